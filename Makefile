@@ -1,0 +1,31 @@
+# The two set-up commands of the README:
+#   make run   install into .venv and run the whole pipeline
+#   make test  install into .venv, bring the pipeline's results up to date, run the tests
+# With no internet, point COPROD_DATA_MIRROR at the offline mirror, e.g.
+#   COPROD_DATA_MIRROR=../shared/data/raw make run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+
+.PHONY: run test install lint bench
+.DEFAULT_GOAL := run
+
+$(BIN)/snakemake: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/snakemake
+
+run: install
+	$(BIN)/snakemake --cores $(CORES)
+
+test: run
+	$(BIN)/snakemake --lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/bench.py

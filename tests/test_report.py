@@ -1,0 +1,317 @@
+"""The report machinery on the fixture Quarto project: variables, Markdown tables, the number
+lint, shortcode/cross-reference resolution, and the offline render to HTML and PDF."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pypandoc
+import pytest
+import yaml
+
+from coprod import render
+from coprod.report import (
+    ReportError,
+    assert_report_clean,
+    check_report,
+    find_numbers,
+    frame_to_markdown,
+    lookup,
+    nest_values,
+    read_variables,
+    resolve_document,
+    write_variables,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report"
+FIGURES_IN_FIXTURE = 2
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A writable copy of the fixture project; returns its .qmd."""
+    shutil.copytree(FIXTURE, tmp_path / "report")
+    return tmp_path / "report" / "demo.qmd"
+
+
+def plant(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"fixture no longer contains {old!r}"
+    path.write_text(text.replace(old, new, 1))
+
+
+# ---------------------------------------------------------------- variables and tables
+
+
+def test_write_variables_nests_dotted_keys_and_round_trips(tmp_path):
+    values = {"costs.pu.total": "£1.2bn", "costs.universal.total": "£0.9bn", "n_lsoa": "33,755"}
+    path = tmp_path / "_variables.yml"
+    write_variables(values, path)
+    variables = read_variables(path)
+    assert variables == {"costs": {"pu": {"total": "£1.2bn"}, "universal": {"total": "£0.9bn"}},
+                         "n_lsoa": "33,755"}
+    assert all(lookup(variables, key) == value for key, value in values.items())
+    assert path.read_text().startswith("# Generated")
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"a.b": "2", "a": "1"}, "'a' is itself a value|which is itself a value"),
+    ({"a.b": "2", "a.b.c": "3"}, "itself a value"),
+    ({"a": 0.5}, "not a formatted string"),
+    ({"a b": "1"}, "not dotted words"),
+])
+def test_nest_values_rejects_ambiguous_or_unformatted_values(values, message):
+    with pytest.raises(ReportError, match=message):
+        nest_values(values)
+
+
+def test_lookup_rejects_groups_and_missing_keys():
+    variables = {"a": {"b": {"c": "x"}}}
+    assert lookup(variables, "a.b.c") == "x"
+    for key in ("a.b", "a.c", "z"):
+        with pytest.raises(KeyError):
+            lookup(variables, key)
+
+
+def test_frame_to_markdown_is_a_pipe_table_pandoc_reads_back(tmp_path):
+    frame = pd.DataFrame({"council": ["Leeds", "A|B"], "spend": [1234.5678, float("nan")],
+                          "areas": pd.array([10, 2000], dtype="Int64")})
+    text = frame_to_markdown(frame, tmp_path / "t.md", digits=1)
+    assert (tmp_path / "t.md").read_text() == text
+    assert re.fullmatch(r"\|:-+\|-+:\|-+:\|", text.splitlines()[1])  # text left, numbers right
+    html = pypandoc.convert_text(text, "html", format="markdown")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert cells == ["Leeds", "1,234.6", "10", "A|B", "—", "2,000"]
+
+
+# ---------------------------------------------------------------- the number lint
+
+
+@pytest.mark.parametrize("prose", [
+    "In 2025 and 2021-22 to 2024-25, from 1900 to 2100.",
+    "See Section 3.2, §6 and sections 4.",
+    "## 3.1 The power index",
+    "1. first item\n2. second item",
+    "Areas on IoD2025 and LSOA21 with NS-SeC L1-L3 in the 20th century.",
+    "The cost is {{< var costs.total >}} [@knapp2010, p. 12] and @fig-gradient, @tbl-2x.",
+    "Run `make 42` or\n\n```python\nx = 3.14\n```\n",
+    "An image ![Alt](figures/fig10.png){#fig-a width=80%} and a [link](https://x.org/a/123).",
+    "Maths $x^2 + 1$ and <!-- a note about 17 -->.",
+])
+def test_find_numbers_allows_years_sections_keys_code_and_identifiers(prose):
+    assert find_numbers(prose) == []
+
+
+@pytest.mark.parametrize("prose, token", [
+    ("The index explains 62% of the variance.", "62%"),
+    ("Spend fell by £1,234 per head.", "1,234"),
+    ("A ratio of 1.8 between quintiles.", "1.8"),
+    ("Costs rose by -0.3 points.", "-0.3"),
+    ("In the year 2150 it will be so.", "2150"),
+    ("Using 10,000 draws.", "10,000"),
+    ("| a | b |\n|---|---|\n| 3 | x |", "3"),
+])
+def test_find_numbers_flags_hand_typed_results(prose, token):
+    assert [t for _, t in find_numbers(prose)] == [token]
+
+
+def test_find_numbers_reports_the_line():
+    assert find_numbers("first line\n\nsecond with 42 in it\n", first_line=10) == [(12, "42")]
+
+
+def test_fixture_project_is_clean(project):
+    assert check_report(project) == []
+    assert_report_clean(project)
+
+
+def _kinds(problems):
+    return [(p.kind, p.line) for p in problems]
+
+
+def test_lint_catches_a_planted_hand_typed_number(project):
+    plant(project, "{{< var gradient.ratio >}} times", "1.8 times")
+    problems = check_report(project)
+    assert _kinds(problems) == [("number", 10)]
+    assert "'1.8'" in problems[0].message
+    with pytest.raises(ReportError, match="hand-typed number '1.8'"):
+        assert_report_clean(project)
+
+
+def test_lint_catches_a_number_in_an_included_section(project):
+    methods = project.parent / "sections" / "methods.qmd"
+    plant(methods, "{{< var power.alpha >}}", "0.91")
+    problems = check_report(project)
+    assert [(p.path.name, p.kind) for p in problems] == [("methods.qmd", "number")]
+
+
+def test_lint_catches_an_undefined_variable(project):
+    plant(project, "{{< var counts.lsoa >}}", "{{< var counts.lsoas >}}")
+    problems = check_report(project)
+    assert _kinds(problems) == [("variable", 9)]
+    assert "counts.lsoas" in problems[0].message
+
+
+def test_lint_catches_a_missing_include(project):
+    (project.parent / "tables" / "scenarios.md").unlink()
+    problems = check_report(project)
+    # the table's caption id also loses its target only if the caption lived in the include:
+    # here the caption is in the document, so exactly one problem
+    assert _kinds(problems) == [("include", 27)]
+
+
+def test_lint_catches_a_missing_image(project):
+    (project.parent / "figures" / "costs.png").unlink()
+    assert _kinds(check_report(project)) == [("image", 25)]
+
+
+def test_lint_catches_a_figure_without_alt_text(project):
+    plant(project, ' fig-alt="Line chart: service use falls as power rises."', "")
+    problems = check_report(project)
+    assert _kinds(problems) == [("alt", 20)]
+    assert "#fig-gradient" in problems[0].message
+
+
+def test_lint_catches_an_image_without_any_alt(project):
+    plant(project, "{{< include tables/scenarios.md >}}", "![](figures/gradient.png)\n\n{{< include tables/scenarios.md >}}")
+    assert ("alt", 27) in _kinds(check_report(project))
+
+
+def test_lint_catches_dangling_crossrefs_and_unknown_citations(project):
+    plant(project, "@fig-costs and", "@fig-cost and")
+    plant(project, "[@marmot2010, p. 15]", "[@marmot2011, p. 15]")
+    assert sorted(p.kind for p in check_report(project)) == ["citation", "crossref"]
+
+
+# ---------------------------------------------------------------- resolution
+
+
+def test_resolve_document_substitutes_includes_and_numbers_crossrefs(project):
+    _, body = resolve_document(project, target="html", number_sections=True)
+    assert "{{<" not in body and "@fig-" not in body and "@tbl-" not in body and "@sec-" not in body
+    assert "£1.2bn (£0.9bn to £1.6bn)" in body                  # nested key costs.pu.total
+    assert "internal consistency (Cronbach's alpha) of 0.91" in body   # from the include
+    assert "| Proportionate universalism |" in body              # generated table included
+    assert "![Figure 1: Service use by power decile.]" in body
+    assert "![Figure 2: Cost per scenario with 95% intervals.]" in body
+    assert ": Table 1: Cost per allocation scenario. {#tbl-scenarios}" in body
+    assert "[Figure 2](#fig-costs) and [Table 1](#tbl-scenarios)" in body
+    assert "[Section 1](#sec-methods)" in body                   # Summary is unnumbered
+    assert 'alt="Line chart' in body and "fig-alt" not in body
+
+
+def test_resolve_document_for_typst_leaves_numbering_to_typst(project):
+    _, body = resolve_document(project, target="typst")
+    assert "![Service use by power decile.]" in body and "Figure 1:" not in body
+    assert "[Figure 1](#fig-gradient)" in body
+
+
+def test_resolve_document_escapes_markdown_in_values(project):
+    variables = read_variables(project.parent / "_variables.yml")
+    variables["gradient"]["ratio"] = "1.8 [1.6, 2.0] *"
+    _, body = resolve_document(project, variables)
+    assert r"1.8 \[1.6, 2.0\] \*" in body
+
+
+def test_resolve_document_fails_on_undefined_variable(project):
+    plant(project, "{{< var counts.lsoa >}}", "{{< var nope >}}")
+    with pytest.raises(ReportError, match="nope"):
+        resolve_document(project)
+
+
+# ---------------------------------------------------------------- offline render
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The fixture project rendered once by the offline path."""
+    out = tmp_path_factory.mktemp("rendered")
+    shutil.copytree(FIXTURE, out / "report")
+    qmd = out / "report" / "demo.qmd"
+    engine = render.render_report(qmd, out / "demo.html", out / "demo.pdf", engine="offline",
+                                  typst_out=out / "demo.typ")
+    assert engine == "offline"
+    return out
+
+
+def test_offline_html_has_every_reference_resolved(rendered):
+    html = (rendered / "demo.html").read_text()
+    assert render.html_problems(html) == []
+    body = html[html.index("<body"):]
+    assert "??" not in body and "@fig-" not in body and "@tbl-" not in body
+    assert re.findall(r"<figcaption>(Figure \d+):", body) == ["Figure 1", "Figure 2"]
+    assert re.findall(r"<caption>(Table \d+):", body) == ["Table 1"]
+    assert '<a href="#fig-costs">Figure 2</a>' in body
+    assert '<a href="#tbl-scenarios">Table 1</a>' in body
+    # citations resolved by citeproc: in-text links to bibliography entries that exist
+    cited = set(re.findall(r'href="#ref-([\w-]+)"', body))
+    listed = set(re.findall(r'<div id="ref-([\w-]+)" class="csl-entry"', body))
+    assert cited == listed == {"boyle2009", "marmot2010", "mhclg2025"}
+    assert "Boyle, David, and Michael Harris. 2009." in body
+    # self-contained: both figures inlined as data URIs
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', body)) == FIGURES_IN_FIXTURE
+
+
+def test_html_problems_detects_unresolved_content():
+    page = '<html><body><p>See ?? and @fig-x and {{< var a >}} and <strong>knapp2010?</strong>' \
+           '<img src="figures/a.png"></p></body></html>'
+    found = " ".join(render.html_problems(page))
+    for what in ("??", "@fig-x", "unresolved variable", "knapp2010?", "figures/a.png"):
+        assert what in found
+
+
+def test_offline_pdf_has_the_expected_figures(rendered):
+    pdf = rendered / "demo.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    typ = (rendered / "demo.typ").read_text()
+    assert len(re.findall(r"#figure\(image\(", typ)) == FIGURES_IN_FIXTURE
+    assert render.pdf_figure_count(pdf) == FIGURES_IN_FIXTURE
+    images = render.pdf_image_count(pdf)
+    if images is None:
+        pytest.skip("pdfimages (poppler-utils) not installed: tagged-figure count checked only")
+    assert images == FIGURES_IN_FIXTURE
+
+
+def test_offline_pdf_is_deterministic(rendered, tmp_path):
+    again = render.render_pdf(rendered / "report" / "demo.qmd", tmp_path / "again.pdf")
+    assert again.read_bytes() == (rendered / "demo.pdf").read_bytes()
+
+
+def test_render_refuses_sources_that_fail_the_lint(project, tmp_path):
+    plant(project, "{{< var gradient.ratio >}} times", "1.8 times")
+    with pytest.raises(ReportError, match="hand-typed"):
+        render.render_report(project, tmp_path / "x.html", tmp_path / "x.pdf", engine="offline")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_variables_file_written_by_the_pipeline_feeds_the_render(project):
+    write_variables({"counts.lsoa": "12,345", "gradient.ratio": "2.5", "costs.pu.total": "£7m",
+                     "ci_level": "90%", "power.alpha": "0.80"}, project.parent / "_variables.yml")
+    _, body = resolve_document(project)
+    assert "Across 12,345 areas" in body and "with 90% intervals" in body
+
+
+# ---------------------------------------------------------------- headless browser
+
+needs_chromium = pytest.mark.skipif(render.chromium_path() is None,
+                                    reason="chromium not installed (apt-get install chromium)")
+
+
+@needs_chromium
+def test_html_opens_in_chromium_without_console_messages(rendered):
+    png = rendered / "screenshot.png"
+    assert render.screenshot(rendered / "demo.html", png) == []
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    render.browser_check(rendered / "demo.html", png)
+
+
+@needs_chromium
+def test_browser_check_reports_a_console_error(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text("<!doctype html><html><head><meta charset='utf-8'><title>t</title></head>"
+                    "<body><script>console.error('planted failure'); missingFunction();</script></body></html>")
+    messages = render.screenshot(page, tmp_path / "bad.png")
+    assert any("planted failure" in m for m in messages)
+    assert any("missingFunction" in m for m in messages)
+    with pytest.raises(ReportError, match="planted failure"):
+        render.browser_check(page, tmp_path / "bad.png")
