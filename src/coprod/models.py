@@ -226,7 +226,7 @@ def _effect(res, family: str, frame: pd.DataFrame, ci_level: float):
                 float(ci.iloc[1]), float(res.pvalues["power_z"]))
     p10, p90 = frame["power_z"].quantile([0.1, 0.9])
     at = pd.concat([frame.iloc[[0]]] * 2, ignore_index=True).assign(power_z=[p10, p90])
-    (design,) = patsy.build_design_matrices([res.model.data.design_info], at,
+    (design,) = patsy.build_design_matrices([res.model.data.model_spec], at,
                                             return_type="dataframe")
     contrast = (design.iloc[1] - design.iloc[0]).to_numpy() / (p90 - p10)
     test = res.t_test(contrast)

@@ -1,0 +1,375 @@
+"""The report's figures: one function per figure, one shared style.
+
+Each function takes tidy frames (columns named in its docstring), returns a matplotlib
+`Figure` and draws nothing else: captions and alt text live in the report source. The style
+is colour-blind safe (Okabe-Ito for categories, cividis for ordered groups), uses the
+DejaVu Sans font that ships with matplotlib so every machine draws the same glyphs, and is
+sized for an A4 text width. `save_figure` writes PNGs whose bytes depend only on the data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from statsmodels.nonparametric.smoothers_lowess import lowess
+
+from coprod.readers._base import require_columns
+
+OKABE_ITO = {
+    "blue": "#0072B2", "orange": "#E69F00", "bluish_green": "#009E73", "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7", "sky_blue": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
+}
+PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
+                                  "sky_blue", "black", "yellow")]
+NEUTRAL = "#6E6E6E"
+SEQUENTIAL = "cividis"
+DPI = 200
+WIDTH_IN = 6.5  # A4 text width with 2.2 cm margins
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E5E5E5",
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "image.cmap": SEQUENTIAL,
+    "svg.hashsalt": "coprod",
+}
+
+
+@contextlib.contextmanager
+def style():
+    """The report style for the duration of a block."""
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def _figure(height: float, width: float = WIDTH_IN) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _need(frame: pd.DataFrame, columns: Sequence[str], figure: str) -> None:
+    require_columns(frame, list(columns), f"figure {figure}")
+
+
+def _colours(n: int) -> list:
+    """n ordered colours from the colour-blind-safe sequential map."""
+    return [matplotlib.colormaps[SEQUENTIAL](x) for x in np.linspace(0.05, 0.9, n)]
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
+    """Write a PNG at a fixed dpi without the software/version stamp, atomically, so equal
+    figures give equal bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, path)
+    return path
+
+
+# ---------------------------------------------------------------- C1: the power index
+
+
+def power_distribution(scores: pd.DataFrame, *, xlabel: str = "Core power index (higher = more power)") -> Figure:
+    """Histogram of the power index, stacked by power league.
+
+    `scores`: `power_index`, `power_league` (1 = least power ... 5 = most)."""
+    _need(scores, ["power_index", "power_league"], "power_distribution")
+    with style():
+        fig = _figure(2.8)
+        ax = fig.add_subplot()
+        leagues = sorted(scores["power_league"].dropna().unique())
+        bins = np.histogram_bin_edges(scores["power_index"].dropna(), bins=50)
+        ax.hist([scores.loc[scores["power_league"] == lg, "power_index"].dropna() for lg in leagues],
+                bins=bins, stacked=True, color=_colours(len(leagues)),
+                label=[f"League {int(lg)}" for lg in leagues])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Areas")
+        ax.legend(title="Power league", ncols=len(leagues), loc="upper center", bbox_to_anchor=(0.5, 1.18))
+    return fig
+
+
+def power_loadings(loadings: pd.DataFrame) -> Figure:
+    """Indicator loadings (or weights) of each power-index variant.
+
+    `loadings`: `indicator`, `variant`, `loading`."""
+    _need(loadings, ["indicator", "variant", "loading"], "power_loadings")
+    indicators = list(dict.fromkeys(loadings["indicator"]))
+    variants = list(dict.fromkeys(loadings["variant"]))
+    with style():
+        fig = _figure(0.8 + 0.35 * len(indicators))
+        ax = fig.add_subplot()
+        step = 0.6 / max(len(variants), 1)
+        for i, (variant, colour) in enumerate(zip(variants, PALETTE)):
+            part = loadings[loadings["variant"] == variant].set_index("indicator").reindex(indicators)
+            y = np.arange(len(indicators)) + (i - (len(variants) - 1) / 2) * step
+            ax.scatter(part["loading"], y, color=colour, label=variant, zorder=3, s=22)
+        ax.axvline(0, color=NEUTRAL, linewidth=0.8)
+        ax.set_yticks(np.arange(len(indicators)), indicators)
+        ax.invert_yaxis()
+        ax.set_xlabel("Loading")
+        ax.legend(loc="lower right")
+    return fig
+
+
+# ---------------------------------------------------------------- C2: who uses services
+
+
+def _gradient(gradient: pd.DataFrame, xlabel: str, name: str, ncols: int) -> Figure:
+    _need(gradient, ["outcome", "decile", "mean", "ci_low", "ci_high"], name)
+    outcomes = list(dict.fromkeys(gradient["outcome"]))
+    nrows = -(-len(outcomes) // ncols)
+    with style():
+        fig = _figure(1.9 * nrows + 0.4)
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
+        for ax, outcome in zip(axes, outcomes):
+            part = gradient[gradient["outcome"] == outcome].sort_values("decile")
+            ax.errorbar(part["decile"], part["mean"],
+                        yerr=[part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]],
+                        fmt="o-", color=OKABE_ITO["blue"], markersize=3.5, capsize=2, linewidth=1)
+            ax.set_title(outcome, loc="left")
+            ax.set_xticks(range(1, 11))
+        for ax in axes[len(outcomes):]:
+            ax.set_visible(False)
+        fig.supxlabel(xlabel, fontsize=9)
+    return fig
+
+
+def gradient_power(gradient: pd.DataFrame, *, ncols: int = 3) -> Figure:
+    """Mean service use (95% CI) by power decile, one panel per outcome.
+
+    `gradient`: `outcome`, `decile` (1 = least power), `mean`, `ci_low`, `ci_high`."""
+    return _gradient(gradient, "Power decile (1 = least power)", "gradient_power", ncols)
+
+
+def gradient_imd(gradient: pd.DataFrame, *, ncols: int = 3) -> Figure:
+    """Mean service use (95% CI) by IMD decile, one panel per outcome.
+
+    `gradient`: `outcome`, `decile` (1 = most deprived), `mean`, `ci_low`, `ci_high`."""
+    return _gradient(gradient, "IMD 2025 decile (1 = most deprived)", "gradient_imd", ncols)
+
+
+def concentration_curves(curves: pd.DataFrame, *, labels: Mapping[str, str] | None = None) -> Figure:
+    """Concentration curves of service use over areas ranked by power, least power first.
+
+    `curves`: `outcome`, `cum_pop_share`, `cum_outcome_share` (both in [0, 1]).
+    `labels`: optional legend text per outcome (e.g. with the concentration index)."""
+    _need(curves, ["outcome", "cum_pop_share", "cum_outcome_share"], "concentration_curves")
+    with style():
+        fig = _figure(4.2, width=4.8)
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1], color=NEUTRAL, linewidth=0.8, linestyle="--", label="Equality")
+        for outcome, colour in zip(dict.fromkeys(curves["outcome"]), PALETTE):
+            part = curves[curves["outcome"] == outcome].sort_values("cum_pop_share")
+            x = np.concatenate([[0.0], part["cum_pop_share"].to_numpy(float)])
+            y = np.concatenate([[0.0], part["cum_outcome_share"].to_numpy(float)])
+            ax.plot(x, y, color=colour, linewidth=1.3, label=(labels or {}).get(outcome, outcome))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.set_xlabel("Cumulative share of population, least power first")
+        ax.set_ylabel("Cumulative share of service use")
+        ax.legend(loc="upper left")
+    return fig
+
+
+# ---------------------------------------------------------------- C3: the capacity gap
+
+
+def gap_region_imd(by_region: pd.DataFrame, by_imd: pd.DataFrame, *,
+                   xlabel: str = "Capacity gap (service-use weighted)") -> Figure:
+    """Capacity gap by region (sorted) and by IMD decile, side by side.
+
+    `by_region`: `rgn24nm`, `capacity_gap`; `by_imd`: `imd_decile`, `capacity_gap`."""
+    _need(by_region, ["rgn24nm", "capacity_gap"], "gap_region_imd")
+    _need(by_imd, ["imd_decile", "capacity_gap"], "gap_region_imd")
+    regions = by_region.sort_values("capacity_gap")
+    deciles = by_imd.sort_values("imd_decile", ascending=False)
+    with style():
+        fig = _figure(3.4)
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
+        left.barh(regions["rgn24nm"], regions["capacity_gap"], color=OKABE_ITO["blue"])
+        left.set_xlabel(xlabel)
+        left.set_title("By region", loc="left")
+        right.barh(deciles["imd_decile"].astype(int).astype(str), deciles["capacity_gap"],
+                   color=_colours(len(deciles))[::-1])
+        right.set_xlabel(xlabel)
+        right.set_ylabel("IMD 2025 decile (1 = most deprived)")
+        right.set_title("By deprivation decile", loc="left")
+        for ax in (left, right):
+            ax.grid(axis="y", visible=False)
+    return fig
+
+
+# ---------------------------------------------------------------- C4/C5: costs and climate
+
+
+def cost_scenarios(scenarios: pd.DataFrame, *, xlabel: str = "Annual cost (£ million)") -> Figure:
+    """Cost of each allocation scenario with its uncertainty interval.
+
+    `scenarios`: `scenario`, `estimate`, `ci_low`, `ci_high`."""
+    _need(scenarios, ["scenario", "estimate", "ci_low", "ci_high"], "cost_scenarios")
+    with style():
+        fig = _figure(0.9 + 0.45 * len(scenarios))
+        ax = fig.add_subplot()
+        y = np.arange(len(scenarios))
+        ax.errorbar(scenarios["estimate"], y,
+                    xerr=[scenarios["estimate"] - scenarios["ci_low"], scenarios["ci_high"] - scenarios["estimate"]],
+                    fmt="o", color=OKABE_ITO["vermillion"], capsize=3, markersize=5)
+        ax.set_yticks(y, scenarios["scenario"])
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.set_xlim(left=0)
+        ax.grid(axis="y", visible=False)
+    return fig
+
+
+def cost_by_imd(distribution: pd.DataFrame, *, ylabel: str = "Share of spending") -> Figure:
+    """How each scenario's spending falls across IMD deciles.
+
+    `distribution`: `scenario`, `imd_decile` (1 = most deprived), `value`."""
+    _need(distribution, ["scenario", "imd_decile", "value"], "cost_by_imd")
+    markers = "osD^v<>"
+    with style():
+        fig = _figure(2.8)
+        ax = fig.add_subplot()
+        for i, scenario in enumerate(dict.fromkeys(distribution["scenario"])):
+            part = distribution[distribution["scenario"] == scenario].sort_values("imd_decile")
+            ax.plot(part["imd_decile"], part["value"], marker=markers[i % len(markers)], markersize=4,
+                    linewidth=1.2, color=PALETTE[i % len(PALETTE)], label=scenario)
+        ax.set_xticks(range(1, 11))
+        ax.set_xlabel("IMD 2025 decile (1 = most deprived)")
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+        ax.legend()
+    return fig
+
+
+def tornado(sensitivity: pd.DataFrame, base: float, *, xlabel: str = "Total cost (£ million)",
+            top: int = 12) -> Figure:
+    """One-way sensitivity: the result at each parameter's low and high value around `base`,
+    widest swing on top.
+
+    `sensitivity`: `parameter`, `low` (result at the parameter's low value), `high`."""
+    _need(sensitivity, ["parameter", "low", "high"], "tornado")
+    ranked = (sensitivity.assign(swing=(sensitivity["high"] - sensitivity["low"]).abs())
+              .sort_values("swing", ascending=False, kind="stable").head(top).iloc[::-1])
+    with style():
+        fig = _figure(0.8 + 0.3 * len(ranked))
+        ax = fig.add_subplot()
+        y = np.arange(len(ranked))
+        ax.barh(y, ranked["low"] - base, left=base, color=OKABE_ITO["blue"], label="Parameter at low value")
+        ax.barh(y, ranked["high"] - base, left=base, color=OKABE_ITO["orange"], label="Parameter at high value")
+        ax.axvline(base, color="black", linewidth=0.8)
+        ax.set_yticks(y, ranked["parameter"])
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="lower right")
+    return fig
+
+
+def spend_change(climate: pd.DataFrame, *, x: str = "imd_score", y: str = "spend_change_pct",
+                 xlabel: str = "IMD 2025 average score (higher = more deprived)",
+                 ylabel: str = "Change in service spend per head (%)") -> Figure:
+    """Council spend-per-head change against deprivation, with a LOWESS smooth.
+
+    `climate`: one row per council with columns `x` and `y`."""
+    _need(climate, [x, y], "spend_change")
+    data = climate[[x, y]].dropna()
+    smooth = lowess(data[y].to_numpy(float), data[x].to_numpy(float), frac=0.6)
+    with style():
+        fig = _figure(3.2)
+        ax = fig.add_subplot()
+        ax.scatter(data[x], data[y], s=10, color=OKABE_ITO["blue"], alpha=0.6, linewidths=0, label="Council")
+        ax.plot(smooth[:, 0], smooth[:, 1], color=OKABE_ITO["vermillion"], linewidth=1.8, label="LOWESS smooth")
+        ax.axhline(0, color=NEUTRAL, linewidth=0.8)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend()
+    return fig
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = "Power coefficient") -> Figure:
+    """Specification curve: converged estimates sorted, with intervals, above a matrix showing
+    each specification's choices.
+
+    `specs`: `estimate`, `ci_low`, `ci_high`, optional `converged`, and one column per name in
+    `dimensions` (index variant, outcome, geography, model family, covariates ...)."""
+    _need(specs, ["estimate", "ci_low", "ci_high", *dimensions], "spec_curve")
+    kept = specs[specs["converged"].astype(bool)] if "converged" in specs else specs
+    kept = kept.dropna(subset=["estimate"]).sort_values("estimate", kind="stable").reset_index(drop=True)
+    rows = [(dim, value) for dim in dimensions for value in sorted(kept[dim].astype(str).unique())]
+    x = np.arange(len(kept))
+    with style():
+        fig = _figure(2.4 + 0.16 * len(rows))
+        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.4, 0.16 * len(rows) + 0.2]})
+        significant = (kept["ci_low"] > 0) | (kept["ci_high"] < 0)
+        colours = np.where(significant, OKABE_ITO["blue"], NEUTRAL)
+        top.vlines(x, kept["ci_low"], kept["ci_high"], colors=colours, linewidth=0.6, alpha=0.6)
+        top.scatter(x, kept["estimate"], c=colours, s=6, zorder=3)
+        top.axhline(0, color="black", linewidth=0.8)
+        top.set_ylabel(ylabel)
+        for row, (dim, value) in enumerate(rows):
+            used = kept[dim].astype(str) == value
+            bottom.scatter(x[used], np.full(used.sum(), row), s=5, marker="|", color=OKABE_ITO["blue"])
+        bottom.set_yticks(range(len(rows)), [f"{dim}: {value}" for dim, value in rows], fontsize=7)
+        bottom.set_ylim(len(rows) - 0.5, -0.5)
+        bottom.set_xlabel("Specification (sorted by estimate)")
+        bottom.grid(False)
+    return fig
+
+
+def iod_replication(comparison: pd.DataFrame) -> Figure:
+    """The main estimates on IoD2019 (2011 geography) beside IoD2025.
+
+    `comparison`: `term`, `vintage`, `estimate`, `ci_low`, `ci_high`."""
+    _need(comparison, ["term", "vintage", "estimate", "ci_low", "ci_high"], "iod_replication")
+    terms = list(dict.fromkeys(comparison["term"]))
+    vintages = list(dict.fromkeys(comparison["vintage"]))
+    with style():
+        fig = _figure(0.9 + 0.45 * len(terms))
+        ax = fig.add_subplot()
+        step = 0.5 / max(len(vintages), 1)
+        for i, (vintage, colour, marker) in enumerate(zip(vintages, PALETTE, "os^D")):
+            part = comparison[comparison["vintage"] == vintage].set_index("term").reindex(terms)
+            y = np.arange(len(terms)) + (i - (len(vintages) - 1) / 2) * step
+            ax.errorbar(part["estimate"], y,
+                        xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
+                        fmt=marker, color=colour, capsize=2, markersize=4, label=vintage)
+        ax.axvline(0, color=NEUTRAL, linewidth=0.8)
+        ax.set_yticks(np.arange(len(terms)), terms)
+        ax.invert_yaxis()
+        ax.set_xlabel("Estimate (95% CI)")
+        ax.grid(axis="y", visible=False)
+        ax.legend()
+    return fig
+
+
+FIGURES = {f.__name__: f for f in (power_distribution, power_loadings, gradient_power, gradient_imd,
+                                   concentration_curves, gap_region_imd, cost_scenarios, cost_by_imd,
+                                   tornado, spend_change, spec_curve, iod_replication)}
