@@ -29,8 +29,11 @@ def councils() -> pd.DataFrame:
 
 GAP = pd.DataFrame({"utla23cd": ["E06000001", "E06000002", "E08000003", "E09000004", "E06000066"],
                     "power_quintile": [5, 4, 2, 1, 3]})
-REORG = pd.DataFrame({"old_code": ["E10000027"], "new_code": ["E06000066"],
-                      "reason": ["merged into Somerset unitary"], "year": [2023]})
+REORG = pd.DataFrame({"year": ["2021-22", "2022-23", "2021-22", "2021-22"],
+                      "old_code": ["E10000027", "E10000027", "E07000187", "E10000006"],
+                      "new_code": ["E06000066", "E06000066", "E06000066", None],
+                      "reason": ["merged into Somerset unitary", "merged into Somerset unitary",
+                                 "district abolished", "Cumbria split"]})
 
 
 def test_change_is_computed_from_start_and_end_years():
@@ -54,10 +57,13 @@ def test_association_recovers_the_built_in_slope():
 
 def test_dropped_lists_reorganised_and_incomplete_councils():
     dropped = climate.climate_tables(councils(), GAP, REORG, CFG)["dropped"]
-    assert set(dropped["code"]) == {"E10000027", "E06000066"}
-    successor = dropped.set_index("code").loc["E06000066"]
-    assert successor["reason"] == "merged into Somerset unitary"
-    assert "2021_22" in successor["detail"]
+    # Districts (E07) were never councils in the table; each abolished county appears once.
+    assert sorted(dropped["code"]) == ["E06000066", "E10000006", "E10000027"]
+    by_code = dropped.set_index("code")
+    assert by_code.loc["E06000066", "reason"] == "merged into Somerset unitary"
+    assert by_code.loc["E06000066", "detail"] == "no per-head spend for 2021_22"
+    assert "2021-22, 2022-23" in by_code.loc["E10000027", "detail"]
+    assert pd.isna(by_code.loc["E10000006", "successor"])
 
 
 def test_groups_are_population_weighted():

@@ -14,6 +14,8 @@ from scipy import stats
 from coprod.errors import ConfigError
 from coprod.readers._base import require_columns
 
+UPPER_TIER = r"^E(06|08|09|10)\d{6}$"
+
 
 def _column(service: str, year: str) -> str:
     return f"spend_{service}_per_head_gbp_{year}"
@@ -111,21 +113,32 @@ def _associations(change: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dropped(change: pd.DataFrame, utla: pd.DataFrame, reorganisations: pd.DataFrame) -> pd.DataFrame:
-    """Councils out of the change analysis: reorganised codes and councils lacking a year's spend."""
+    """Councils out of the change analysis: abolished upper-tier codes, and councils lacking the
+    start or end year's spend (with the reorganisation that explains it, where there is one)."""
     reorg = reorganisations.astype({"old_code": "str", "new_code": "str", "reason": "str", "year": "str"})
-    gone = reorg[~reorg["old_code"].isin(utla["utla23cd"])]
+    upper = reorg[reorg["old_code"].str.match(UPPER_TIER)]
+    gone = (upper[~upper["old_code"].isin(utla["utla23cd"])]
+            .groupby("old_code", as_index=False, dropna=False)
+            .agg(successor=("new_code", "first"), reason=("reason", "first"),
+                 years=("year", lambda s: ", ".join(sorted(set(s))))))
     rows = [pd.DataFrame({"code": gone["old_code"], "name": pd.NA, "service": "all",
-                          "successor": gone["new_code"], "reason": gone["reason"], "year": gone["year"],
-                          "detail": "code not in the council table"})]
+                          "successor": gone["successor"], "reason": gone["reason"],
+                          "detail": "code abolished; not in the council table (finance years "
+                                    + gone["years"] + ")"})]
     lacking = change[change[["per_head_start_gbp", "per_head_end_gbp"]].isna().any(axis=1)
                      & (change["basis"] == "nominal")]
     if len(lacking):
-        why = reorg.drop_duplicates("new_code").set_index("new_code")
-        missing = np.where(lacking["per_head_start_gbp"].isna(), lacking["start_year"], lacking["end_year"])
+        merged_into = upper.dropna(subset=["new_code"]).drop_duplicates("new_code").set_index("new_code")
+        predecessors = (reorg.dropna(subset=["new_code"]).groupby("new_code")["old_code"]
+                        .agg(lambda s: ", ".join(sorted(set(s)))))
+        created = lacking["utla23cd"].map(predecessors).map(
+            lambda p: f"created by reorganisation from {p}", na_action="ignore")
+        reason = lacking["utla23cd"].map(merged_into["reason"]).fillna(created).fillna("spend not reported")
+        missing = [", ".join(y for y, v in ((s_y, s), (e_y, e)) if pd.isna(v))
+                   for s_y, s, e_y, e in lacking[["start_year", "per_head_start_gbp",
+                                                  "end_year", "per_head_end_gbp"]].itertuples(index=False)]
         rows.append(pd.DataFrame({
             "code": lacking["utla23cd"], "name": lacking["utla23nm"], "service": lacking["service"],
-            "successor": pd.NA,
-            "reason": lacking["utla23cd"].map(why["reason"]).fillna("spend not reported"),
-            "year": lacking["utla23cd"].map(why["year"]),
-            "detail": [f"no per-head spend for {y}" for y in missing]}))
+            "successor": pd.NA, "reason": reason,
+            "detail": [f"no per-head spend for {m}" for m in missing]}))
     return pd.concat(rows, ignore_index=True)

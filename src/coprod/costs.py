@@ -384,8 +384,8 @@ def _bounds(cfg: dict) -> tuple[float, float]:
 
 
 def _summary(x: np.ndarray, cfg: dict, axis: int = 0) -> dict[str, np.ndarray]:
-    lo, hi = np.quantile(x, _bounds(cfg), axis=axis)
-    return {"mean": x.mean(axis=axis), "lo": lo, "hi": hi}
+    lo, median, hi = np.quantile(x, [_bounds(cfg)[0], 0.5, _bounds(cfg)[1]], axis=axis)
+    return {"mean": x.mean(axis=axis), "median": median, "lo": lo, "hi": hi}
 
 
 def area_summary(areas: pd.DataFrame, sim: dict[str, np.ndarray], scenario: str, cfg: dict) -> pd.DataFrame:
@@ -543,5 +543,17 @@ def headline(scenarios: pd.DataFrame, cfg: dict) -> dict:
         "horizon_years": cfg["horizon_years"], "spend_year": cfg["spend_year"],
         "offsets_note": "transferred evidence (Knapp et al. 2010; Local Area Coordination SROI), "
                         "not local estimates",
+        "scenario_definitions": {
+            "universal": "all staff trained; capacity building per head everywhere at "
+                         f"{cfg['universal_intensity']} x the national-average need",
+            "proportionate_universalism": "all staff trained; capacity building per head x the "
+                                          "area's gap relative to the national mean",
+            "targeted": "staff training and gap-scaled capacity building only in power quintiles "
+                        f"{cfg['targeted_power_quintiles']} (1 = least power)",
+        },
+        "interval_note": "lo/hi are the central interval of the Monte Carlo draws; per_head is over "
+                         "the whole population, per_head_covered over the areas funded; annual_share_of_"
+                         "spend compares the yearly cost with the councils' net current service spend "
+                         "(county plus districts in two-tier areas) in spend_year",
         "scenarios": figures,
     }

@@ -18,7 +18,6 @@ import patsy
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from coprod.errors import ConfigError, SchemaError
 from coprod.power import quantile_group, wide_variant
@@ -154,12 +153,18 @@ def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequ
     frame, reason = _prepare(data, needed, positive)
     record.update(n=len(frame), n_dropped=len(data) - len(frame), dropped_reason=reason)
     terms = [_term(frame, c) for c in covariates]
-    power_sd = frame["power"].std()
+    power_sd = float(frame["power"].std())
     if len(frame) < len(needed) + 3 or not power_sd > 0:
         record["error"] = f"too few usable rows ({len(frame)}) or no variation in power"
         return record
     frame["power_z"] = (frame["power"] - frame["power"].mean()) / power_sd
-    frame = frame.rename(columns={response: "y"})
+    # Linear families are fitted to the outcome divided by its SD (MixedLM's optimiser puts
+    # the random-intercept variance on the boundary for outcomes of small scale) and mapped back.
+    scale = 1.0 if is_count else float(frame[response].std())
+    if not scale > 0:
+        record["error"] = f"no variation in {response}"
+        return record
+    frame["y"] = frame[response] / scale
     rhs = "cr(power_z, df=%d, constraints='center')" % spline_df if family == "ols_spline" else "power_z"
     formula = " + ".join([f"y ~ {rhs}", *terms])
     record["formula"] = formula.replace("y ~", f"{response} ~", 1)
@@ -170,7 +175,7 @@ def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequ
         try:
             res, converged = _fit(family, formula, frame, groups=groups, exposure=exposure,
                                   weight=weight, reml=reml, maxiter=maxiter)
-            est, se, low, high, p = _effect(res, family, frame, ci_level)
+            effect = _effect(res, family, frame, ci_level)
         except Exception as exc:  # a failed fit is a result, recorded, not a crash
             record["error"] = f"{type(exc).__name__}: {exc}"
             res = None
@@ -179,14 +184,15 @@ def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequ
     record["warnings"] = "; ".join(messages)[:500]
     if res is None:
         return record
-    scale = 1.0 if is_count else frame["y"].std()
-    nonconv = any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    record.update(estimate=est, se=se, ci_low=low, ci_high=high, p_value=p,
-                  estimate_std=est / scale, ci_low_std=low / scale, ci_high_std=high / scale,
-                  converged=bool(converged and not nonconv and np.isfinite([est, se]).all()),
-                  llf=_finite(getattr(res, "llf", np.nan)), aic=_finite(getattr(res, "aic", np.nan)),
-                  bic=_finite(getattr(res, "bic_llf", None) if hasattr(res, "bic_llf")
-                              else getattr(res, "bic", np.nan)))
+    est, se, low, high, p = effect
+    jacobian = len(frame) * np.log(scale)
+    llf = _finite(getattr(res, "llf", np.nan)) - jacobian
+    bic = res.bic_llf if hasattr(res, "bic_llf") else getattr(res, "bic", np.nan)
+    record.update(estimate=est * scale, se=se * scale, ci_low=low * scale, ci_high=high * scale,
+                  p_value=p, estimate_std=est, ci_low_std=low, ci_high_std=high,
+                  converged=bool(converged and np.isfinite([est, se, llf]).all()),
+                  llf=llf, aic=_finite(getattr(res, "aic", np.nan)) + 2 * jacobian,
+                  bic=_finite(bic) + 2 * jacobian)
     return record
 
 
@@ -202,7 +208,8 @@ def _fit(family: str, formula: str, frame: pd.DataFrame, *, groups, exposure, we
     if family == "mixedlm":
         if groups is None:
             raise ConfigError("mixedlm needs a grouping (cluster) column")
-        res = smf.mixedlm(formula, frame, groups=groups).fit(reml=reml, maxiter=maxiter)
+        res = smf.mixedlm(formula, frame, groups=groups).fit(reml=reml, maxiter=maxiter,
+                                                             method=["bfgs", "powell"])
         return res, res.converged
     if family in ("ols", "ols_spline"):
         return smf.ols(formula, frame).fit(**robust), True
