@@ -59,7 +59,7 @@ CASES = {
          "value": [0.1] * 10 + list(np.linspace(0.18, 0.02, 10))})),
     "tornado": lambda: figures.tornado(pd.DataFrame(
         {"parameter": ["hours", "hourly cost", "members", "backfill"], "low": [900.0, 950.0, 990.0, 800.0],
-         "high": [1100.0, 1040.0, 1010.0, 1300.0]}), base=1000.0),
+         "high": [1100.0, 1040.0, 1010.0, 1300.0], "base": 1000.0})),
     "spend_change": lambda: figures.spend_change(pd.DataFrame(
         {"imd_score": rng().uniform(5, 45, 150), "spend_change_pct": rng().normal(3, 4, 150)})),
     "spec_curve": lambda: figures.spec_curve(spec_frame(), ["variant", "family"]),
@@ -104,6 +104,14 @@ def test_tornado_puts_the_widest_swing_on_top():
     fig = CASES["tornado"]()
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels[-1] == "backfill" and labels[0] == "members"  # barh: last tick is drawn on top
+
+
+def test_tornado_bars_start_at_the_base_result():
+    fig = CASES["tornado"]()
+    assert {round(bar.get_x(), 6) for bar in fig.axes[0].patches} == {1000.0}
+    with pytest.raises(SchemaError, match="one value"):
+        figures.tornado(pd.DataFrame({"parameter": ["a", "b"], "low": [1.0, 2.0], "high": [3.0, 4.0],
+                                      "base": [2.0, 3.0]}))
 
 
 def test_spec_curve_sorts_converged_estimates_only():

@@ -103,3 +103,14 @@ def test_reorganisations_are_listed(results):
     reorg = pd.read_csv(results / "tables" / "reorganisations.csv")
     assert {"E10000006", "E10000023", "E10000027"} <= set(reorg["old_code"])
     assert set(reorg["reason"].str.len() > 20) == {True}
+
+
+def test_census_ltla_tables_agree_with_lsoa_sums(table):
+    """Both are sums of the same output areas; they differ only where a best-fit LSOA lies
+    across a 2024 district boundary."""
+    lad = table("lad24")
+    for count in ["population", "qual_level4plus", "nssec_l1_l3", "health_bad", "disab_disabled",
+                  "occ_total_employed"]:
+        ltla = lad[f"census_ltla_{count}"]
+        assert ltla.sum() == lad[count].sum(), count
+        assert (ltla == lad[count]).mean() > 0.95, count

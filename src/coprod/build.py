@@ -16,7 +16,8 @@ from coprod.validation import validate_table
 LSOA21_INPUTS = [*(f"census2021_{t}_lsoa" for t in tables.CENSUS_TABLES),
                  "iod2025_lsoa21_file7", "iod2025_lsoa21_indicators", "lookup_lsoa21_lad24",
                  "lookup_lad24_region24", "lookup_ltla23_utla23_ons"]
-LAD24_INPUTS = ["iod2025_lad24_summaries", "census2021_ts001_ltla", "lookup_lad22_lad23",
+LAD24_INPUTS = ["iod2025_lad24_summaries", *(f"census2021_{t}_ltla" for t in tables.CENSUS_TABLES),
+                "lookup_lad22_lad23",
                 "lookup_lad24_pcon24", "ge2024_results", "lookup_lad22_pcon10", "ge2019_results"]
 UTLA23_INPUTS = ["dfe_children_in_need", "dfe_referrals", "dfe_cpp", "dfe_cla", "dfe_workforce",
                  "ons_mye_children", "oflog_asc", "fingertips_90284", "lookup_lad22_lad23",
@@ -57,7 +58,7 @@ def lad24_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, st
     frame = tables.build_lad24(
         lsoa21,
         _read(registry, paths, "iod2025_lad24_summaries"),
-        {"ts001": _read(registry, paths, "census2021_ts001_ltla")},
+        {t: _read(registry, paths, f"census2021_{t}_ltla") for t in tables.CENSUS_TABLES},
         _read(registry, paths, "lookup_lad22_lad23"),
         _read(registry, paths, "lookup_lad24_pcon24"),
         _read(registry, paths, "ge2024_results"),

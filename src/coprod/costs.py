@@ -171,6 +171,7 @@ def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame]) -> None:
             if not math.isclose(float(hit.iloc[0]), float(spec[stat]), rel_tol=1e-9):
                 raise ConfigError(f"{key}.{stat}: config has {spec[stat]} but {ref['dataset']} "
                                   f"{ref['year']} {band} is {float(hit.iloc[0])}")
+        log.info("%s matches %s %s", name, ref["dataset"], ref["year"])
 
 
 def _frozen(spec: dict):
@@ -265,8 +266,9 @@ def prepare_areas(table: pd.DataFrame, gap: pd.DataFrame, code: str, *, spend_ye
     areas = areas.merge(g, on="code", how="left", validate="one_to_one")
     for col in ("population", "imd_score", "capacity_gap"):
         areas[col] = areas[col].astype("float64")
-    if (areas["capacity_gap"] < 0).any() or areas["capacity_gap"].isna().any():
-        raise CoprodError(f"capacity gap ({code}): must be present and non-negative")
+    if (areas["capacity_gap"] < 0).any() or areas[["capacity_gap", "power_quintile"]].isna().any(axis=None):
+        raise CoprodError(f"capacity gap ({code}): capacity_gap and power_quintile must be present "
+                          "for every area, and the gap non-negative")
     mean_gap = np.average(areas["capacity_gap"], weights=areas["population"])
     if mean_gap <= 0:
         raise CoprodError(f"capacity gap ({code}): zero everywhere; nothing to allocate by gap")
@@ -505,7 +507,8 @@ def sensitivity(areas: pd.DataFrame, draws: pd.DataFrame, national: dict[str, pd
     frame = pd.DataFrame(out, columns=["scenario", "parameter", "source", "value_p05", "value_p95",
                                        "total_at_median_gbp", "total_at_p05_gbp", "total_at_p95_gbp",
                                        "swing_gbp", "spearman_rho"])
-    frame["rank"] = frame.groupby("scenario")["swing_gbp"].rank(ascending=False, method="first").astype("int64")
+    rank = frame.groupby("scenario")["swing_gbp"].rank(ascending=False, method="first")
+    frame["rank"] = rank.astype("int64")
     return frame.sort_values(["scenario", "rank"], ignore_index=True)
 
 

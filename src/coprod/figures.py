@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
+from coprod.errors import SchemaError
 from coprod.readers._base import require_columns
 
 OKABE_ITO = {
@@ -267,17 +268,21 @@ def cost_by_imd(distribution: pd.DataFrame, *, ylabel: str = "Share of spending"
     return fig
 
 
-def tornado(sensitivity: pd.DataFrame, base: float, *, xlabel: str = "Total cost (£ million)",
-            top: int = 12) -> Figure:
-    """One-way sensitivity: the result at each parameter's low and high value around `base`,
-    widest swing on top.
+def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)", top: int = 12) -> Figure:
+    """One-way sensitivity: the result at each parameter's low and high value around the base
+    result, widest swing on top.
 
-    `sensitivity`: `parameter`, `low` (result at the parameter's low value), `high`."""
-    _need(sensitivity, ["parameter", "low", "high"], "tornado")
+    `sensitivity`: `parameter`, `low` (result at the parameter's low value), `high`, and
+    `base` (the result with every parameter at its central value; one value repeated)."""
+    _need(sensitivity, ["parameter", "low", "high", "base"], "tornado")
+    bases = sensitivity["base"].unique()
+    if len(bases) != 1:
+        raise SchemaError(f"figure tornado: column 'base' must hold one value, found {list(bases)}")
+    base = float(bases[0])
     ranked = (sensitivity.assign(swing=(sensitivity["high"] - sensitivity["low"]).abs())
               .sort_values("swing", ascending=False, kind="stable").head(top).iloc[::-1])
     with style():
-        fig = _figure(0.8 + 0.3 * len(ranked))
+        fig = _figure(1.0 + 0.3 * len(ranked))
         ax = fig.add_subplot()
         y = np.arange(len(ranked))
         ax.barh(y, ranked["low"] - base, left=base, color=OKABE_ITO["blue"], label="Parameter at low value")
@@ -286,7 +291,7 @@ def tornado(sensitivity: pd.DataFrame, base: float, *, xlabel: str = "Total cost
         ax.set_yticks(y, ranked["parameter"])
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="lower right")
+        fig.legend(loc="outside lower center", ncols=2)
     return fig
 
 

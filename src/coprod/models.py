@@ -60,7 +60,7 @@ def gradient_table(frame: pd.DataFrame, *, outcome: str, column: str, by: str, w
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise SchemaError(f"gradient for {outcome!r}: table lacks columns {missing}")
-    data = frame[needed].dropna().rename(columns={column: "y", by: "g", weight: "w"})
+    data = frame[needed].dropna().astype("float64").rename(columns={column: "y", by: "g", weight: "w"})
     data["g"] = data["g"].astype(int)
     fit = smf.wls("y ~ 0 + C(g)", data, weights=data["w"]).fit(cov_type="HC1")
     groups = sorted(data["g"].unique())
@@ -116,11 +116,15 @@ def _prepare(data: pd.DataFrame, needed: list[str], positive: list[str]) -> tupl
             reasons.append(f"{int(bad.sum())} missing {col}")
         keep &= ~data[col].isna()
     for col in positive:
-        bad = keep & ~(data[col] > 0)
+        ok = (data[col] > 0).fillna(False).astype(bool)
+        bad = keep & ~ok
         if bad.any():
             reasons.append(f"{int(bad.sum())} non-positive {col}")
-        keep &= data[col] > 0
-    return data.loc[keep, needed].copy(), "; ".join(reasons)
+        keep &= ok
+    frame = data.loc[keep, needed].copy()
+    numeric = [c for c in needed if pd.api.types.is_numeric_dtype(frame[c])]
+    frame[numeric] = frame[numeric].astype("float64")
+    return frame, "; ".join(reasons)
 
 
 def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequence[str] = (),

@@ -179,7 +179,8 @@ def nested_shares(table: pd.DataFrame, *, base: str, adjusted: str) -> pd.DataFr
 def replication(lsoa21: pd.DataFrame, lsoa11: pd.DataFrame, scores: pd.DataFrame, *,
                 models_cfg: Mapping, replication_cfg: Mapping, ci_level: float) -> pd.DataFrame:
     """The main LSOA model on IoD2025 (LSOA 2021) and on IoD2019 (LSOA 2011, each 2011 area
-    given the power of the 2021 area holding most of it), one record per outcome and vintage."""
+    given the power of the 2021 area holding most of it), one record per outcome and vintage.
+    Where the 2011 table lacks an outcome column, a ``same_as`` column holding it is used."""
     main = models_cfg["main"]["lsoa21"]
     geo = models_cfg["geographies"]["lsoa21"]
     wide = wide_variant(scores, key=geo["key"], index_set=main["index_set"], variant=main["variant"])
@@ -194,11 +195,14 @@ def replication(lsoa21: pd.DataFrame, lsoa11: pd.DataFrame, scores: pd.DataFrame
     for name in replication_cfg["outcomes"]:
         outcome = models_cfg["outcomes"][name]
         for vintage, (frame, cluster) in frames.items():
-            record = fit_model(frame, family=main["family"], outcome=outcome["column"],
+            column = next((c for c in (outcome["column"], *outcome.get("same_as", []))
+                           if c in frame.columns), outcome["column"])
+            record = fit_model(frame, family=main["family"], outcome=column,
                                cluster=cluster, spline_df=models_cfg["spline_df"],
                                reml=models_cfg["reml"], ci_level=ci_level,
                                maxiter=models_cfg["maxiter"])
-            rows.append({"outcome": name, "vintage": vintage, "cluster": cluster, **record})
+            rows.append({"outcome": name, "column": column, "vintage": vintage, "cluster": cluster,
+                         **record})
     return pd.DataFrame(rows)
 
 

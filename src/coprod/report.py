@@ -9,10 +9,14 @@ present, every figure described by alt text, every cross-reference and citation 
 
 from __future__ import annotations
 
+import json
 import numbers
+import platform
 import re
+import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +25,7 @@ import yaml
 
 from coprod.errors import CoprodError
 from coprod.io import write_text
+from coprod.readers._base import require_columns
 
 VARIABLES_FILE = "_variables.yml"
 PROJECT_FILE = "_quarto.yml"
@@ -565,3 +570,87 @@ def _substitute_meta(meta, variables):
     if isinstance(meta, str):
         return substitute_variables(meta, variables)
     return meta
+
+
+# ---------------------------------------------------------------- generated tables and values
+
+
+def merge_values(paths) -> dict[str, str]:
+    """Merge flat `{key: formatted string}` JSON files; a key defined twice is an error, so no
+    number silently shadows another."""
+    merged: dict[str, str] = {}
+    origin: dict[str, Path] = {}
+    for path in map(Path, paths):
+        data = json.loads(path.read_text())
+        if not isinstance(data, dict):
+            raise ReportError(f"{path}: values must be a JSON object of key -> formatted string")
+        for key, value in data.items():
+            if key in merged:
+                raise ReportError(f"{path}: value {key!r} is also defined in {origin[key]}")
+            merged[key], origin[key] = value, path
+    return merged
+
+
+def provenance_markdown(provenance: pd.DataFrame) -> str:
+    """The appendix's data registry table from `results/provenance.csv`: what each raw file is,
+    who publishes it, under which licence, and the start of its verified SHA-256."""
+    require_columns(provenance, ["dataset", "publisher", "licence", "provenance", "sha256", "bytes"],
+                    "provenance table")
+    table = pd.DataFrame({
+        "Dataset": provenance["dataset"],
+        "Publisher": provenance["publisher"],
+        "Licence": provenance["licence"],
+        "Provenance": provenance["provenance"],
+        "SHA-256 (first 12)": provenance["sha256"].str.slice(0, 12),
+        "Size (MB)": provenance["bytes"] / 1e6,
+    }).sort_values("Dataset", ignore_index=True)
+    return frame_to_markdown(table, digits=2)
+
+
+def _command_output(args: list[str], cwd: Path | None = None) -> str | None:
+    try:
+        result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return result.stdout.strip()
+
+
+def software_versions(root: str | Path = ".") -> tuple[pd.DataFrame, dict[str, str]]:
+    """(table, values) of what produced the report: git commit, Python, the key packages,
+    pandoc, Typst and Quarto (if used). Values are keyed `software.*` for `_variables.yml`."""
+    import pypandoc
+
+    root = Path(root)
+    commit = _command_output(["git", "rev-parse", "HEAD"], root)
+    if commit is None:
+        commit = "unknown (not a git checkout)"
+    elif _command_output(["git", "status", "--porcelain", "--untracked-files=no"], root):
+        commit += " (with uncommitted changes)"
+    rows = [("git commit", commit), ("Python", platform.python_version())]
+    for package in ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "pyarrow",
+                    "pandera", "pypandoc-binary", "typst"):
+        try:
+            rows.append((package, metadata.version(package)))
+        except metadata.PackageNotFoundError:
+            rows.append((package, "not installed"))
+    rows.append(("pandoc", pypandoc.get_pandoc_version()))
+    quarto = _command_output(["quarto", "--version"])
+    rows.append(("quarto", quarto or "not on PATH (offline render)"))
+    table = pd.DataFrame(rows, columns=["Component", "Version"])
+    values = {f"software.{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_').lower()}": version
+              for name, version in rows}
+    return table, values
+
+
+def rulegraph_markdown(dot: str) -> str:
+    """The pipeline's rule graph (Snakemake `--rulegraph` DOT) as a table: each rule and the
+    rules whose outputs it reads, in the order the DOT lists them."""
+    names = dict(re.findall(r'^\s*(\d+)\s*\[.*?label\s*=\s*"([^"]+)"', dot, re.M))
+    if not names:
+        raise ReportError("rule graph: no rules found in the DOT text")
+    upstream: dict[str, list[str]] = {name: [] for name in names.values()}
+    for source, target in re.findall(r"^\s*(\d+)\s*->\s*(\d+)", dot, re.M):
+        upstream[names[target]].append(names[source])
+    table = pd.DataFrame({"Rule": list(upstream),
+                          "Reads outputs of": [", ".join(sorted(v)) or "—" for v in upstream.values()]})
+    return frame_to_markdown(table)

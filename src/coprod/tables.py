@@ -134,13 +134,14 @@ def build_lad24(lsoa21: pd.DataFrame, file10: pd.DataFrame, census_ltla: dict[st
                                                        validate="one_to_one")
     frame = checked_merge(frame, file10, "lad24cd", "IoD2025 File 10", right_complete=True)
 
-    ltla22 = england(census_ltla["ts001"], "lad22cd").merge(
-        lad22_lad23, on="lad22cd", how="left", validate="one_to_one")
-    if ltla22["lad23cd"].isna().any():
-        raise GeographyError("census LTLA: LAD22 codes missing from the LAD22->LAD23 lookup: "
-                             f"{ltla22.loc[ltla22['lad23cd'].isna(), 'lad22cd'].tolist()}")
-    ltla = (ltla22.groupby("lad23cd", as_index=False)["population"].sum()
-            .rename(columns={"lad23cd": "lad24cd", "population": "census_ltla_population"}))
+    ltla22 = england(census_ltla["ts001"], "lad22cd")
+    for table in CENSUS_TABLES[1:]:
+        ltla22 = checked_merge(ltla22, england(census_ltla[table], "lad22cd"), "lad22cd",
+                               f"census {table} LTLA", right_complete=True)
+    ltla22 = checked_merge(ltla22, lad22_lad23, "lad22cd", "census LTLA LAD22 -> LAD23",
+                           validate="one_to_one")
+    ltla = (ltla22.groupby("lad23cd")[census_counts(ltla22)].sum()
+            .add_prefix("census_ltla_").reset_index().rename(columns={"lad23cd": "lad24cd"}))
     frame = checked_merge(frame, ltla, "lad24cd", "census LTLA (2022 codes mapped to 2024)",
                           right_complete=True)
 

@@ -1,0 +1,154 @@
+# Report: pipeline values -> report/_variables.yml; results -> figures and Markdown tables under
+# results/report/; lint + render to self-contained HTML and PDF (Quarto if on PATH, otherwise
+# pandoc + Typst); a headless-browser check with a screenshot. The report reads files only.
+
+from coprod.render import chromium_path
+
+REPORT_NAME = "coproduction"
+REPORT_SOURCES = [
+    f"report/{REPORT_NAME}.qmd",
+    "report/_quarto.yml",
+    "report/references.bib",
+]
+
+# Figure name -> {keyword of the coprod.figures function: input file}. Parquet or CSV inputs
+# are read into DataFrames and passed by keyword; REPORT_FIGURE_OPTIONS adds plain arguments.
+# The paths are the planned outputs of the power/models/costs stages: wire each one as its
+# stage lands (a figure whose inputs no rule produces is simply not requested until then).
+REPORT_FIGURE_INPUTS = {
+    "power_distribution": {"scores": "results/power/lsoa21_core.parquet"},
+    "power_loadings": {"loadings": "results/power/loadings.parquet"},
+    "gradient_power": {"gradient": "results/models/gradient_power.parquet"},
+    "gradient_imd": {"gradient": "results/models/gradient_imd.parquet"},
+    "concentration_curves": {"curves": "results/models/concentration_curves.parquet"},
+    "gap_region_imd": {"by_region": "results/models/gap_by_region.parquet",
+                       "by_imd": "results/models/gap_by_imd.parquet"},
+    "cost_scenarios": {"scenarios": "results/costs/scenarios.parquet"},
+    "cost_by_imd": {"distribution": "results/costs/by_imd.parquet"},
+    "tornado": {"sensitivity": "results/costs/sensitivity.parquet"},
+    "spend_change": {"climate": "results/costs/climate.parquet"},
+    "spec_curve": {"specs": "results/models/multiverse.parquet"},
+    "iod_replication": {"comparison": "results/models/iod_replication.parquet"},
+}
+REPORT_FIGURE_OPTIONS = {
+    "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariates"]},
+}
+REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
+# Tables the lead's stages write with coprod.report.frame_to_markdown; provenance, software
+# and rulegraph are written here.
+REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models", "software", "rulegraph"]
+REPORT_VALUES = ["results/report/values.json", "results/report/software.json"]
+
+
+rule report_variables:
+    input:
+        REPORT_VALUES,
+    output:
+        f"report/_variables.yml",
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/variables.log",
+    script:
+        "../scripts/report_variables.py"
+
+
+rule report_figure:
+    input:
+        unpack(lambda wc: REPORT_FIGURE_INPUTS[wc.figure]),
+    output:
+        report(
+            "results/report/figures/{figure}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{figure}"},
+        ),
+    params:
+        options=lambda wc: REPORT_FIGURE_OPTIONS.get(wc.figure, {}),
+    wildcard_constraints:
+        figure="|".join(REPORT_FIGURES),
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/figure_{figure}.log",
+    script:
+        "../scripts/report_figure.py"
+
+
+rule report_provenance_table:
+    input:
+        "results/provenance.csv",
+    output:
+        "results/report/tables/provenance.md",
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/provenance_table.log",
+    script:
+        "../scripts/report_provenance.py"
+
+
+rule report_software:
+    output:
+        table="results/report/tables/software.md",
+        values="results/report/software.json",
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/software.log",
+    script:
+        "../scripts/report_software.py"
+
+
+rule report_rulegraph:
+    input:
+        workflow.main_snakefile,
+    output:
+        dot="results/report/rulegraph.dot",
+        table="results/report/tables/rulegraph.md",
+    params:
+        targets=lambda wc: [f"results/report/{REPORT_NAME}.html"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/rulegraph.log",
+    script:
+        "../scripts/report_rulegraph.py"
+
+
+rule report_render:
+    input:
+        sources=REPORT_SOURCES,
+        variables="report/_variables.yml",
+        figures=expand("results/report/figures/{figure}.png", figure=REPORT_FIGURES),
+        tables=expand("results/report/tables/{table}.md", table=REPORT_TABLES),
+    output:
+        html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
+        pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
+    params:
+        engine=config.get("report_engine", "auto"),
+        typst_source=f"results/report/{REPORT_NAME}.typ",
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/render.log",
+    script:
+        "../scripts/report_render.py"
+
+
+rule report_screenshot:
+    input:
+        f"results/report/{REPORT_NAME}.html",
+    output:
+        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report"),
+    log:
+        "logs/report/screenshot.log",
+    script:
+        "../scripts/report_screenshot.py"
+
+
+rule report_all:
+    input:
+        rules.report_render.output,
+        # the browser check needs chromium (apt-get install chromium); without it, skip it
+        [rules.report_screenshot.output[0]] if chromium_path() else [],

@@ -1,0 +1,16 @@
+import subprocess
+import sys
+
+from coprod.io import write_text
+from coprod.report import rulegraph_markdown
+from coprod.runlog import rule_log
+
+with rule_log(snakemake.log[0]) as log:
+    # a read-only second look at the workflow: --nolock leaves the running pipeline alone
+    dot = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", snakemake.input[0], "--nolock",
+                          "--rulegraph", "--quiet", "all", *snakemake.params.targets],
+                         check=True, capture_output=True, text=True).stdout
+    dot = dot[dot.index("digraph"):]
+    write_text(dot, snakemake.output.dot)
+    write_text(rulegraph_markdown(dot), snakemake.output.table)
+    log.info("rule graph with %d edges", dot.count("->"))
