@@ -42,3 +42,13 @@ def table(results):
         return cache[name]
 
     return load
+
+
+@pytest.fixture(scope="session")
+def mirror_dir() -> Path:
+    """The raw data mirror (COPROD_DATA_MIRROR, else ../shared/data/raw); skip when absent."""
+    path = Path(os.environ.get("COPROD_DATA_MIRROR", ROOT.parent / "shared" / "data" / "raw"))
+    path = path.resolve()
+    if not path.is_dir():
+        pytest.skip(f"data mirror {path} not available")
+    return path

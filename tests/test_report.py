@@ -1,6 +1,8 @@
 """The report machinery on the fixture Quarto project: variables, Markdown tables, the number
 lint, shortcode/cross-reference resolution, and the offline render to HTML and PDF."""
 
+import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -8,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pypandoc
 import pytest
-import yaml
 
 from coprod import render
 from coprod.report import (
@@ -18,9 +19,13 @@ from coprod.report import (
     find_numbers,
     frame_to_markdown,
     lookup,
+    merge_values,
     nest_values,
+    provenance_markdown,
     read_variables,
     resolve_document,
+    rulegraph_markdown,
+    software_versions,
     write_variables,
 )
 
@@ -85,6 +90,51 @@ def test_frame_to_markdown_is_a_pipe_table_pandoc_reads_back(tmp_path):
     assert cells == ["Leeds", "1,234.6", "10", "A|B", "—", "2,000"]
 
 
+def test_merge_values_refuses_a_key_defined_twice(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({"x": "1", "y.z": "2"}))
+    (tmp_path / "b.json").write_text(json.dumps({"w": "3"}))
+    (tmp_path / "c.json").write_text(json.dumps({"y.z": "4"}))
+    assert merge_values([tmp_path / "a.json", tmp_path / "b.json"]) == {"x": "1", "y.z": "2", "w": "3"}
+    with pytest.raises(ReportError, match=r"'y.z' is also defined in .*a.json"):
+        merge_values([tmp_path / "a.json", tmp_path / "c.json"])
+
+
+def test_provenance_markdown_shortens_checksums_and_sorts():
+    frame = pd.DataFrame({"dataset": ["z_file", "a_file"], "publisher": ["ONS", "MHCLG"],
+                          "licence": ["OGL-3.0", "OGL-3.0"], "provenance": ["official", "derived"],
+                          "sha256": ["ab" * 32, "cd" * 32], "bytes": [1_234_567, 999]})
+    rows = [line.split("|")[1:-1] for line in provenance_markdown(frame).splitlines()[2:]]
+    assert [[c.strip() for c in row] for row in rows] == [
+        ["a_file", "MHCLG", "OGL-3.0", "derived", "cd" * 6, "1"],
+        ["z_file", "ONS", "OGL-3.0", "official", "ab" * 6, "1,235"]]
+
+
+def test_rulegraph_markdown_lists_upstream_rules():
+    dot = """digraph snakemake_dag {
+        graph[bgcolor=white, margin=0];
+        0[label = "all", color = "0.1 0.6 0.85", style="rounded"];
+        1[label = "report_render", color = "0.2 0.6 0.85", style="rounded"];
+        2[label = "acquire", color = "0.3 0.6 0.85", style="rounded"];
+        3[label = "tables", color = "0.4 0.6 0.85", style="rounded"];
+        1 -> 0
+        2 -> 3
+        3 -> 1
+        2 -> 1
+    }"""
+    rows = {r.split("|")[1].strip(): r.split("|")[2].strip() for r in rulegraph_markdown(dot).splitlines()[2:]}
+    assert rows == {"all": "report_render", "report_render": "acquire, tables", "acquire": "—", "tables": "acquire"}
+    with pytest.raises(ReportError, match="no rules"):
+        rulegraph_markdown("digraph {}")
+
+
+def test_software_versions_name_the_commit_and_tools(tmp_path):
+    table, values = software_versions(tmp_path)  # not a git checkout
+    assert values["software.git_commit"] == "unknown (not a git checkout)"
+    assert values["software.pandoc"] == pypandoc.get_pandoc_version()
+    assert list(table["Component"][:2]) == ["git commit", "Python"]
+    assert set(values) == {"software." + re.sub(r"[^a-z0-9]+", "_", c.lower()).strip("_") for c in table["Component"]}
+
+
 # ---------------------------------------------------------------- the number lint
 
 
@@ -93,7 +143,7 @@ def test_frame_to_markdown_is_a_pipe_table_pandoc_reads_back(tmp_path):
     "See Section 3.2, §6 and sections 4.",
     "## 3.1 The power index",
     "1. first item\n2. second item",
-    "Areas on IoD2025 and LSOA21 with NS-SeC L1-L3 in the 20th century.",
+    "Areas on IoD2025 and LSOA21 with NS-SeC L1-L3 in the 20th century; SHA-256 checksums.",
     "The cost is {{< var costs.total >}} [@knapp2010, p. 12] and @fig-gradient, @tbl-2x.",
     "Run `make 42` or\n\n```python\nx = 3.14\n```\n",
     "An image ![Alt](figures/fig10.png){#fig-a width=80%} and a [link](https://x.org/a/123).",
@@ -138,6 +188,11 @@ def test_lint_catches_a_planted_hand_typed_number(project):
         assert_report_clean(project)
 
 
+def test_lint_catches_a_number_in_the_abstract_or_title(project):
+    plant(project, 'subtitle: "Fixture for the report machinery"', 'subtitle: "Fixture for 12 reports"')
+    assert _kinds(check_report(project)) == [("number", 3)]
+
+
 def test_lint_catches_a_number_in_an_included_section(project):
     methods = project.parent / "sections" / "methods.qmd"
     plant(methods, "{{< var power.alpha >}}", "0.91")
@@ -175,6 +230,12 @@ def test_lint_catches_a_figure_without_alt_text(project):
 def test_lint_catches_an_image_without_any_alt(project):
     plant(project, "{{< include tables/scenarios.md >}}", "![](figures/gradient.png)\n\n{{< include tables/scenarios.md >}}")
     assert ("alt", 27) in _kinds(check_report(project))
+
+
+def test_lint_catches_a_malformed_shortcode(project):
+    plant(project, "{{< var gradient.ratio >}}", "{{< var gradient.ratio }}")
+    problems = check_report(project)
+    assert _kinds(problems) == [("shortcode", 10)]
 
 
 def test_lint_catches_dangling_crossrefs_and_unknown_citations(project):
@@ -291,6 +352,26 @@ def test_variables_file_written_by_the_pipeline_feeds_the_render(project):
     assert "Across 12,345 areas" in body and "with 90% intervals" in body
 
 
+def test_quarto_on_path_is_used_and_its_outputs_moved(project, tmp_path, monkeypatch):
+    """With `quarto` on PATH the auto engine calls it once per format in the document's folder
+    and moves what it writes beside the source to the requested outputs."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.txt"
+    fake = bin_dir / "quarto"
+    fake.write_text(f"#!/bin/sh\necho \"$PWD $*\" >> {calls}\necho rendered > \"$6\"\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    out = tmp_path / "out"
+    engine = render.render_report(project, out / "r.html", out / "r.pdf")
+    assert engine == "quarto"
+    assert calls.read_text().splitlines() == [
+        f"{project.parent} render demo.qmd --to html --output demo.html",
+        f"{project.parent} render demo.qmd --to typst --output demo.pdf"]
+    assert (out / "r.html").read_text() == (out / "r.pdf").read_text() == "rendered\n"
+    assert not (project.parent / "demo.html").exists()
+
+
 # ---------------------------------------------------------------- headless browser
 
 needs_chromium = pytest.mark.skipif(render.chromium_path() is None,
@@ -315,3 +396,24 @@ def test_browser_check_reports_a_console_error(tmp_path):
     assert any("missingFunction" in m for m in messages)
     with pytest.raises(ReportError, match="planted failure"):
         render.browser_check(page, tmp_path / "bad.png")
+
+
+# ---------------------------------------------------------------- the real report's sources
+
+REPORT = Path(__file__).parents[1] / "report" / "coproduction.qmd"
+PIPELINE_OUTPUTS = {"image", "include"}  # produced by pipeline rules, absent in a fresh checkout
+
+
+def test_real_report_prose_has_no_hand_typed_numbers_and_resolves():
+    """Only the pipeline's outputs may be missing: no numbers, alt text everywhere, every
+    cross-reference and citation resolvable, and each variable it uses well formed."""
+    keys = sorted(set(re.findall(r"\{\{<\s*var\s+(\S+)\s*>\}\}", REPORT.read_text())))
+    problems = check_report(REPORT, nest_values({key: "value" for key in keys}))
+    assert [str(p) for p in problems if p.kind not in PIPELINE_OUTPUTS] == []
+    missing = {Path(p.message.split()[2 if p.kind == "include" else 1]).name for p in problems}
+    assert missing <= {f"{name}.png" for name in ("power_distribution", "power_loadings", "gradient_power",
+                                                   "gradient_imd", "concentration_curves", "gap_region_imd",
+                                                   "cost_scenarios", "cost_by_imd", "tornado", "spend_change",
+                                                   "spec_curve", "iod_replication")} | {
+        f"{name}.md" for name in ("provenance", "scenarios", "concentration", "headline_models", "software",
+                                  "rulegraph")}

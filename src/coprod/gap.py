@@ -14,12 +14,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from coprod.errors import SchemaError
+from coprod.models import analysis_frame
+from coprod.power import wide_variant
 
 TOTALS_SCHEMA = pa.DataFrameSchema(
     {
         "use_measure": pa.Column(str),
-        "by": pa.Column(str),
-        "group": pa.Column(str),
         "population": pa.Column(float, pa.Check.ge(0)),
         "use": pa.Column(float, pa.Check.ge(0)),
         "gap": pa.Column(float, pa.Check.ge(0)),
@@ -61,43 +61,91 @@ def capacity_gap(frame: pd.DataFrame, *, uses: Mapping[str, Mapping], reference:
     return pd.concat(parts, ignore_index=True)
 
 
-def gap_totals(gap: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Totals of population, use and gap by each grouping column (e.g. LAD, region, IMD decile),
-    with each group's shares of the national use and gap and its gap per head."""
-    parts = []
+def gap_totals(gap: pd.DataFrame, by: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Per grouping column (e.g. LAD, region, IMD decile): totals of population, use and gap by
+    use measure, each group's shares of the national use and gap, its use-weighted mean
+    shortfall, and ``capacity_gap`` = gap per head of population."""
+    out = {}
     complete = gap.dropna(subset=["use", "gap"])
     for col in by:
         if col not in complete.columns:
             raise SchemaError(f"capacity gap totals: no column {col!r} to group by")
-        totals = (complete.groupby(["use_measure", col], as_index=False)[["population", "use", "gap"]]
-                  .sum().rename(columns={col: "group"}))
+        totals = complete.groupby(["use_measure", col], as_index=False)[["population", "use", "gap"]].sum()
         national = totals.groupby("use_measure")[["use", "gap"]].transform("sum")
-        parts.append(totals.assign(
-            by=col, group=totals["group"].astype(str),
+        out[col] = TOTALS_SCHEMA.validate(totals.assign(
             share_of_use=totals["use"] / national["use"],
             share_of_gap=(totals["gap"] / national["gap"]).where(national["gap"] > 0),
             shortfall_per_use=(totals["gap"] / totals["use"]).where(totals["use"] > 0),
-            gap_per_head=totals["gap"] / totals["population"]))
-    out = pd.concat(parts, ignore_index=True)
-    return TOTALS_SCHEMA.validate(out[["use_measure", "by", "group", "population", "use", "gap",
-                                       "share_of_use", "share_of_gap", "shortfall_per_use",
-                                       "gap_per_head"]])
+            capacity_gap=totals["gap"] / totals["population"]))
+    return out
 
 
-def gap_summary(totals: pd.DataFrame, *, quintile_col: str, reference: float,
-                reference_quantile: float) -> dict:
+def long_totals(totals: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """All groupings in one long table (``by``, ``group`` as text)."""
+    return pd.concat([t.rename(columns={col: "group"}).assign(by=col, group=lambda d: d["group"].astype(str))
+                      for col, t in totals.items()], ignore_index=True)
+
+
+def area_gap(totals: pd.DataFrame, power: pd.DataFrame, *, key: str, primary: str) -> pd.DataFrame:
+    """One row per area (LAD or UTLA): its capacity gap per head for the ``primary`` use measure
+    (and each measure as ``capacity_gap_<measure>``) with the area's own power and league."""
+    wide = totals.pivot(index=key, columns="use_measure", values="capacity_gap")
+    if primary not in wide.columns:
+        raise SchemaError(f"capacity gap: primary use measure {primary!r} not among {list(wide.columns)}")
+    wide = wide.add_prefix("capacity_gap_").reset_index()
+    wide.columns.name = None
+    prim = totals.loc[totals["use_measure"] == primary, [key, "population", "use", "gap"]]
+    out = (prim.merge(wide, on=key, validate="one_to_one")
+           .assign(capacity_gap=lambda d: d[f"capacity_gap_{primary}"])
+           .merge(power, on=key, how="outer", validate="one_to_one", indicator=True))
+    unmatched = out.loc[out["_merge"] != "both", key].tolist()
+    if unmatched:
+        raise SchemaError(f"capacity gap: areas {unmatched[:5]} have a gap or a power score but not both")
+    return out.drop(columns="_merge").sort_values(key, ignore_index=True)
+
+
+def gap_summary(totals: Mapping[str, pd.DataFrame], *, quintile_col: str, reference: float,
+                reference_quantile: float, primary: str) -> dict:
     """Scalar C3 results: per use measure, national totals and the shares of population, use
     and gap that fall in the lowest power quintile."""
-    q = totals.loc[totals["by"] == quintile_col]
-    if q.empty:
+    if quintile_col not in totals:
         raise SchemaError(f"capacity gap summary: totals have no grouping by {quintile_col!r}")
-    out = {"reference": reference, "reference_quantile": reference_quantile, "measures": {}}
+    q = totals[quintile_col]
+    out = {"reference": reference, "reference_quantile": reference_quantile,
+           "primary_use_measure": primary, "measures": {}}
     for name, part in q.groupby("use_measure", sort=True):
-        low = part.loc[part["group"] == "1"]
+        low = part.loc[part[quintile_col] == part[quintile_col].min()]
         out["measures"][name] = {
             "total_use": float(part["use"].sum()), "total_gap": float(part["gap"].sum()),
             "lowest_quintile_share_of_population": float(low["population"].sum() / part["population"].sum()),
             "lowest_quintile_share_of_use": float(low["share_of_use"].sum()),
             "lowest_quintile_share_of_gap": float(low["share_of_gap"].sum()),
         }
+    return out
+
+
+def gap_outputs(lsoa: pd.DataFrame, scores: Mapping[str, pd.DataFrame], *, gap_cfg: Mapping,
+                geographies: Mapping[str, Mapping]) -> dict:
+    """Every C3 output from the LSOA table and the power scores: per-LSOA gaps, per-area gaps
+    (for the cost model), totals by each grouping, the region and IMD views of the primary use
+    measure, and the scalar summary."""
+    home = geographies["lsoa21"]
+    frame = analysis_frame(lsoa, scores["lsoa21"], key=home["key"], index_set=gap_cfg["index_set"],
+                           variant=gap_cfg["variant"])
+    reference = reference_value(frame["power"], frame[home["weight"]], gap_cfg["reference_quantile"])
+    keep = list(dict.fromkeys([home["key"], *gap_cfg["by"]]))
+    per_lsoa = capacity_gap(frame, uses=gap_cfg["uses"], reference=reference, population=home["weight"],
+                            keep=keep)
+    totals = gap_totals(per_lsoa, gap_cfg["by"])
+    primary = gap_cfg["primary_use"]
+    out = {"gap_lsoa21": per_lsoa, "gap_totals": long_totals(totals),
+           "summary": gap_summary(totals, quintile_col="power_quintile", reference=reference,
+                                  reference_quantile=gap_cfg["reference_quantile"], primary=primary)}
+    for geo in gap_cfg["areas"]:
+        key = geographies[geo]["key"]
+        power = wide_variant(scores[geo], key=key, index_set=gap_cfg["index_set"],
+                             variant=gap_cfg["variant"])
+        out[f"gap_{geo}"] = area_gap(totals[key], power, key=key, primary=primary)
+    for name, col in (("gap_by_region", "rgn24nm"), ("gap_by_imd", "imd_decile")):
+        out[name] = totals[col].loc[totals[col]["use_measure"] == primary].reset_index(drop=True)
     return out

@@ -19,6 +19,7 @@ import pandera.pandas as pa
 import statsmodels.api as sm
 
 from coprod.errors import SchemaError
+from coprod.models import home_frames
 
 CONCENTRATION_SCHEMA = pa.DataFrameSchema(
     {
@@ -104,7 +105,7 @@ def concentration_curve(y, rank_by, weight, *, n_points: int | None = None) -> p
     if n_points is not None:
         grid = np.linspace(0, 1, n_points)
         pop, out = grid, np.interp(grid, pop, out)
-    return pd.DataFrame({"cum_population_share": pop, "cum_outcome_share": out})
+    return pd.DataFrame({"cum_pop_share": pop, "cum_outcome_share": out})
 
 
 def concentration_table(frame: pd.DataFrame, outcomes: Mapping[str, Mapping], *, rank_col: str,
@@ -123,3 +124,19 @@ def concentration_table(frame: pd.DataFrame, outcomes: Mapping[str, Mapping], *,
         curves.append(concentration_curve(*args, n_points=curve_points).assign(outcome=name))
     table = CONCENTRATION_SCHEMA.validate(pd.DataFrame(rows))
     return table, pd.concat(curves, ignore_index=True)
+
+
+def concentration_outputs(tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataFrame],
+                          models_cfg: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Concentration index and curve of every outcome at its home geography, ranked by that
+    geography's main power variant."""
+    cfg = models_cfg["concentration"]
+    tables_out, curves_out = [], []
+    for geo, frame, outcomes in home_frames(tables, scores, models_cfg):
+        table, curves = concentration_table(frame, outcomes, rank_col="power",
+                                            ci_level=models_cfg["ci_level"],
+                                            hac_maxlags=cfg["hac_maxlags"],
+                                            curve_points=cfg["curve_points"])
+        tables_out.append(table.assign(geography=geo))
+        curves_out.append(curves.assign(geography=geo))
+    return pd.concat(tables_out, ignore_index=True), pd.concat(curves_out, ignore_index=True)

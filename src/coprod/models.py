@@ -9,7 +9,7 @@ ratios. A fit never raises: failures and non-convergence are returned as records
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -258,3 +258,37 @@ def analysis_frame(table: pd.DataFrame, scores: pd.DataFrame, *, key: str, index
         decile = quantile_group(-frame["imd_score"].dropna(), 10)
         frame["imd_decile"] = decile.reindex(frame.index)
     return frame
+
+
+def home_frames(tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataFrame],
+                models_cfg: Mapping):
+    """For each home geography (the first listed for an outcome): the analysis frame with the
+    geography's main power variant, and its outcomes as ``{name: {column, weight}}``."""
+    by_geo: dict[str, dict] = {}
+    for name in sorted(models_cfg["outcomes"]):
+        spec = models_cfg["outcomes"][name]
+        geo = spec["geographies"][0]
+        by_geo.setdefault(geo, {})[name] = {
+            "column": spec["column"],
+            "weight": spec.get("weight", models_cfg["geographies"][geo]["weight"])}
+    for geo in sorted(by_geo):
+        if geo not in models_cfg["main"]:
+            raise ConfigError(f"models.main has no entry for {geo!r}, the home of {sorted(by_geo[geo])}")
+        main = models_cfg["main"][geo]
+        frame = analysis_frame(tables[geo], scores[geo], key=models_cfg["geographies"][geo]["key"],
+                               index_set=main["index_set"], variant=main["variant"])
+        yield geo, frame, by_geo[geo]
+
+
+def gradient_outputs(tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataFrame],
+                     models_cfg: Mapping) -> dict[str, pd.DataFrame]:
+    """Gradient tables of every outcome at its home geography, the power- and IMD-decile views
+    (``decile`` column) and the lowest/highest group ratios."""
+    ci_level = models_cfg["ci_level"]
+    long = pd.concat([gradients(frame, outcomes, models_cfg["gradients"]["by"], ci_level=ci_level)
+                      .assign(geography=geo) for geo, frame, outcomes in
+                      home_frames(tables, scores, models_cfg)], ignore_index=True)
+    ratios = extreme_ratio(long, ci_level=ci_level)
+    views = {name: long.loc[long["by"] == by].rename(columns={"group": "decile"}).reset_index(drop=True)
+             for name, by in (("gradient_power", "power_decile"), ("gradient_imd", "imd_decile"))}
+    return {"gradients": long, "gradient_ratios": ratios, **views}

@@ -151,13 +151,16 @@ def gather(specs: pd.DataFrame, results: Iterable[pd.DataFrame]) -> pd.DataFrame
 
 
 def spec_curve(table: pd.DataFrame) -> pd.DataFrame:
-    """Specification-curve data: fitted specs ranked by standardised estimate within outcome,
-    with the axis values for the indicator panel."""
+    """Specification-curve data: every fitted spec on a common scale (``estimate``, ``ci_low``,
+    ``ci_high`` = outcome SDs per SD of power, or log rate ratio per SD for count families),
+    ranked within outcome, with the axis values for the indicator panel."""
     fitted = table.loc[table["status"].isin(["ok", "not_converged"]) & table["estimate_std"].notna()]
     fitted = fitted.sort_values(["outcome", "estimate_std", "spec_id"], ignore_index=True)
-    return fitted[["spec_id", *AXES, "status", "estimate_std", "ci_low_std", "ci_high_std",
-                   "effect_scale"]].assign(
-        rank=fitted.groupby("outcome").cumcount() + 1,
+    scale = np.where(fitted["family"].isin(COUNT_FAMILIES), "log rate ratio per SD of power",
+                     "outcome SDs per SD of power")
+    return fitted[["spec_id", *AXES, "status", "converged"]].assign(
+        estimate=fitted["estimate_std"], ci_low=fitted["ci_low_std"], ci_high=fitted["ci_high_std"],
+        scale=scale, rank=fitted.groupby("outcome").cumcount() + 1,
         n_specs=fitted.groupby("outcome")["spec_id"].transform("size"),
         excludes_zero=(fitted["ci_low_std"] > 0) | (fitted["ci_high_std"] < 0))
 
@@ -180,7 +183,9 @@ def replication(lsoa21: pd.DataFrame, lsoa11: pd.DataFrame, scores: pd.DataFrame
                 models_cfg: Mapping, replication_cfg: Mapping, ci_level: float) -> pd.DataFrame:
     """The main LSOA model on IoD2025 (LSOA 2021) and on IoD2019 (LSOA 2011, each 2011 area
     given the power of the 2021 area holding most of it), one record per outcome and vintage.
-    Where the 2011 table lacks an outcome column, a ``same_as`` column holding it is used."""
+    Where the 2011 table lacks an outcome column, a ``same_as`` column holding it is used.
+    The indicators' scales differ between vintages, so ``estimate``/``ci_low``/``ci_high`` are
+    standardised (outcome SDs per SD of power); ``*_units`` keep the outcome's own units."""
     main = models_cfg["main"]["lsoa21"]
     geo = models_cfg["geographies"]["lsoa21"]
     wide = wide_variant(scores, key=geo["key"], index_set=main["index_set"], variant=main["variant"])
@@ -203,7 +208,9 @@ def replication(lsoa21: pd.DataFrame, lsoa11: pd.DataFrame, scores: pd.DataFrame
                                maxiter=models_cfg["maxiter"])
             rows.append({"outcome": name, "column": column, "vintage": vintage, "cluster": cluster,
                          **record})
-    return pd.DataFrame(rows)
+    units = {c: f"{c}_units" for c in ("estimate", "se", "ci_low", "ci_high")}
+    std = {f"{c}_std": c for c in ("estimate", "ci_low", "ci_high")}
+    return pd.DataFrame(rows).rename(columns={**units, **std}).assign(term=lambda d: d["outcome"])
 
 
 def _main_spec_id(models_cfg: Mapping, outcome: str, covariate_set: str) -> str:
@@ -232,3 +239,33 @@ def headline(table: pd.DataFrame, nested: pd.DataFrame, models_cfg: Mapping) -> 
         entry["share_remaining"] = float(share.iloc[0]) if len(share) else None
         out["main_models"][outcome] = entry
     return out
+
+
+def summary(*, c1: Mapping, table: pd.DataFrame, nested: pd.DataFrame, concentration: pd.DataFrame,
+            ratios: pd.DataFrame, gap: Mapping, replication: pd.DataFrame,
+            models_cfg: Mapping) -> dict:
+    """The scalar results the report quotes: C1 tests, C2 headline models, concentration
+    indices and extreme-quintile ratios, C3 gap shares, multiverse counts, IoD2019 replication."""
+    conc_cols = ["geography", "n", "mean", "concentration_index", "se", "ci_low", "ci_high",
+                 "p_value", "generalised_index", "generalised_se", "note"]
+    quint = ratios.loc[ratios["by"] == "power_quintile"]
+    head = headline(table, nested, models_cfg)
+    return {
+        "c1": {"headline_variant": c1["headline_variant"], "geography": c1["geography"],
+               "r2_demos_on_education_occupation": c1["r2"], "core_turnout_correlation": c1["turnout_r"],
+               "by_variant": {k: c1[k] for k in ("r2_demos_on_education_occupation",
+                                                 "core_turnout_correlation")}},
+        "c2": {"main_models": head["main_models"],
+               "concentration": {r["outcome"]: {c: r[c] for c in conc_cols}
+                                 for r in concentration.to_dict("records")},
+               "lowest_to_highest_power_quintile": {
+                   r["outcome"]: {c: r[c] for c in ("mean_low", "mean_high", "ratio", "ci_low", "ci_high")}
+                   for r in quint.to_dict("records")}},
+        "c3": dict(gap),
+        "multiverse": {"n_specs": head["n_specs"], "status_counts": head["status_counts"],
+                       "n_fitted": int(table["status"].isin(["ok", "not_converged", "failed"]).sum())},
+        "replication_iod2019": {
+            r["outcome"] + "." + r["vintage"]: {c: r[c] for c in ("estimate", "ci_low", "ci_high",
+                                                                  "n", "converged")}
+            for r in replication.to_dict("records")},
+    }

@@ -220,3 +220,51 @@ def c1_tests(lad: pd.DataFrame, lad_scores: pd.DataFrame, *, key: str, demos_set
         out["core_turnout_correlation"][variant] = correlation_with_interval(
             c["power"].to_numpy(float), c[turnout].to_numpy(float), ci_level)
     return out
+
+
+def all_scores(tables: Mapping[str, pd.DataFrame], power_cfg: Mapping,
+               geographies: Mapping[str, Mapping]) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Every index set and variant at its home geography, plus population-weighted aggregates of
+    it to each ``aggregate_to`` geography: long scores per geography, and all loadings."""
+    parts: dict[str, list[pd.DataFrame]] = {geo: [] for geo in geographies}
+    loadings = []
+    for name in sorted(power_cfg["index_sets"]):
+        spec = power_cfg["index_sets"][name]
+        home = geographies[spec["geography"]]
+        scores, load = power_scores(tables[spec["geography"]], key=home["key"], index_set=name,
+                                    indicators=spec["indicators"], variants=power_cfg["variants"],
+                                    anchor=power_cfg["anchor"], weight=home["weight"])
+        parts[spec["geography"]].append(scores)
+        loadings.append(load)
+        for target in spec.get("aggregate_to", []):
+            parts[target].append(aggregate_scores(scores, tables[spec["geography"]], key=home["key"],
+                                                  group=geographies[target]["key"], weight=home["weight"]))
+    empty = list(SCORES_SCHEMA.columns)
+    out = {geo: (pd.concat(p, ignore_index=True) if p else pd.DataFrame(columns=[geographies[geo]["key"], *empty]))
+           for geo, p in parts.items()}
+    return out, pd.concat(loadings, ignore_index=True)
+
+
+def main_scores(scores: pd.DataFrame, *, key: str, index_set: str, variant: str) -> pd.DataFrame:
+    """One variant as the report's power table: ``power_index``, ``power_decile`` and
+    ``power_league`` (quintile, 1 = least power)."""
+    wide = wide_variant(scores, key=key, index_set=index_set, variant=variant)
+    return wide.rename(columns={"power": "power_index", "power_quintile": "power_league"}).assign(
+        index_set=index_set, variant=variant)
+
+
+def c1_summary(tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataFrame],
+               power_cfg: Mapping, geographies: Mapping[str, Mapping]) -> dict:
+    """The C1 tests for every variant, plus the headline variant's two numbers."""
+    cfg = power_cfg["c1"]
+    geo = cfg["geography"]
+    tests = c1_tests(tables[geo], scores[geo], key=geographies[geo]["key"], demos_set=cfg["index_set"],
+                     core_set=cfg["core_index_set"], components=cfg["components"],
+                     turnout=cfg["turnout"], n_resamples=cfg["bootstrap_resamples"],
+                     seed=cfg["seed"], ci_level=cfg["ci_level"])
+    variant = cfg["headline_variant"]
+    if variant not in tests["r2_demos_on_education_occupation"]:
+        raise ConfigError(f"power.c1.headline_variant {variant!r} is not a power variant")
+    return {**tests, "headline_variant": variant, "geography": geo,
+            "r2": tests["r2_demos_on_education_occupation"][variant],
+            "turnout_r": tests["core_turnout_correlation"][variant]}

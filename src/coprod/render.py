@@ -21,7 +21,7 @@ import typst
 import yaml
 
 from coprod.io import write_text
-from coprod.report import ReportError, assert_report_clean, format_options, resolve_document
+from coprod.report import ReportError, assert_report_clean, format_options, project_metadata, resolve_document
 
 HTML_STYLE = """<style>
 body { max-width: 48em; font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; line-height: 1.5; }
@@ -36,6 +36,7 @@ table { font-size: 0.9em; }
 
 TYPST_HEADER = """```{=typst}
 #set image(width: 100%)
+#set par(justify: false)
 #show table: set text(size: 8.5pt)
 #show figure: set block(breakable: true)
 #show link: set text(fill: rgb("#0b5394"))
@@ -116,12 +117,21 @@ def _metadata(qmd: Path, meta: dict) -> dict:
     return meta
 
 
+def _numbered(qmd: Path, options: dict) -> bool:
+    """Quarto's `number-sections`: the format's setting, else the document's."""
+    return bool(options.get("number-sections", project_metadata(qmd).get("number-sections", False)))
+
+
 def _common_args(meta: dict, options: dict) -> list[str]:
-    args = ["--standalone"]
+    # --columns: a pipe table wider than this gets fixed relative column widths from its
+    # dash lines, which squeezes long names into overlapping cells; keep widths automatic
+    args = ["--standalone", "--columns=10000"]
     if meta.get("bibliography"):
         args.append("--citeproc")
     if options.get("toc", meta.get("toc")):
         args.append("--toc")
+        if options.get("toc-depth"):
+            args.append(f"--toc-depth={int(options['toc-depth'])}")
     if options.get("number-sections", meta.get("number-sections")):
         args.append("--number-sections")
     return args
@@ -131,7 +141,7 @@ def html_source(qmd: str | Path, variables=None) -> tuple[str, list[str]]:
     """(pandoc Markdown, pandoc arguments) for the self-contained HTML."""
     qmd = Path(qmd).resolve()
     options = format_options(qmd, "html")
-    numbered = bool(options.get("number-sections", False))
+    numbered = _numbered(qmd, options)
     meta, body = resolve_document(qmd, variables, target="html", number_sections=numbered)
     meta = _metadata(qmd, meta)
     return _document(meta, body), [*_common_args(meta, options), "--embed-resources", "--mathml"]
@@ -171,7 +181,7 @@ def typst_source(qmd: str | Path, variables=None) -> tuple[str, Path]:
     holds every file the document reads, as Typst requires."""
     qmd = Path(qmd).resolve()
     options = format_options(qmd, "typst")
-    numbered = bool(options.get("number-sections", False))
+    numbered = _numbered(qmd, options)
     meta, body = resolve_document(qmd, variables, target="typst", number_sections=numbered,
                                   image_path=lambda p: p.as_posix())
     images = re.findall(r"!\[[^\n]*?\]\((/[^)\s]+)\)", body)
@@ -192,14 +202,11 @@ def render_pdf(qmd: str | Path, pdf: str | Path, variables=None, *, typst_out: s
     source, root = typst_source(qmd, variables)
     pdf = Path(pdf)
     pdf.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=root) as tmp:
-        typ = Path(tmp) / "report.typ"
-        typ.write_text(source)
-        try:
-            data = typst.compile(str(typ), root=str(root), ignore_system_fonts=True,
-                                 timestamp=int(os.environ.get("SOURCE_DATE_EPOCH", "0")))
-        except Exception as exc:  # typst raises its own TypstError, not importable across versions
-            raise ReportError(f"{qmd}: typst compile failed: {exc}") from exc
+    try:
+        data = typst.compile(source.encode(), root=str(root), ignore_system_fonts=True,
+                             timestamp=int(os.environ.get("SOURCE_DATE_EPOCH", "0")))
+    except Exception as exc:  # typst raises its own TypstError, not importable across versions
+        raise ReportError(f"{qmd}: typst compile failed: {exc}") from exc
     if typst_out is not None:
         write_text(source, typst_out)
     tmp_pdf = pdf.with_name(f".{pdf.name}.tmp")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +10,9 @@ import pytest
 from coprod.errors import GeographyError, SchemaError
 from coprod.readers import census
 
+from .helpers import raw, write
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "census"
-MIRROR = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw"))
 
 # reader, fixture, tidy total, tidy categories that add up to it
 TABLES = [
@@ -33,20 +33,10 @@ TABLES = [
 ]
 
 
-def raw(name: str) -> pd.DataFrame:
-    """The fixture as plain strings, to edit into malformed variants."""
-    return pd.read_csv(FIXTURES / name, dtype=str, keep_default_na=False)
-
-
-def write(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False)
-    return path
-
-
 @pytest.mark.parametrize(("reader", "fixture", "total", "parts"), TABLES)
 def test_lsoa_tables_keyed_typed_and_summing(reader, fixture, total, parts):
     frame = reader(FIXTURES / fixture)
-    source = raw(fixture)
+    source = raw(FIXTURES / fixture)
     assert frame.columns[0] == "lsoa21cd" and {total, *parts} <= set(frame.columns)
     assert frame["lsoa21cd"].tolist() == sorted(source["geography code"])
     assert (frame.drop(columns="lsoa21cd").dtypes == "int64").all()
@@ -58,7 +48,7 @@ def test_lsoa_tables_keyed_typed_and_summing(reader, fixture, total, parts):
 
 def test_ts001_population_is_usual_residents_in_england_and_wales():
     frame = census.read_ts001(FIXTURES / "ts001_lsoa.csv")
-    source = raw("ts001_lsoa.csv").set_index("geography code")
+    source = raw(FIXTURES / "ts001_lsoa.csv").set_index("geography code")
     assert list(frame.columns) == ["lsoa21cd", "population"]
     assert set(frame["lsoa21cd"].str[:3]) == {"E01", "W01"}
     expected = source["Residence type: Total; measures: Value"].astype("int64")
@@ -76,12 +66,12 @@ def test_ts038_disabled_splits_into_degrees_of_limitation():
 def test_ltla_files_are_keyed_by_lad22cd(reader, fixture):
     frame = reader(FIXTURES / fixture)
     assert frame.columns[0] == "lad22cd"
-    assert frame["lad22cd"].tolist() == sorted(raw(fixture)["geography code"])
+    assert frame["lad22cd"].tolist() == sorted(raw(FIXTURES / fixture)["geography code"])
 
 
 def test_missing_category_column_is_named(tmp_path):
     column = "Highest level of qualification: Apprenticeship"
-    path = write(raw("ts067_lsoa.csv").drop(columns=column), tmp_path / "ts067.csv")
+    path = write(raw(FIXTURES / "ts067_lsoa.csv").drop(columns=column), tmp_path / "ts067.csv")
     with pytest.raises(SchemaError, match="Apprenticeship"):
         census.read_ts067(path)
 
@@ -103,7 +93,7 @@ def test_short_last_row_with_newline_is_rejected(tmp_path):
 
 
 def test_msoa_codes_are_a_geography_error(tmp_path):
-    frame = raw("ts001_lsoa.csv")
+    frame = raw(FIXTURES / "ts001_lsoa.csv")
     frame["geography code"] = frame["geography code"].str.replace("01", "02", n=1)
     path = write(frame, tmp_path / "ts001.csv")
     with pytest.raises(GeographyError, match="E02000001") as err:
@@ -112,14 +102,14 @@ def test_msoa_codes_are_a_geography_error(tmp_path):
 
 
 def test_mixed_lsoa_and_lad_codes_are_a_geography_error(tmp_path):
-    lsoa, ltla = raw("ts001_lsoa.csv"), raw("ts001_ltla.csv")
+    lsoa, ltla = raw(FIXTURES / "ts001_lsoa.csv"), raw(FIXTURES / "ts001_ltla.csv")
     path = write(pd.concat([lsoa, ltla.head(1)]), tmp_path / "ts001.csv")
     with pytest.raises(GeographyError, match="mixed or unknown"):
         census.read_ts001(path)
 
 
 def test_categories_not_summing_to_total(tmp_path):
-    frame = raw("ts037_lsoa.csv")
+    frame = raw(FIXTURES / "ts037_lsoa.csv")
     fair = "General health: Fair health"
     frame.loc[0, fair] = str(int(frame.loc[0, fair]) + 1)
     with pytest.raises(SchemaError, match="do not sum"):
@@ -127,43 +117,36 @@ def test_categories_not_summing_to_total(tmp_path):
 
 
 def test_duplicate_area_is_a_schema_error(tmp_path):
-    frame = raw("ts001_lsoa.csv")
+    frame = raw(FIXTURES / "ts001_lsoa.csv")
     with pytest.raises(SchemaError, match="not unique"):
         census.read_ts001(write(pd.concat([frame, frame.head(1)]), tmp_path / "ts001.csv"))
 
 
 def test_other_census_year_is_rejected(tmp_path):
-    frame = raw("ts001_lsoa.csv").assign(date="2011")
+    frame = raw(FIXTURES / "ts001_lsoa.csv").assign(date="2011")
     with pytest.raises(SchemaError, match="2021"):
         census.read_ts001(write(frame, tmp_path / "ts001.csv"))
 
 
-def _mirror(name: str) -> Path:
-    path = MIRROR / "census2021" / name
-    if not path.exists():
-        pytest.skip(f"data mirror file {path} absent")
-    return path
-
-
 @pytest.mark.mirror
-def test_mirror_census_files():
+def test_mirror_census_files(mirror_dir):
     readers = {"ts001": census.read_ts001, "ts037": census.read_ts037,
                "ts038": census.read_ts038, "ts062": census.read_ts062,
                "ts063": census.read_ts063, "ts067": census.read_ts067}
     for table, reader in readers.items():
-        lsoa = reader(_mirror(f"census2021-{table}-lsoa.csv"))
+        lsoa = reader(mirror_dir / "census2021" / f"census2021-{table}-lsoa.csv")
         assert len(lsoa) == 35_672
         assert lsoa["lsoa21cd"].str.startswith("E01").sum() == 33_755
-        ltla = reader(_mirror(f"census2021-{table}-ltla.csv"))
+        ltla = reader(mirror_dir / "census2021" / f"census2021-{table}-ltla.csv")
         assert ltla.columns[0] == "lad22cd" and len(ltla) == 331
         # LSOA and LTLA files are sums of the same output areas
         assert (lsoa.iloc[:, 1:].sum() == ltla.iloc[:, 1:].sum()).all()
 
-    pop = census.read_ts001(_mirror("census2021-ts001-lsoa.csv"))
+    pop = census.read_ts001(mirror_dir / "census2021" / "census2021-ts001-lsoa.csv")
     england = pop.loc[pop["lsoa21cd"].str.startswith("E"), "population"].sum()
     assert abs(england - 56_490_048) <= 1_000  # ONS published; OA sums carry perturbation
 
-    qual = census.read_ts067(_mirror("census2021-ts067-lsoa.csv"))
+    qual = census.read_ts067(mirror_dir / "census2021" / "census2021-ts067-lsoa.csv")
     eng = qual[qual["lsoa21cd"].str.startswith("E")].drop(columns="lsoa21cd").sum()
     ew = qual.drop(columns="lsoa21cd").sum()
     # ONS headlines: England 33.9% Level 4+, 18.1% none; England and Wales 33.8%, 18.2%

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,28 +10,13 @@ import pytest
 from coprod.errors import SchemaError
 from coprod.readers import costs_data
 
+from .helpers import variant
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "costs"
 TRAINING = FIXTURES / "training_costs_hcp.csv"
 COMMUNITY = FIXTURES / "community_hcp.csv"
 NURSE = FIXTURES / "nurse.csv"
 HOURLY_COLUMNS = ["year", "band", "qualification_cost", "cost_per_working_hour_gbp", "job_title"]
-
-
-def mirror_file(relative: str) -> Path:
-    """A file in the data mirror, or skip when the mirror is absent."""
-    path = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw")) / relative
-    if not path.exists():
-        pytest.skip(f"mirror file {path} not available")
-    return path
-
-
-def edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
-    """Copy of a fixture with every occurrence of one piece of text replaced."""
-    text = source.read_text()
-    assert old in text
-    target = tmp_path / source.name
-    target.write_text(text.replace(old, new))
-    return target
 
 
 def test_training_costs_tidy_names_and_values():
@@ -88,40 +72,42 @@ def test_truncated(tmp_path, source):
 
 def test_duplicate_keys(tmp_path):
     with pytest.raises(SchemaError, match="duplicate"):
-        costs_data.read_corec_training_costs(edited(tmp_path, TRAINING, "Nurse", "Social worker"))
+        costs_data.read_corec_training_costs(
+            variant(tmp_path, TRAINING, "Nurse", "Social worker", count=-1))
     with pytest.raises(SchemaError, match="duplicate"):
-        costs_data.read_corec_hourly_costs(edited(tmp_path, NURSE, "including", "excluding"))
+        costs_data.read_corec_hourly_costs(
+            variant(tmp_path, NURSE, "including", "excluding", count=-1))
 
 
 def test_blank_cost_is_missing_and_text_is_an_error(tmp_path):
-    frame = costs_data.read_corec_hourly_costs(edited(tmp_path, NURSE, ",61.0", ","))
+    frame = costs_data.read_corec_hourly_costs(variant(tmp_path, NURSE, ",61.0", ",", count=-1))
     assert pd.isna(frame.set_index(["band", "qualification_cost"])
                    .loc[("Band 6", "excluding"), "cost_per_working_hour_gbp"])
     with pytest.raises(SchemaError, match=r"cost_per_working_hour.*£61"):
-        costs_data.read_corec_hourly_costs(edited(tmp_path, NURSE, ",61.0", ",£61"))
+        costs_data.read_corec_hourly_costs(variant(tmp_path, NURSE, ",61.0", ",£61", count=-1))
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [(",excluding,", ",partial,", "partial"),
                                                      ("2025,Band 6", "FY25,Band 6", "year")])
 def test_bad_key_values(tmp_path, old, new, message):
     with pytest.raises(SchemaError, match=message):
-        costs_data.read_corec_hourly_costs(edited(tmp_path, NURSE, old, new))
+        costs_data.read_corec_hourly_costs(variant(tmp_path, NURSE, old, new, count=-1))
 
 
 @pytest.mark.mirror
-def test_mirror_corec_published_figures():
+def test_mirror_corec_published_figures(mirror_dir):
     training = costs_data.read_corec_training_costs(
-        mirror_file("costs/corec_unit_costs_training_costs_hcp.csv"))
+        mirror_dir / "costs/corec_unit_costs_training_costs_hcp.csv")
     social_worker = training.set_index(["year", "job_title"]).loc[(2025, "Social worker")]
     assert social_worker["total_investment_gbp"] == 74_635
     assert sorted(training["year"].unique()) == [2023, 2024, 2025]
-    nurse = costs_data.read_corec_hourly_costs(mirror_file("costs/corec_unit_costs_nurse.csv"))
+    nurse = costs_data.read_corec_hourly_costs(mirror_dir / "costs/corec_unit_costs_nurse.csv")
     wide = nurse.pivot(index=["year", "band"], columns="qualification_cost",
                        values="cost_per_working_hour_gbp")
     # Adding the cost of qualifying always raises the hourly cost.
     assert len(wide) == 27 and (wide["including"] > wide["excluding"]).all()
     community = costs_data.read_corec_hourly_costs(
-        mirror_file("costs/corec_unit_costs_community_hcp.csv"))
+        mirror_dir / "costs/corec_unit_costs_community_hcp.csv")
     assert len(community) == 27 and community["job_title"].notna().all()
     # Later editions price every band higher.
     by_year = community.pivot(index="band", columns="year", values="cost_per_working_hour_gbp")

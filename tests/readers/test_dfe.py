@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,26 +11,11 @@ import pytest
 from coprod.errors import GeographyError, SchemaError
 from coprod.readers import dfe
 
+from .helpers import variant
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "dfe"
 CIN = FIXTURES / "children_in_need.csv"
 HARTLEPOOL_2025 = "805,E06000001,Hartlepool,Children in Need,3010,2674,1642,1488,1669,1508,1341,27"
-
-
-def variant(tmp_path: Path, source: Path, old: str, new: str) -> Path:
-    """Copy of a fixture with one exact piece of text replaced."""
-    text = source.read_text()
-    assert old in text
-    target = tmp_path / source.name
-    target.write_text(text.replace(old, new, 1))
-    return target
-
-
-def mirror_file(relative: str) -> Path:
-    """A file in the data mirror, or skip when the mirror is absent."""
-    path = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw")) / relative
-    if not path.exists():
-        pytest.skip(f"mirror file {path} not available")
-    return path
 
 
 def national(path: Path, year: int, column: str, **where: str) -> float:
@@ -64,6 +49,13 @@ def test_suppression_markers_become_missing(tmp_path, marker):
     row = dfe.read_children_in_need(path).query("utla_code == 'E06000001' and year == 2025")
     assert pd.isna(row["cin_at31_count"].iloc[0])
     assert row["cin_during_year_count"].iloc[0] == 2674
+
+
+@pytest.mark.parametrize("text", ["NA", "null", "N/A"])
+def test_text_pandas_would_read_as_missing_is_not_a_marker(tmp_path, text):
+    path = variant(tmp_path, CIN, HARTLEPOOL_2025, HARTLEPOOL_2025.replace(",1341,", f",{text},"))
+    with pytest.raises(SchemaError, match=rf"At31_episodes.*'{re.escape(text)}'"):
+        dfe.read_children_in_need(path)
 
 
 def test_unknown_non_numeric_value_names_file_column_and_value(tmp_path):
@@ -173,11 +165,11 @@ def test_child_population():
 
 
 @pytest.mark.mirror
-def test_mirror_children_in_need_and_referrals_2025_match_england():
-    cin_path = mirror_file("services/dfe/b1_children_in_need_2013_to_2025.csv")
+def test_mirror_children_in_need_and_referrals_2025_match_england(mirror_dir):
+    cin_path = mirror_dir / "services/dfe/b1_children_in_need_2013_to_2025.csv"
     cin = dfe.read_children_in_need(cin_path).query("year == 2025")
     assert cin["utla_code"].nunique() == len(cin) == 153
-    ref_path = mirror_file("services/dfe/c1_referrals_2013_to_2025.csv")
+    ref_path = mirror_dir / "services/dfe/c1_referrals_2013_to_2025.csv"
     referrals = dfe.read_referrals(ref_path).query("year == 2025")
     england = national(ref_path, 2025, "referral_count")
     assert england == 632_830
@@ -187,11 +179,11 @@ def test_mirror_children_in_need_and_referrals_2025_match_england():
 
 
 @pytest.mark.mirror
-def test_mirror_cla_rate_uses_previous_mid_year_population():
-    cla_path = mirror_file("services/dfe/cla_number_and_rate_per_10k_children.csv")
+def test_mirror_cla_rate_uses_previous_mid_year_population(mirror_dir):
+    cla_path = mirror_dir / "services/dfe/cla_number_and_rate_per_10k_children.csv"
     cla = dfe.read_children_looked_after(cla_path).query("year == 2025")
     population = dfe.read_child_population(
-        mirror_file("services/dfe/ons_mid-year_population_0-17_2012_to_2024.csv"))
+        mirror_dir / "services/dfe/ons_mid-year_population_0-17_2012_to_2024.csv")
     pop_2024 = population.query("year == 2024")
     assert national(cla_path, 2025, "rate_per_10000",
                     population_type="Children looked after on 31 March each year") == 67

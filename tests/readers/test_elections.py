@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,18 +10,10 @@ import pytest
 from coprod.errors import GeographyError, SchemaError
 from coprod.readers.elections import read_hoc_results
 
+from .helpers import raw, write
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "elections"
-MIRROR = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw"))
 COLUMNS = ["electorate", "valid_votes", "invalid_votes", "turnout_pct", "majority", "country"]
-
-
-def raw(name: str) -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / name, dtype=str, keep_default_na=False)
-
-
-def write(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False)
-    return path
 
 
 def number(text: str) -> int:
@@ -32,7 +23,7 @@ def number(text: str) -> int:
 def test_ge2024_thousands_separators_and_turnout():
     frame = read_hoc_results(FIXTURES / "ge2024.csv")
     assert list(frame.columns) == ["pcon24cd", *COLUMNS]
-    source = raw("ge2024.csv").set_index("ONS ID")
+    source = raw(FIXTURES / "ge2024.csv").set_index("ONS ID")
     out = frame.set_index("pcon24cd")
     for code, row in source.iterrows():
         electorate = number(row["Electorate"])
@@ -49,11 +40,11 @@ def test_ge2019_crlf_file_is_keyed_by_2010_constituencies():
     assert b"\r\n" in (FIXTURES / "ge2019.csv").read_bytes()
     frame = read_hoc_results(FIXTURES / "ge2019.csv")
     assert list(frame.columns) == ["pcon10cd", *COLUMNS]
-    assert frame["pcon10cd"].tolist() == sorted(raw("ge2019.csv")["ONS ID"])
+    assert frame["pcon10cd"].tolist() == sorted(raw(FIXTURES / "ge2019.csv")["ONS ID"])
 
 
 def test_mixed_vintages_are_a_geography_error(tmp_path):
-    frame = raw("ge2024.csv")
+    frame = raw(FIXTURES / "ge2024.csv")
     frame.loc[0, "ONS ID"] = "W07000049"  # Aberavon, abolished in 2024
     path = write(frame, tmp_path / "ge.csv")
     with pytest.raises(GeographyError, match="W07000049") as err:
@@ -62,7 +53,8 @@ def test_mixed_vintages_are_a_geography_error(tmp_path):
 
 
 def test_non_constituency_codes_are_a_geography_error(tmp_path):
-    frame = raw("ge2019.csv").assign(**{"ONS ID": lambda f: f["ONS ID"].str.replace("14", "05")})
+    frame = raw(FIXTURES / "ge2019.csv")
+    frame["ONS ID"] = frame["ONS ID"].str.replace("14", "05")
     frame.loc[frame["ONS ID"].str.startswith("W"), "ONS ID"] = "W06000001"
     with pytest.raises(GeographyError, match="mixed or unknown"):
         read_hoc_results(write(frame, tmp_path / "ge.csv"))
@@ -70,7 +62,7 @@ def test_non_constituency_codes_are_a_geography_error(tmp_path):
 
 def test_missing_column_is_named(tmp_path):
     with pytest.raises(SchemaError, match="Invalid votes"):
-        read_hoc_results(write(raw("ge2024.csv").drop(columns="Invalid votes"),
+        read_hoc_results(write(raw(FIXTURES / "ge2024.csv").drop(columns="Invalid votes"),
                                tmp_path / "ge.csv"))
 
 
@@ -82,29 +74,22 @@ def test_truncated_results(tmp_path):
 
 
 def test_duplicate_constituency(tmp_path):
-    frame = raw("ge2024.csv")
+    frame = raw(FIXTURES / "ge2024.csv")
     with pytest.raises(SchemaError, match="not unique"):
         read_hoc_results(write(pd.concat([frame, frame.head(1)]), tmp_path / "ge.csv"))
 
 
 def test_more_votes_than_electors(tmp_path):
-    frame = raw("ge2024.csv")
+    frame = raw(FIXTURES / "ge2024.csv")
     frame.loc[0, "Electorate"] = "1,000"
     with pytest.raises(SchemaError, match="exceed the electorate"):
         read_hoc_results(write(frame, tmp_path / "ge.csv"))
 
 
-def _mirror(name: str) -> Path:
-    path = MIRROR / "elections" / name
-    if not path.exists():
-        pytest.skip(f"data mirror file {path} absent")
-    return path
-
-
 @pytest.mark.mirror
-def test_mirror_general_elections():
-    ge24 = read_hoc_results(_mirror("HoC-GE2024-results-by-constituency.csv"))
-    ge19 = read_hoc_results(_mirror("HoC-GE2019-results-by-constituency.csv"))
+def test_mirror_general_elections(mirror_dir):
+    ge24 = read_hoc_results(mirror_dir / "elections" / "HoC-GE2024-results-by-constituency.csv")
+    ge19 = read_hoc_results(mirror_dir / "elections" / "HoC-GE2019-results-by-constituency.csv")
     assert len(ge24) == len(ge19) == 650
     assert ge24.columns[0] == "pcon24cd" and ge19.columns[0] == "pcon10cd"
     assert (ge24["country"] == "England").sum() == 543

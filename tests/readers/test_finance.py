@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +10,8 @@ import pytest
 
 from coprod.errors import ConfigError, GeographyError, SchemaError
 from coprod.readers import finance
+
+from .helpers import raw, write
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "finance"
 RSX_2122 = FIXTURES / "RSX_2021-22_sample.csv"
@@ -20,22 +21,10 @@ TOTAL = finance.spend_column("total_service")
 ENV = finance.spend_column("environmental")
 
 
-def mirror_file(relative: str) -> Path:
-    """A file in the data mirror, or skip when the mirror is absent."""
-    path = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw")) / relative
-    if not path.exists():
-        pytest.skip(f"mirror file {path} not available")
-    return path
-
-
 def rewritten(tmp_path: Path, source: Path, name: str | None = None, edit=None) -> Path:
     """Copy of a fixture, optionally renamed and edited as a string-typed frame."""
-    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
-    if edit is not None:
-        frame = edit(frame)
-    target = tmp_path / (name or source.name)
-    frame.to_csv(target, index=False)
-    return target
+    frame = raw(source)
+    return write(frame if edit is None else edit(frame), tmp_path / (name or source.name))
 
 
 def test_2021_22_layout_with_bracket_codes_and_odd_environment_header(caplog):
@@ -146,11 +135,11 @@ def test_markers(tmp_path, marker, ok):
 
 
 @pytest.mark.mirror
-def test_mirror_rsx_reconciles_with_england_totals():
+def test_mirror_rsx_reconciles_with_england_totals(mirror_dir):
     years = {"2021-22": 333, "2022-23": 333, "2023-24": 317, "2024-25": 317}
     england = {}
     for year, councils in years.items():
-        path = mirror_file(f"finance/RSX_{year}_data_by_LA.csv")
+        path = mirror_dir / f"finance/RSX_{year}_data_by_LA.csv"
         frame = finance.read_rsx(path)
         assert len(frame) == councils and set(frame["financial_year"]) == {year}
         england[year] = finance.read_rsx_england(path)

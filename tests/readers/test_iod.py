@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -13,22 +12,14 @@ import pytest
 from coprod.errors import GeographyError, SchemaError
 from coprod.readers import iod
 
+from .helpers import raw, write
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "iod"
-MIRROR = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw"))
 MEASURES = ["imd", "income", "employment", "education", "health", "crime", "barriers",
             "living_env", "cyp", "adult_skills", "geo_barriers", "wider_barriers", "indoors",
             "outdoors"]
 FILE7_COLUMNS = [f"{m}_{s}" for m in MEASURES for s in ("score", "rank", "decile")]
 MOST_DEPRIVED = "E01021988"  # IMD rank 1 in both 2019 and 2025 (Jaywick, Tendring)
-
-
-def raw(name: str) -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / name, dtype=str, keep_default_na=False)
-
-
-def write(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False)
-    return path
 
 
 # ------------------------------------------------------------------------------ File 7
@@ -42,7 +33,7 @@ def test_file7_2025_mirror_layout():
     assert top["imd_score"] == frame["imd_score"].max()
     assert frame["income_score"].between(0, 1).all()
     # the truncated official header of column 37 is read
-    source = raw("file7_2025.csv").set_index("LSOA code (2021)")
+    source = raw(FIXTURES / "file7_2025.csv").set_index("LSOA code (2021)")
     truncated = "Children and Young People Sub-domain Decile (where 1 is most deprived 10% of LSO"
     assert len(truncated) == 80
     assert frame.set_index("lsoa21cd")["cyp_decile"].astype(str).to_dict() == \
@@ -50,7 +41,7 @@ def test_file7_2025_mirror_layout():
 
 
 def test_file7_2025_official_56_columns_give_the_same_frame():
-    assert len(raw("file7_2025_official56.csv").columns) == 56
+    assert len(raw(FIXTURES / "file7_2025_official56.csv").columns) == 56
     pd.testing.assert_frame_equal(iod.read_iod2025_file7(FIXTURES / "file7_2025_official56.csv"),
                                   iod.read_iod2025_file7(FIXTURES / "file7_2025.csv"))
 
@@ -62,7 +53,7 @@ def test_file7_2019():
 
 
 def test_file7_missing_column_is_named(tmp_path):
-    path = write(raw("file7_2025.csv").drop(columns="Crime Score"), tmp_path / "f7.csv")
+    path = write(raw(FIXTURES / "file7_2025.csv").drop(columns="Crime Score"), tmp_path / "f7.csv")
     with pytest.raises(SchemaError, match="Crime Score"):
         iod.read_iod2025_file7(path)
 
@@ -73,21 +64,21 @@ def test_file7_2025_given_to_2019_reader(tmp_path):
 
 
 def test_file7_2019_with_lsoa21_only_code_is_wrong_vintage(tmp_path):
-    frame = raw("file7_2019.csv")
+    frame = raw(FIXTURES / "file7_2019.csv")
     frame.loc[0, "LSOA code (2011)"] = "E01035189"
     with pytest.raises(GeographyError, match="E01035189"):
         iod.read_iod2019_file7(write(frame, tmp_path / "f7.csv"))
 
 
 def test_file7_welsh_lsoa_is_a_geography_error(tmp_path):
-    frame = raw("file7_2025.csv")
+    frame = raw(FIXTURES / "file7_2025.csv")
     frame.loc[0, "LSOA code (2021)"] = "W01000003"
     with pytest.raises(GeographyError, match="W01000003"):
         iod.read_iod2025_file7(write(frame, tmp_path / "f7.csv"))
 
 
 def test_file7_income_as_percent_is_rejected(tmp_path):
-    frame = raw("file7_2025.csv")
+    frame = raw(FIXTURES / "file7_2025.csv")
     frame["Income Score (rate)"] = (frame["Income Score (rate)"].astype(float) * 100).astype(str)
     frame.loc[0, "Income Score (rate)"] = "101.0"
     with pytest.raises(SchemaError, match="income_score"):
@@ -102,7 +93,7 @@ def test_file7_truncated(tmp_path):
 
 
 def test_file7_duplicate_lsoa(tmp_path):
-    frame = raw("file7_2025.csv")
+    frame = raw(FIXTURES / "file7_2025.csv")
     with pytest.raises(SchemaError, match="not unique"):
         iod.read_iod2025_file7(write(pd.concat([frame, frame.head(1)]), tmp_path / "f7.csv"))
 
@@ -117,7 +108,7 @@ def test_indicators_2025_mirror_layout_keeps_suppressed_numerators_missing():
                    "entry_to_he_indicator", "crime_violence_injury_per_1000"]:
         assert column in frame.columns
     assert frame["income_domain_numerator"].dtype == "Int64"
-    source = raw("indicators_2025.csv").set_index("lsoa21_code")
+    source = raw(FIXTURES / "indicators_2025.csv").set_index("lsoa21_code")
     idaci = "income_deprivation_affecting_children_index_idaci_numerator"
     assert source.loc["E01000001", idaci] == ""
     assert pd.isna(frame.loc["E01000001", "idaci_numerator"])
@@ -127,9 +118,16 @@ def test_indicators_2025_mirror_layout_keeps_suppressed_numerators_missing():
         float(source.loc[MOST_DEPRIVED, "acute_morbidity_indicator"])
 
 
+def test_indicators_mirror_csv_rejects_text_pandas_would_read_as_missing(tmp_path):
+    frame = raw(FIXTURES / "indicators_2025.csv")
+    frame.loc[0, "income_domain_numerator"] = "NA"
+    with pytest.raises(SchemaError, match="income_domain_numerator"):
+        iod.read_iod2025_indicators(write(frame, tmp_path / "f8.csv"))
+
+
 def test_indicators_2019_mood_and_anxiety_is_mental_health():
     frame = iod.read_iod2019_indicators(FIXTURES / "indicators_2019.csv").set_index("lsoa11cd")
-    source = raw("indicators_2019.csv").set_index("lsoa11_code")
+    source = raw(FIXTURES / "indicators_2019.csv").set_index("lsoa11_code")
     assert frame.loc[MOST_DEPRIVED, "mental_health_indicator"] == \
         float(source.loc[MOST_DEPRIVED, "mood_and_anxiety_disorders_indicator"])
     assert frame.loc[["E01000001"], ["income_domain_numerator", "employment_domain_numerator"]
@@ -230,7 +228,7 @@ def build_file8_workbook(path: Path, drop_sheet: str | None = None,
                          rename: tuple[str, str] | None = None,
                          drop_lsoa_in: str | None = None) -> Path:
     """IoD2025 File 8 in its official layout, values from the mirror fixture."""
-    source = raw("indicators_2025.csv")
+    source = raw(FIXTURES / "indicators_2025.csv")
     book = openpyxl.Workbook()
     _notes(book)
     for sheet, columns in FILE8_OFFICIAL.items():
@@ -322,7 +320,7 @@ EXTRA = {"IMD": {"IMD25 - Extent ": "imd25_extent",
 
 def build_file10_workbook(path: Path) -> Path:
     """IoD2025 File 10 (lower tier) in its official layout, with its trailing spaces."""
-    source = raw("lad_summaries_2025.csv")
+    source = raw(FIXTURES / "lad_summaries_2025.csv")
     book = openpyxl.Workbook()
     _notes(book)
     for sheet, (label, prefix) in FILE10_SHEETS.items():
@@ -350,7 +348,7 @@ def test_lad_summaries_mirror_layout():
                    "imd_prop_most_deprived_10pct_file10", "imd_extent_file10",
                    "imd_local_concentration_file10", "living_env_average_score_file10"]:
         assert column in frame.columns
-    source = raw("lad_summaries_2025.csv").set_index("ltla24_code")
+    source = raw(FIXTURES / "lad_summaries_2025.csv").set_index("ltla24_code")
     assert frame.set_index("lad24cd").loc["E06000002", "imd_average_score_file10"] == \
         float(source.loc["E06000002", "imd_average_score"])
     assert frame["imd_rank_of_average_score_file10"].dtype == "Int64"
@@ -369,23 +367,16 @@ def test_lad_summaries_lsoa_csv_is_neither_layout():
 
 # ---------------------------------------------------------------------------- mirror
 
-def _mirror(name: str) -> Path:
-    path = MIRROR / name
-    if not path.exists():
-        pytest.skip(f"data mirror file {path} absent")
-    return path
-
-
 @pytest.mark.mirror
-def test_mirror_iod_files():
-    f7 = iod.read_iod2025_file7(_mirror(
-        "iod2025/File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"))
-    f7_2019 = iod.read_iod2019_file7(_mirror(
-        "iod2019/File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv"))
-    f8 = iod.read_iod2025_indicators(_mirror("iod2025/iod2025_lsoa21_underlying_indicators.csv"))
-    f8_2019 = iod.read_iod2019_indicators(
-        _mirror("iod2019/iod2019_lsoa11_underlying_indicators.csv"))
-    f10 = iod.read_iod2025_lad_summaries(_mirror("iod2025/iod2025_lad24_summaries.csv"))
+def test_mirror_iod_files(mirror_dir):
+    iod2025, iod2019 = mirror_dir / "iod2025", mirror_dir / "iod2019"
+    f7 = iod.read_iod2025_file7(
+        iod2025 / "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv")
+    f7_2019 = iod.read_iod2019_file7(
+        iod2019 / "File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv")
+    f8 = iod.read_iod2025_indicators(iod2025 / "iod2025_lsoa21_underlying_indicators.csv")
+    f8_2019 = iod.read_iod2019_indicators(iod2019 / "iod2019_lsoa11_underlying_indicators.csv")
+    f10 = iod.read_iod2025_lad_summaries(iod2025 / "iod2025_lad24_summaries.csv")
 
     assert len(f7) == len(f8) == 33_755 and len(f7_2019) == len(f8_2019) == 32_844
     assert len(f10) == 296

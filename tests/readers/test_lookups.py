@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,17 +10,9 @@ import pytest
 from coprod.errors import GeographyError, SchemaError
 from coprod.readers import lookups
 
+from .helpers import raw, write
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "lookups"
-MIRROR = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw"))
-
-
-def raw(name: str) -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / name, dtype=str, keep_default_na=False)
-
-
-def write(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False)
-    return path
 
 
 def test_lsoa21_lad24_best_fit():
@@ -33,7 +24,7 @@ def test_lsoa21_lad24_best_fit():
 
 
 def test_ons_column_names_parse_like_the_mirror(tmp_path):
-    frame = raw("lsoa21_ward24_lad24.csv").rename(columns={
+    frame = raw(FIXTURES / "lsoa21_ward24_lad24.csv").rename(columns={
         "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "ward24_code": "WD24CD",
         "ward24_name": "WD24NM", "ltla24_code": "LAD24CD", "ltla24_name": "LAD24NM"})
     official = lookups.read_lsoa21_lad24(write(frame, tmp_path / "ons.csv"))
@@ -74,32 +65,32 @@ def test_pcon_shares_keys_named_by_vintage(fixture, key):
     assert list(frame.columns) == [*key, "share_of_lad_in_pcon"]
     totals = frame.groupby(key[0])["share_of_lad_in_pcon"].sum()
     assert ((totals - 1).abs() <= 0.01).all()
-    assert len(frame) == len(raw(fixture))
+    assert len(frame) == len(raw(FIXTURES / fixture))
 
 
 def test_pcon24_file_holding_2010_seats_is_wrong_vintage(tmp_path):
-    frame = raw("lad24_pcon24_shares.csv")
+    frame = raw(FIXTURES / "lad24_pcon24_shares.csv")
     frame.loc[0, "PCON24CD"] = "E14000733"  # a 2010-boundary seat
     with pytest.raises(GeographyError, match="E14000733"):
         lookups.read_lad_pcon_shares(write(frame, tmp_path / "shares.csv"))
 
 
 def test_pcon10_file_holding_2024_seats_is_wrong_vintage(tmp_path):
-    frame = raw("lad22_pcon10_shares.csv")
+    frame = raw(FIXTURES / "lad22_pcon10_shares.csv")
     frame.loc[0, "PCON22CD"] = "E14001272"
     with pytest.raises(GeographyError, match="E14001272"):
         lookups.read_lad_pcon_shares(write(frame, tmp_path / "shares.csv"))
 
 
 def test_shares_not_summing_to_one(tmp_path):
-    frame = raw("lad24_pcon24_shares.csv")
+    frame = raw(FIXTURES / "lad24_pcon24_shares.csv")
     frame.loc[1, "share_of_LAD_in_PCON"] = "0.3"
     with pytest.raises(SchemaError, match="sum to 1"):
         lookups.read_lad_pcon_shares(write(frame, tmp_path / "shares.csv"))
 
 
 def test_lsoa_column_with_msoa_codes_names_file_and_codes(tmp_path):
-    frame = raw("lsoa21_ward24_lad24.csv")
+    frame = raw(FIXTURES / "lsoa21_ward24_lad24.csv")
     frame.loc[0, "lsoa21_code"] = "E02000001"
     path = write(frame, tmp_path / "lookup.csv")
     with pytest.raises(GeographyError, match="E02000001") as err:
@@ -108,27 +99,27 @@ def test_lsoa_column_with_msoa_codes_names_file_and_codes(tmp_path):
 
 
 def test_lsoa21_code_in_lsoa11_column_is_wrong_vintage(tmp_path):
-    frame = raw("lsoa11_lsoa21_lad22.csv")
+    frame = raw(FIXTURES / "lsoa11_lsoa21_lad22.csv")
     frame.loc[0, "lsoa11_code"] = "E01035189"  # created in 2021
     with pytest.raises(GeographyError, match="E01035189"):
         lookups.read_lsoa11_lsoa21(write(frame, tmp_path / "lookup.csv"))
 
 
 def test_unknown_change_code(tmp_path):
-    frame = raw("lsoa11_lsoa21_lad22.csv")
+    frame = raw(FIXTURES / "lsoa11_lsoa21_lad22.csv")
     frame.loc[0, "change_code"] = "Z"
     with pytest.raises(SchemaError, match="U/S/M/X"):
         lookups.read_lsoa11_lsoa21(write(frame, tmp_path / "lookup.csv"))
 
 
 def test_duplicate_key(tmp_path):
-    frame = raw("lad24_region24.csv")
+    frame = raw(FIXTURES / "lad24_region24.csv")
     with pytest.raises(SchemaError, match="not unique"):
         lookups.read_lad24_region(write(pd.concat([frame, frame.tail(1)]), tmp_path / "r.csv"))
 
 
 def test_missing_column_lists_each_layout(tmp_path):
-    frame = raw("LTLA-UTLA_Apr23_Lookup_England-Wales.csv").drop(columns="UTLA23NM")
+    frame = raw(FIXTURES / "LTLA-UTLA_Apr23_Lookup_England-Wales.csv").drop(columns="UTLA23NM")
     with pytest.raises(SchemaError, match="UTLA23NM"):
         lookups.read_lad23_utla23(write(frame, tmp_path / "ltla_utla.csv"))
 
@@ -140,40 +131,34 @@ def test_truncated_lookup(tmp_path):
         lookups.read_lad22_lad23(path)
 
 
-def _mirror(name: str) -> Path:
-    path = MIRROR / "lookups" / name
-    if not path.exists():
-        pytest.skip(f"data mirror file {path} absent")
-    return path
-
-
 @pytest.mark.mirror
-def test_mirror_lookups():
-    lsoa = lookups.read_lsoa21_lad24(_mirror("lsoa21_ward24_lad24.csv"))
+def test_mirror_lookups(mirror_dir):
+    mirror = mirror_dir / "lookups"
+    lsoa = lookups.read_lsoa21_lad24(mirror / "lsoa21_ward24_lad24.csv")
     assert len(lsoa) == 35_672 and lsoa["lsoa21cd"].str.startswith("E01").sum() == 33_755
     assert lsoa.loc[lsoa["lsoa21cd"].str.startswith("E"), "lad24cd"].nunique() == 296
 
-    change = lookups.read_lsoa11_lsoa21(_mirror("lsoa11_lsoa21_lad22.csv"))
+    change = lookups.read_lsoa11_lsoa21(mirror / "lsoa11_lsoa21_lad22.csv")
     england = change[change["lsoa11cd"].str.startswith("E")]
     assert england["lsoa11cd"].nunique() == 32_844 and england["lsoa21cd"].nunique() == 33_755
     assert change["change_code"].value_counts().to_dict() == {"U": 33_647, "S": 1_900,
                                                               "M": 239, "X": 9}
 
-    region = lookups.read_lad24_region(_mirror("lad24_region24.csv"))
+    region = lookups.read_lad24_region(mirror / "lad24_region24.csv")
     assert len(region) == 296 and region["rgn24cd"].nunique() == 9
     assert set(region["lad24cd"]) == set(lsoa.loc[lsoa["lsoa21cd"].str.startswith("E"),
                                                   "lad24cd"])
 
-    utla = lookups.read_lad23_utla23(_mirror("LTLA-UTLA_Apr23_Lookup_England-Wales.csv"))
+    utla = lookups.read_lad23_utla23(mirror / "LTLA-UTLA_Apr23_Lookup_England-Wales.csv")
     eng_utla = utla[utla["lad23cd"].str.startswith("E")]
     assert len(utla) == 318 and len(eng_utla) == 296 and eng_utla["utla23cd"].nunique() == 153
 
-    merged = lookups.read_lad22_lad23(_mirror("lad22_lad23.csv"))
+    merged = lookups.read_lad22_lad23(mirror / "lad22_lad23.csv")
     assert len(merged) == 374
     assert set(merged.loc[merged["lad22cd"].str.startswith("E"), "lad23cd"]) == set(
         region["lad24cd"])
 
     for name, pcon in [("lad24_pcon24_shares.csv", "pcon24cd"),
                        ("lad22_pcon10_shares.csv", "pcon10cd")]:
-        shares = lookups.read_lad_pcon_shares(_mirror(name))
+        shares = lookups.read_lad_pcon_shares(mirror / name)
         assert shares[pcon].nunique() == 650

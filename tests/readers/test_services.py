@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,26 +10,11 @@ import pytest
 from coprod.errors import GeographyError, SchemaError
 from coprod.readers import services
 
+from .helpers import variant
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "services"
 OFLOG = FIXTURES / "oflog_asc.csv"
 FINGERTIPS = FIXTURES / "fingertips_90284.csv"
-
-
-def variant(tmp_path: Path, source: Path, old: str, new: str) -> Path:
-    """Copy of a fixture with one exact piece of text replaced."""
-    text = source.read_text()
-    assert old in text
-    target = tmp_path / source.name
-    target.write_text(text.replace(old, new, 1))
-    return target
-
-
-def mirror_file(relative: str) -> Path:
-    """A file in the data mirror, or skip when the mirror is absent."""
-    path = Path(os.environ.get("COPROD_DATA_MIRROR", "/work/shared/data/raw")) / relative
-    if not path.exists():
-        pytest.skip(f"mirror file {path} not available")
-    return path
 
 
 def test_oflog_long_frame_with_end_years():
@@ -136,9 +120,9 @@ def test_fingertips_duplicate_key(tmp_path):
 
 
 @pytest.mark.mirror
-def test_mirror_oflog_and_fingertips_published_properties():
+def test_mirror_oflog_and_fingertips_published_properties(mirror_dir):
     oflog = services.read_oflog_asc(
-        mirror_file("services/oflog_asc_measures_2015-16_to_2022-23.csv"))
+        mirror_dir / "services/oflog_asc_measures_2015-16_to_2022-23.csv")
     assert sorted(oflog["measure_code"].unique()) == [f"ASC{i}" for i in range(1, 8)]
     assert (oflog["year"].min(), oflog["year"].max()) == (2016, 2023)
     per_year = oflog.query("measure_code == 'ASC5'").groupby("year")["utla_code"].nunique()
@@ -147,7 +131,7 @@ def test_mirror_oflog_and_fingertips_published_properties():
     assert oflog.query("measure_code == 'ASC1'")["value"].dropna().between(0, 12).all()
     assert oflog.query("measure_code == 'ASC3'")["value"].dropna().between(0, 100).all()
 
-    path = mirror_file("services/fingertips_90284_child_injury_admissions.csv")
+    path = mirror_dir / "services/fingertips_90284_child_injury_admissions.csv"
     frame = services.read_fingertips(path).query("year == 2024")
     assert len(frame) == 153
     raw = pd.read_csv(path, dtype=str)

@@ -2,6 +2,9 @@
 # results/report/; lint + render to self-contained HTML and PDF (Quarto if on PATH, otherwise
 # pandoc + Typst); a headless-browser check with a screenshot. The report reads files only.
 
+import glob
+from pathlib import Path
+
 from coprod.render import chromium_path
 
 REPORT_NAME = "coproduction"
@@ -44,7 +47,7 @@ rule report_variables:
     input:
         REPORT_VALUES,
     output:
-        f"report/_variables.yml",
+        "report/_variables.yml",
     conda:
         "../../environment.yml"
     log:
@@ -102,7 +105,8 @@ rule report_software:
 
 rule report_rulegraph:
     input:
-        workflow.main_snakefile,
+        snakefile=workflow.main_snakefile,
+        rules=sorted(glob.glob(str(Path(workflow.basedir) / "rules" / "*.smk"))),
     output:
         dot="results/report/rulegraph.dot",
         table="results/report/tables/rulegraph.md",

@@ -7,8 +7,8 @@ from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     # a read-only second look at the workflow: --nolock leaves the running pipeline alone
-    dot = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", snakemake.input[0], "--nolock",
-                          "--rulegraph", "--quiet", "all", *snakemake.params.targets],
+    dot = subprocess.run([sys.executable, "-m", "snakemake", *snakemake.params.targets,
+                          "--snakefile", snakemake.input.snakefile, "--nolock", "--rulegraph"],
                          check=True, capture_output=True, text=True).stdout
     dot = dot[dot.index("digraph"):]
     write_text(dot, snakemake.output.dot)

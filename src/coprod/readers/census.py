@@ -13,8 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.errors import SchemaError
-from coprod.readers._base import read_csv_mapped
-from coprod.readers.lookups import check_key, detect_family
+from coprod.readers._base import key_from_codes, read_csv_mapped
 
 CENSUS_DATE = 2021
 _KEYS = {"lsoa21": "lsoa21cd", "lad": "lad22cd"}
@@ -36,10 +35,7 @@ def _read_nomis(path: str | Path, columns: dict[str, str], totals: dict[str, lis
     if not (frame["date"] == CENSUS_DATE).all():
         raise SchemaError(f"{path}: expected Census {CENSUS_DATE} rows; found dates "
                           f"{sorted(frame['date'].unique().tolist())}")
-    family = detect_family(frame["code"], list(_KEYS), path, "geography code")
-    key = _KEYS[family]
-    frame = frame.rename(columns={"code": key})
-    check_key(frame, {key: family}, path)
+    frame, key = key_from_codes(frame, "code", _KEYS, path, "geography code")
     counts = list(columns.values())
     negative = frame.loc[(frame[counts] < 0).any(axis=1), key]
     if len(negative):

@@ -11,10 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.errors import SchemaError
-from coprod.readers._base import read_csv_mapped
-from coprod.readers.dfe import check_unique, parse_numeric, read_header
+from coprod.readers._base import (BLANKS_ONLY, EXAMPLES, check_unique, parse_numeric,
+                                  read_csv_mapped, read_header)
 
-_NO_MARKERS: frozenset[str] = frozenset()
 _TRAINING = {
     "year": "year",
     "job_title": "job_title",
@@ -32,10 +31,10 @@ QUALIFICATION_COST = frozenset({"including", "excluding"})
 
 def _edition_year(values: pd.Series, path: str | Path) -> pd.Series:
     """Edition years as integers; a blank or non-year means a malformed table."""
-    year = parse_numeric(values, path, "year", _NO_MARKERS)
+    year = parse_numeric(values, path, "year")
     bad = year.isna() | (year % 1 != 0) | (year < 2000) | (year > 2100)
     if bad.any():
-        raise SchemaError(f"{path}: column 'year' has values {values[bad].head(5).tolist()} "
+        raise SchemaError(f"{path}: column 'year' has values {values[bad].head(EXAMPLES).tolist()} "
                           "that are not edition years")
     return year.astype("int64")
 
@@ -49,12 +48,12 @@ def _require_text(frame: pd.DataFrame, column: str, path: str | Path) -> None:
 
 def read_corec_training_costs(path: str | Path) -> pd.DataFrame:
     """Cost of training one professional (tuition, living costs, placement, annuitised at 3.5%)."""
-    frame = read_csv_mapped(path, _TRAINING, dtype=str)
+    frame = read_csv_mapped(path, _TRAINING, dtype=str, **BLANKS_ONLY)
     _require_text(frame, "job_title", path)
     frame["year"] = _edition_year(frame["year"], path)
     for official, tidy in _TRAINING.items():
         if tidy.endswith("_gbp"):
-            frame[tidy] = parse_numeric(frame[tidy], path, official, _NO_MARKERS)
+            frame[tidy] = parse_numeric(frame[tidy], path, official)
     check_unique(frame, ["year", "job_title"], path)
     return frame.sort_values(["year", "job_title"]).reset_index(drop=True)
 
@@ -68,14 +67,14 @@ def read_corec_hourly_costs(path: str | Path) -> pd.DataFrame:
     """
     header = read_header(path)
     present = {k: v for k, v in _HOURLY_OPTIONAL.items() if k in header.columns}
-    frame = read_csv_mapped(path, {**_HOURLY_REQUIRED, **present}, dtype=str)
+    frame = read_csv_mapped(path, {**_HOURLY_REQUIRED, **present}, dtype=str, **BLANKS_ONLY)
     for column in _HOURLY_OPTIONAL.values():
         if column not in frame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
     _require_text(frame, "band", path)
     frame["year"] = _edition_year(frame["year"], path)
     frame["cost_per_working_hour_gbp"] = parse_numeric(
-        frame["cost_per_working_hour_gbp"], path, "cost_per_working_hour", _NO_MARKERS)
+        frame["cost_per_working_hour_gbp"], path, "cost_per_working_hour")
     if "qualification_cost" in present:
         _require_text(frame, "qualification_cost", path)
         unknown = set(frame["qualification_cost"]) - QUALIFICATION_COST

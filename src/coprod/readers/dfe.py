@@ -10,89 +10,21 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from coprod.errors import GeographyError, SchemaError
-from coprod.readers._base import check_complete, read_csv_mapped
+from coprod.codes import check_codes
+from coprod.errors import SchemaError
+from coprod.readers._base import (BLANKS_ONLY, EXAMPLES, as_count, check_unique, end_year,
+                                  parse_numeric, read_csv_mapped)
 
 log = logging.getLogger(__name__)
 
 # DfE symbols: c confidential, x unavailable, z not applicable, low rounds to zero,
 # u low reliability, .. not collected; an empty cell is missing too.
 DFE_MARKERS = frozenset({"c", "x", "z", "low", "u", ".."})
-UTLA_CODE = r"E(06|08|09|10)\d{6}"
-# Councils sharing one children's service may make one joint return, published as "A / B".
-_EES_CODE = rf"{UTLA_CODE}( / {UTLA_CODE})*"
 LOCAL_AUTHORITY = "Local authority"
 _ID_COLUMNS = {"time_period": "time_period", "geographic_level": "geographic_level",
                "new_la_code": "utla_code", "la_name": "la_name"}
-
-
-def read_header(path: str | Path) -> pd.DataFrame:
-    """The header of a complete CSV, for readers whose columns vary between editions."""
-    check_complete(path)
-    try:
-        return pd.read_csv(path, nrows=0, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SchemaError(f"{path}: not a readable CSV ({exc})") from exc
-
-
-def parse_numeric(values: pd.Series, path: str | Path, column: str,
-                  markers: frozenset[str]) -> pd.Series:
-    """Official text to float: known markers and blanks become missing, other text is an error."""
-    text = values.str.strip()
-    known = text.isna() | (text == "") | text.isin(markers)
-    number = pd.to_numeric(text.mask(known), errors="coerce")
-    bad = text[~known & ~np.isfinite(number)]
-    if len(bad):
-        raise SchemaError(f"{path}: column {column!r} holds non-numeric values "
-                          f"{sorted(bad.unique())[:5]} that are not known markers "
-                          f"{sorted(markers)}")
-    return number.astype("float64")
-
-
-def as_count(values: pd.Series, path: str | Path, column: str) -> pd.Series:
-    """Whole-number floats to nullable integers; a fractional count means a wrong column."""
-    fractional = values.notna() & (values % 1 != 0)
-    if fractional.any():
-        raise SchemaError(f"{path}: count column {column!r} has fractional values "
-                          f"{values[fractional].head(5).tolist()}")
-    return values.astype("Int64")
-
-
-def check_codes(codes: pd.Series, pattern: str, path: str | Path, level: str) -> None:
-    """Raise a GeographyError with examples when codes are not ONS codes of the expected level."""
-    bad = codes[~codes.fillna("").str.fullmatch(pattern)]
-    if len(bad):
-        raise GeographyError(f"{path}: {len(bad)} codes are not valid {level} ONS codes "
-                             f"(pattern {pattern}), e.g. {sorted(set(bad.fillna('<empty>')))[:5]}")
-
-
-def check_unique(frame: pd.DataFrame, keys: list[str], path: str | Path) -> None:
-    """Raise a SchemaError listing example keys that occur more than once."""
-    duplicated = frame.duplicated(keys, keep=False)
-    if duplicated.any():
-        raise SchemaError(f"{path}: duplicate {keys} keys "
-                          f"{frame.loc[duplicated, keys].head(5).values.tolist()}")
-
-
-def end_year(periods: pd.Series, path: str | Path) -> pd.Series:
-    """EES ``time_period`` to the year it ends: 2025 stays 2025, 202425 becomes 2025."""
-    text = periods.fillna("").str.strip()
-    four = text.str.fullmatch(r"\d{4}")
-    six = text.str.fullmatch(r"\d{6}")
-    unknown = text[~(four | six)]
-    if len(unknown):
-        raise SchemaError(f"{path}: time_period values {sorted(unknown.unique())[:5]} are neither "
-                          "YYYY nor YYYYYY")
-    start = pd.to_numeric(text.str[:4])
-    second = pd.to_numeric(text.str[4:6].mask(four))
-    broken = six & (second != (start + 1) % 100)
-    if broken.any():
-        raise SchemaError(f"{path}: time_period values {sorted(text[broken].unique())[:5]} do not "
-                          "span consecutive years")
-    return start.where(four, start + 1).astype("int64")
 
 
 def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
@@ -106,7 +38,7 @@ def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
     if row_filter is not None:
         mapping[row_filter[0]] = row_filter[0]
     mapping.update(measures)
-    frame = read_csv_mapped(path, mapping, dtype=str)
+    frame = read_csv_mapped(path, mapping, dtype=str, **BLANKS_ONLY)
     frame = frame[frame["geographic_level"] == LOCAL_AUTHORITY]
     if row_filter is not None:
         column, wanted = row_filter
@@ -117,8 +49,10 @@ def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
                               f"found {found}")
     if frame.empty:
         raise SchemaError(f"{path}: no rows with geographic_level == {LOCAL_AUTHORITY!r}")
-    check_codes(frame["utla_code"], _EES_CODE, path, "upper-tier local authority")
-    out = frame[["utla_code", "la_name"]].assign(year=end_year(frame["time_period"], path))
+    # Councils sharing one children's service may make one joint return, coded "A / B".
+    check_codes(frame["utla_code"], "utla_england", path, "new_la_code", joint=True)
+    year = end_year(frame["time_period"], path, "time_period", separators=("",), calendar=True)
+    out = frame[["utla_code", "la_name"]].assign(year=year)
     for official, tidy in measures.items():
         number = parse_numeric(frame[tidy], path, official, DFE_MARKERS)
         out[tidy] = as_count(number, path, official) if tidy in counts else number
@@ -127,7 +61,7 @@ def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
     if empty.any():
         examples = (out.loc[empty, "la_name"] + " " + out.loc[empty, "year"].astype(str)).tolist()
         log.info("%s: dropped %d local-authority rows with no value, e.g. %s",
-                 path, int(empty.sum()), examples[:5])
+                 path, int(empty.sum()), examples[:EXAMPLES])
     out = out[~empty]
     check_unique(out, ["utla_code", "year"], path)
     return (out[["utla_code", "year", "la_name", *tidy_measures]]

@@ -12,8 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.errors import SchemaError
-from coprod.readers._base import read_csv_mapped
-from coprod.readers.lookups import check_key, detect_family
+from coprod.readers._base import key_from_codes, read_csv_mapped
 
 _KEYS = {"pcon24": "pcon24cd", "pcon10": "pcon10cd"}
 _COUNTS = {"Electorate": "electorate", "Valid votes": "valid_votes",
@@ -30,10 +29,7 @@ def read_hoc_results(path: str | Path) -> pd.DataFrame:
     mapping = {"ONS ID": "code", "Country name": "country", **_COUNTS}
     dtype = {"ONS ID": "str", "Country name": "str", **dict.fromkeys(_COUNTS, "int64")}
     frame = read_csv_mapped(path, mapping, dtype=dtype, thousands=",")
-    family = detect_family(frame["code"], list(_KEYS), path, "ONS ID")
-    key = _KEYS[family]
-    frame = frame.rename(columns={"code": key})
-    check_key(frame, {key: family}, path)
+    frame, key = key_from_codes(frame, "code", _KEYS, path, "ONS ID")
     ballots = frame["valid_votes"] + frame["invalid_votes"]
     frame["turnout_pct"] = ballots / frame["electorate"] * 100
     bad = frame.loc[~frame["turnout_pct"].between(0, 100, inclusive="right"), key]

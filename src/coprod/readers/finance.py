@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from coprod.codes import ENGLAND_CODE, check_codes, code_mask
 from coprod.errors import ConfigError, GeographyError, SchemaError
-from coprod.readers._base import read_csv_mapped, require_columns
-from coprod.readers.dfe import check_codes, check_unique, parse_numeric, read_header
+from coprod.readers._base import (BLANKS_ONLY, EXAMPLES, check_unique, parse_numeric,
+                                  read_csv_mapped, read_header, require_columns)
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,9 @@ SERVICES = {
 }
 # "[x]" no return, "..." not applicable, "Category discontinued" line no longer collected.
 RSX_MARKERS = frozenset({"[x]", "...", "Category discontinued"})
-PRINCIPAL_CODE = r"E(06|07|08|09|10)\d{6}"
 # Each principal class has its own ONS code prefix; other classes are not councils.
 PRINCIPAL_CLASS_PREFIX = {"UA": "E06", "SD": "E07", "MD": "E08", "LB": "E09", "SC": "E10"}
 OTHER_CLASSES = {"O", "Eng"}
-ENGLAND_CODE = "E92000001"
 _ID_COLUMNS = {"ONS Code": "la_code", "Local authority": "la_name", "Class": "la_class"}
 _YEAR_IN_NAME = re.compile(r"\d{4}-\d{2}")
 
@@ -98,7 +97,7 @@ def _read_all_rows(path: str | Path) -> pd.DataFrame:
     header = read_header(path)
     require_columns(header, _ID_COLUMNS, path)
     spend = _net_current_columns(list(header.columns), path)
-    frame = read_csv_mapped(path, {**_ID_COLUMNS, **spend}, dtype=str)
+    frame = read_csv_mapped(path, {**_ID_COLUMNS, **spend}, dtype=str, **BLANKS_ONLY)
     for official, tidy in spend.items():
         frame[tidy] = parse_numeric(frame[tidy], path, official, RSX_MARKERS)
     frame["la_class"] = frame["la_class"].str.strip()
@@ -125,15 +124,15 @@ def read_rsx(path: str | Path, year: str | None = None) -> pd.DataFrame:
     frame = _read_all_rows(path)
     principal_class = frame["la_class"].isin(list(PRINCIPAL_CLASS_PREFIX))
     councils = frame[principal_class]
-    check_codes(councils["la_code"], PRINCIPAL_CODE, path, "principal council")
+    check_codes(councils["la_code"], "principal_england", path, "ONS Code")
     mismatch = councils["la_code"].str[:3] != councils["la_class"].map(PRINCIPAL_CLASS_PREFIX)
     if mismatch.any():
-        examples = councils.loc[mismatch, ["la_code", "la_class"]].head(5).values.tolist()
+        examples = councils.loc[mismatch, ["la_code", "la_class"]].head(EXAMPLES).values.tolist()
         raise GeographyError(f"{path}: ONS code prefix disagrees with 'Class' for {examples}")
-    stray = frame[~principal_class & frame["la_code"].fillna("").str.fullmatch(PRINCIPAL_CODE)]
+    stray = frame[~principal_class & code_mask(frame["la_code"], "principal_england")]
     if len(stray):
         raise GeographyError(f"{path}: council codes with a non-council 'Class': "
-                             f"{stray[['la_code', 'la_class']].head(5).values.tolist()}")
+                             f"{stray[['la_code', 'la_class']].head(EXAMPLES).values.tolist()}")
     log.info("%s: kept %d principal councils; dropped by class %s", path, len(councils),
              frame.loc[~principal_class, "la_class"].value_counts().to_dict())
     spend = [spend_column(s) for s in SERVICES]

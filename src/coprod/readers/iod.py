@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.errors import SchemaError
-from coprod.readers._base import is_excel, read_csv_mapped
-from coprod.readers.lookups import check_codes, check_key, read_layouts
+from coprod.codes import check_codes
+from coprod.readers._base import BLANKS_ONLY, check_key, is_excel, read_csv_mapped, read_layouts
 
 # ---------------------------------------------------------------------------- File 7
 
@@ -159,7 +159,9 @@ def _read_either(path: str | Path, spec: list[tuple], key: tuple[str, str, str, 
         frame = _read_workbook(path, sheets, key_official, key_tidy, family)
     else:
         mapping = {key_mirror: key_tidy, **{row[2]: row[3] for row in spec if row[2]}}
-        frame = read_layouts(path, {f"mirror {what} CSV (not an xlsx workbook)": mapping})
+        # Only blanks mean suppressed: other text such as "NA" must fail the numeric check.
+        frame = read_layouts(path, {f"mirror {what} CSV (not an xlsx workbook)": mapping},
+                             **BLANKS_ONLY)
     frame = _typed(frame, key_tidy, integers, path)
     check_key(frame, {key_tidy: family}, path)
     order = [key_tidy, *[row[3] for row in spec if row[3] in frame.columns]]

@@ -1,8 +1,7 @@
-"""ONS geography lookups and LAD↔constituency shares, with code checks every reader reuses.
+"""ONS geography lookups and LAD↔constituency shares, keyed by vintage-named ONS codes.
 
-Codes carry their vintage: a key column is checked against the code family it claims
-(``lsoa21cd`` must hold E01/W01 codes, ``pcon24cd`` 2024-boundary constituencies …), so a
-file of the wrong geography or vintage stops the run instead of joining silently.
+Every key and code column is checked against the code family its name claims (see
+:mod:`coprod.codes`), so a lookup of the wrong geography or vintage stops the run.
 """
 
 from __future__ import annotations
@@ -11,99 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from coprod.errors import GeographyError, SchemaError
-from coprod.readers._base import check_complete, read_csv_mapped
-
-# Code family -> {three-character prefix: inclusive range of the six-digit number, or None
-# for any}. The ranges separate vintages where ONS reissued codes: LSOA 2011 codes stop at
-# E01033768/W01001958 (LSOA 2021 adds later ones); 2010-boundary constituencies are
-# E14000530-E14001062 and W07000041-W07000080, 2024 ones E14001063+ and W07000081+, and
-# Northern Ireland changed prefix (N06 -> N05). Five unchanged Scottish seats kept their
-# S14 codes, so the Scottish ranges overlap.
-CODE_FAMILIES: dict[str, dict[str, tuple[int, int] | None]] = {
-    "lsoa21": {"E01": None, "W01": None},
-    "lsoa21_england": {"E01": None},
-    "lsoa11": {"E01": (1, 33768), "W01": (1, 1958)},
-    "lsoa11_england": {"E01": (1, 33768)},
-    "lad": {"E06": None, "E07": None, "E08": None, "E09": None, "W06": None},
-    "lad_england": {"E06": None, "E07": None, "E08": None, "E09": None},
-    "lad_uk": {"E06": None, "E07": None, "E08": None, "E09": None, "W06": None,
-               "S12": None, "N09": None},
-    "utla": {"E06": None, "E08": None, "E09": None, "E10": None, "W06": None},
-    "region": {"E12": (1, 9)},
-    "pcon24": {"E14": (1063, 1605), "W07": (81, 112), "S14": (1, 116), "N05": (1, 18)},
-    "pcon10": {"E14": (530, 1062), "W07": (41, 80), "S14": (1, 59), "N06": (1, 18)},
-}
-
-_EXAMPLES = 5
-
-
-def code_mask(codes: pd.Series, family: str) -> pd.Series:
-    """True where a code is a 9-character code of ``family`` (prefix and number range)."""
-    parts = codes.astype("str").str.extract(r"^([A-Z]\d{2})(\d{6})$")
-    ok = pd.Series(False, index=codes.index)
-    for prefix, bounds in CODE_FAMILIES[family].items():
-        hit = parts[0] == prefix
-        if bounds is not None:
-            number = pd.to_numeric(parts[1], errors="coerce")
-            hit &= number.between(*bounds)
-        ok |= hit.fillna(False).astype(bool)
-    return ok & codes.notna()
-
-
-def check_codes(codes: pd.Series, family: str, path: str | Path, column: str) -> None:
-    """Raise GeographyError naming the file, column and example codes outside ``family``."""
-    bad = codes[~code_mask(codes, family)]
-    if len(bad):
-        examples = bad.astype("str").unique()[:_EXAMPLES].tolist()
-        raise GeographyError(
-            f"{path}: column {column!r} should hold {family} codes "
-            f"({'/'.join(CODE_FAMILIES[family])}); {len(bad)} do not, e.g. {examples}")
-
-
-def detect_family(codes: pd.Series, families: list[str], path: str | Path, column: str) -> str:
-    """The single family in ``families`` that every code belongs to, else GeographyError."""
-    fits = [f for f in families if code_mask(codes, f).all()]
-    if len(fits) == 1:
-        return fits[0]
-    prefixes = codes.astype("str").str[:3].value_counts().to_dict()
-    if fits:
-        problem = f"codes fit several vintages {fits}"
-    else:
-        masks = {f: code_mask(codes, f) for f in families}
-        best = max(families, key=lambda f: masks[f].sum())
-        examples = codes[~masks[best]].astype("str").unique()[:_EXAMPLES].tolist()
-        problem = (f"codes are mixed or unknown (not all {' or '.join(families)}): "
-                   f"most are {best}, but not e.g. {examples}")
-    raise GeographyError(f"{path}: column {column!r}: {problem}; prefixes {prefixes}")
-
-
-def check_key(frame: pd.DataFrame, families: dict[str, str], path: str | Path) -> None:
-    """Check each key column's code family, then that the key is unique (SchemaError)."""
-    for column, family in families.items():
-        check_codes(frame[column], family, path, column)
-    key = list(families)
-    dup = frame[frame.duplicated(key, keep=False)]
-    if len(dup):
-        examples = dup[key].drop_duplicates().head(_EXAMPLES).to_dict("records")
-        raise SchemaError(f"{path}: key {key} is not unique; {len(dup)} rows share a key, "
-                          f"e.g. {examples}")
-
-
-def read_layouts(path: str | Path, layouts: dict[str, dict[str, str]]) -> pd.DataFrame:
-    """Read a CSV in whichever named layout its header holds (e.g. ONS names or mirror names)."""
-    check_complete(path)
-    try:
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SchemaError(f"{path}: not a readable CSV ({exc})") from exc
-    lacks = {name: [c for c in mapping if c not in header.columns]
-             for name, mapping in layouts.items()}
-    for name, missing in lacks.items():
-        if not missing:
-            return read_csv_mapped(path, layouts[name])
-    raise SchemaError(f"{path}: header matches no known layout; missing columns by layout "
-                      f"{lacks}; found {list(header.columns)}")
+from coprod.codes import check_codes
+from coprod.errors import SchemaError
+from coprod.readers._base import EXAMPLES, check_key, read_layouts
 
 
 def _finish(frame: pd.DataFrame, key: dict[str, str], path: str | Path,
@@ -137,7 +46,7 @@ def read_lsoa11_lsoa21(path: str | Path) -> pd.DataFrame:
     bad = frame.loc[~frame["change_code"].isin(["U", "S", "M", "X"]), "change_code"]
     if len(bad):
         raise SchemaError(f"{path}: change codes must be U/S/M/X; "
-                          f"found {bad.unique()[:_EXAMPLES].tolist()}")
+                          f"found {bad.unique()[:EXAMPLES].tolist()}")
     return _finish(frame, {"lsoa11cd": "lsoa11", "lsoa21cd": "lsoa21"}, path, {"lad22cd": "lad"})
 
 

@@ -6,31 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from coprod.codes import check_codes
 from coprod.errors import SchemaError
-from coprod.readers._base import read_csv_mapped
-from coprod.readers.dfe import UTLA_CODE, check_codes, check_unique, parse_numeric
+from coprod.readers._base import (BLANKS_ONLY, EXAMPLES, check_unique, end_year, parse_numeric,
+                                  read_csv_mapped)
 
 # Blank cells are the only missing-value marker either publisher uses in these extracts.
-_NO_MARKERS: frozenset[str] = frozenset()
 # Fingertips names its upper-tier geographies by vintage, e.g. "Counties & UAs (from Apr 2023)".
 _FINGERTIPS_UTLA_TYPE = r"(Counties & UAs|County & UA|Upper tier local authorities)\b.*"
-
-
-def financial_end_year(periods: pd.Series, path: str | Path, column: str, *,
-                       allow_calendar: bool = False) -> pd.Series:
-    """Financial years ('2022-23', '2022/23') to their end year; calendar years kept if allowed."""
-    text = periods.fillna("").str.strip()
-    parts = text.str.extract(r"^(\d{4})(?:[-/](\d{2}))?$")
-    start = pd.to_numeric(parts[0])
-    second = pd.to_numeric(parts[1])
-    calendar = start.notna() & second.isna()
-    unknown = start.isna() | (calendar & (not allow_calendar)) | (
-        second.notna() & (second != (start + 1) % 100))
-    if unknown.any():
-        raise SchemaError(f"{path}: column {column!r} has periods "
-                          f"{sorted(text[unknown].unique())[:5]} that are not consecutive "
-                          "years like 2022-23 or 2022/23")
-    return start.where(calendar, start + 1).astype("int64")
 
 
 def read_oflog_asc(path: str | Path) -> pd.DataFrame:
@@ -38,18 +21,19 @@ def read_oflog_asc(path: str | Path) -> pd.DataFrame:
     frame = read_csv_mapped(path, {"Local authority code": "utla_code",
                                    "Financial year": "financial_year",
                                    "Code": "measure_code",
-                                   "Value": "value"}, dtype=str)
-    check_codes(frame["utla_code"], UTLA_CODE, path, "upper-tier local authority")
+                                   "Value": "value"}, dtype=str, **BLANKS_ONLY)
+    check_codes(frame["utla_code"], "utla_england", path, "Local authority code")
     codes = frame["measure_code"].str.strip()
     unknown = codes[~codes.fillna("").str.fullmatch(r"ASC\d+")]
     if len(unknown):
-        raise SchemaError(f"{path}: column 'Code' has values {sorted(set(unknown.fillna('')))[:5]} "
+        raise SchemaError(f"{path}: column 'Code' has values "
+                          f"{sorted(set(unknown.fillna('')))[:EXAMPLES]} "
                           "that are not Oflog ASC measure codes")
     out = pd.DataFrame({
         "utla_code": frame["utla_code"],
-        "year": financial_end_year(frame["financial_year"], path, "Financial year"),
+        "year": end_year(frame["financial_year"], path, "Financial year"),
         "measure_code": codes,
-        "value": parse_numeric(frame["value"], path, "Value", _NO_MARKERS),
+        "value": parse_numeric(frame["value"], path, "Value"),
     })
     check_unique(out, ["utla_code", "year", "measure_code"], path)
     return out.sort_values(["measure_code", "year", "utla_code"]).reset_index(drop=True)
@@ -71,7 +55,7 @@ def read_fingertips(path: str | Path) -> pd.DataFrame:
                                    "Count": "count",
                                    "Denominator": "denominator",
                                    "Lower CI 95.0 limit": "lower_ci95",
-                                   "Upper CI 95.0 limit": "upper_ci95"}, dtype=str)
+                                   "Upper CI 95.0 limit": "upper_ci95"}, dtype=str, **BLANKS_ONLY)
     keep = (frame["area_type"].fillna("").str.fullmatch(_FINGERTIPS_UTLA_TYPE)
             & frame["category_type"].fillna("").str.strip().eq("")
             & frame["sex"].eq("Persons"))
@@ -79,19 +63,18 @@ def read_fingertips(path: str | Path) -> pd.DataFrame:
     if frame.empty:
         raise SchemaError(f"{path}: no rows for persons in an upper-tier 'Area Type' "
                           f"(pattern {_FINGERTIPS_UTLA_TYPE}) without a 'Category Type'")
-    check_codes(frame["utla_code"], UTLA_CODE, path, "upper-tier local authority")
-    indicator = parse_numeric(frame["indicator_id"], path, "Indicator ID", _NO_MARKERS)
+    check_codes(frame["utla_code"], "utla_england", path, "Area Code")
+    indicator = parse_numeric(frame["indicator_id"], path, "Indicator ID")
     if indicator.isna().any():
         raise SchemaError(f"{path}: rows without an 'Indicator ID'")
     out = pd.DataFrame({
         "utla_code": frame["utla_code"],
-        "year": financial_end_year(frame["time_period"], path, "Time period",
-                                   allow_calendar=True),
+        "year": end_year(frame["time_period"], path, "Time period", calendar=True),
         "indicator_id": indicator.astype("int64"),
     })
     for official, tidy in [("Value", "value"), ("Count", "count"), ("Denominator", "denominator"),
                            ("Lower CI 95.0 limit", "lower_ci95"),
                            ("Upper CI 95.0 limit", "upper_ci95")]:
-        out[tidy] = parse_numeric(frame[tidy], path, official, _NO_MARKERS)
+        out[tidy] = parse_numeric(frame[tidy], path, official)
     check_unique(out, ["utla_code", "year", "indicator_id"], path)
     return out.sort_values(["indicator_id", "year", "utla_code"]).reset_index(drop=True)
