@@ -239,8 +239,8 @@ def all_scores(tables: Mapping[str, pd.DataFrame], power_cfg: Mapping,
         for target in spec.get("aggregate_to", []):
             parts[target].append(aggregate_scores(scores, tables[spec["geography"]], key=home["key"],
                                                   group=geographies[target]["key"], weight=home["weight"]))
-    empty = list(SCORES_SCHEMA.columns)
-    out = {geo: (pd.concat(p, ignore_index=True) if p else pd.DataFrame(columns=[geographies[geo]["key"], *empty]))
+    out = {geo: (pd.concat(p, ignore_index=True) if p else
+                 pd.DataFrame(columns=[geographies[geo]["key"], *SCORES_SCHEMA.columns]))
            for geo, p in parts.items()}
     return out, pd.concat(loadings, ignore_index=True)
 

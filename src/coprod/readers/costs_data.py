@@ -34,8 +34,8 @@ def _edition_year(values: pd.Series, path: str | Path) -> pd.Series:
     year = parse_numeric(values, path, "year")
     bad = year.isna() | (year % 1 != 0) | (year < 2000) | (year > 2100)
     if bad.any():
-        raise SchemaError(f"{path}: column 'year' has values {values[bad].head(EXAMPLES).tolist()} "
-                          "that are not edition years")
+        raise SchemaError(f"{path}: column 'year' has values "
+                          f"{values[bad].head(EXAMPLES).tolist()} that are not edition years")
     return year.astype("int64")
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from coprod.errors import SchemaError
 from coprod.codes import check_codes
+from coprod.errors import SchemaError
 from coprod.readers._base import BLANKS_ONLY, check_key, is_excel, read_csv_mapped, read_layouts
 
 # ---------------------------------------------------------------------------- File 7
