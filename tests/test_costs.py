@@ -220,6 +220,21 @@ def test_decile_shares_sum_to_one_and_sensitivity_ranks_relevant_parameters():
     assert sens.loc[("universal", "training_hours_per_staff"), "spearman_rho"] > 0
 
 
+def test_report_views_follow_the_figure_contracts():
+    cfg = small_cfg(n_draws=300)
+    out = costs.run_cost_model(utla_areas(), cfg, "utla23")
+    views = costs.report_tables(out["scenarios"], out["deciles"], out["sensitivity"], cfg)
+    s = views["scenarios"].set_index("scenario")
+    assert s.loc["targeted", "estimate"] == pytest.approx(s.loc["targeted", "total_gbp_mean"] / 3 / 1e6)
+    assert (s["ci_low"] <= s["estimate"]).all() and (s["estimate"] <= s["ci_high"]).all()
+    assert views["sensitivity"]["base"].nunique() == 1
+    assert set(views["sensitivity"]["scenario"]) == {cfg["report"]["scenario"]}
+    assert len(views["by_imd"]) == 10 * len(cfg["scenarios"])
+    with pytest.raises(ConfigError, match="costs.report.geography"):
+        costs.report_tables(out["scenarios"], out["deciles"], out["sensitivity"],
+                            {**cfg, "report": {"geography": "lad24", "scenario": "targeted"}})
+
+
 def test_lognormal_from_p95_reproduces_its_quantiles():
     spec = load_cfg()["parameters"]["training_hours_per_staff"]
     p50, p95 = costs.quantile_of(spec, [0.5, 0.95])

@@ -70,6 +70,16 @@ def test_area_table_has_one_row_per_area_and_refuses_unmatched_codes():
                      key="lad24cd", primary="claimants")
 
 
+def test_areas_without_use_are_counted_not_summed():
+    frame = areas()
+    frame.loc[0, "claimants"] = np.nan
+    per_area = gap.capacity_gap(frame, uses=USES, reference=0.0, keep=["lad24cd"])
+    lad = gap.gap_totals(per_area, ["lad24cd"])["lad24cd"].set_index(["use_measure", "lad24cd"])
+    assert lad.loc[("claimants", "X"), ["n_areas", "n_missing"]].tolist() == [1, 1]
+    assert lad.loc[("claimants", "X"), "gap"] == 40.0
+    assert lad.loc[("admissions", "X"), ["n_areas", "n_missing"]].tolist() == [2, 0]
+
+
 def test_negative_use_and_missing_columns_are_refused():
     with pytest.raises(SchemaError, match="negative"):
         gap.capacity_gap(areas().assign(claimants=-1.0), uses=USES, reference=0.0)

@@ -152,3 +152,25 @@ def test_core_index_on_the_real_lsoa_table_is_oriented_towards_power():
         value, _ = power.build_index(frame, core["indicators"], variant, anchor=cfg["anchor"])
         assert value.corr(frame["share_qual_level4plus"]) > 0.5, name
         assert value.corr(frame["imd_score"]) < -0.3, name
+
+
+def test_c1_tests_on_a_simulated_lad_table():
+    frame = simulate(n=300).drop(columns="lad24cd").rename(columns={"lsoa21cd": "lad24cd"})
+    rng = np.random.default_rng(9)
+    frame["turnout_ge2024_pct"] = 60 + 4 * frame["latent"] + rng.normal(0, 3, len(frame))
+    frame["income_score"] = 0.2 - 0.05 * frame["latent"] + rng.normal(0, 0.03, len(frame))
+    demos = {**CORE, "turnout_ge2024_pct": 1, "income_score": -1}
+    demos_scores, _ = power.power_scores(frame, key="lad24cd", index_set="demos", indicators=demos,
+                                         variants=VARIANTS, anchor="share_qual_level4plus")
+    core_scores, _ = power.power_scores(frame, key="lad24cd", index_set="core", indicators=CORE,
+                                        variants=VARIANTS, anchor="share_qual_level4plus")
+    out = power.c1_tests(frame, pd.concat([demos_scores, core_scores]), key="lad24cd",
+                         demos_set="demos", core_set="core", components=list(CORE),
+                         turnout="turnout_ge2024_pct", n_resamples=200, seed=1, ci_level=0.95,
+                         rest_indicators={"turnout_ge2024_pct": 1, "income_score": -1},
+                         variants=VARIANTS)
+    for variant in VARIANTS:
+        full = out["r2_demos_on_education_occupation"][variant]["r2"]
+        rest = out["r2_rest_of_demos_on_education_occupation"][variant]["r2"]
+        assert 0 < rest < full < 1
+        assert out["core_turnout_correlation"][variant]["ci_low"] > 0.3

@@ -48,15 +48,19 @@ def _quintile(score: pd.Series) -> pd.Series:
 
 def climate_tables(utla: pd.DataFrame, gap: pd.DataFrame, reorganisations: pd.DataFrame,
                    cfg: dict) -> dict[str, pd.DataFrame]:
-    """Per-head series, start-to-end change, group means, associations and dropped councils."""
+    """Per-head series, start-to-end change, group means, associations, dropped councils, and
+    the figure view (one row per council: the headline service's nominal change in percent)."""
     services, years = cfg["services"], cfg["years"]
+    if cfg["headline_service"] not in services:
+        raise ConfigError(f"costs.climate.headline_service: {cfg['headline_service']!r} is not in "
+                          f"costs.climate.services {services}")
     start, end = years[0], years[-1]
     require_columns(utla, ["utla23cd", "population", "imd_score"], "utla23 table")
-    require_columns(gap, ["utla23cd", "power_quintile"], "capacity gap (utla23cd)")
+    require_columns(gap, ["utla23cd", "power", "power_quintile"], "capacity gap (utla23cd)")
     require_columns(reorganisations, ["old_code", "new_code", "reason", "year"], "reorganisations.csv")
     long = per_head_long(utla, services, years, cfg["deflator"])
     context = utla[["utla23cd", "population", "imd_score"]].merge(
-        gap[["utla23cd", "power_quintile"]], on="utla23cd", how="left", validate="one_to_one")
+        gap[["utla23cd", "power", "power_quintile"]], on="utla23cd", how="left", validate="one_to_one")
     context = context.assign(population=context["population"].astype("float64"),
                              imd_score=context["imd_score"].astype("float64"),
                              imd_quintile=_quintile(context["imd_score"].astype("float64")))
@@ -69,7 +73,9 @@ def climate_tables(utla: pd.DataFrame, gap: pd.DataFrame, reorganisations: pd.Da
                            start_year=start, end_year=end)
     change = change.merge(context, on="utla23cd", how="left", validate="many_to_one")
     complete = change.dropna(subset=["per_head_start_gbp", "per_head_end_gbp"])
+    headline = complete[(complete["service"] == cfg["headline_service"]) & (complete["basis"] == "nominal")]
     return {
+        "figure": headline.assign(spend_change_pct=headline["relative_change"] * 100).reset_index(drop=True),
         "councils": long.merge(context, on="utla23cd", how="left", validate="many_to_one"),
         "change": complete.reset_index(drop=True),
         "groups": _groups(long, context),
@@ -79,8 +85,11 @@ def climate_tables(utla: pd.DataFrame, gap: pd.DataFrame, reorganisations: pd.Da
 
 
 def _groups(long: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
-    """Population-weighted spend per head by year within power quintiles and IMD quintiles."""
-    frame = long.dropna(subset=["per_head_gbp"]).merge(context, on="utla23cd", validate="many_to_one")
+    """Population-weighted spend per head by year within power quintiles and IMD quintiles, over
+    councils with every year present, so a trend is not an artefact of councils dropping out."""
+    complete = long.groupby(["utla23cd", "service", "basis"])["per_head_gbp"].transform(
+        lambda s: s.notna().all())
+    frame = long[complete].merge(context, on="utla23cd", validate="many_to_one")
     frame = frame.assign(spend_gbp=frame["per_head_gbp"] * frame["population"])
     out = []
     for var in ("power_quintile", "imd_quintile"):
@@ -94,10 +103,10 @@ def _groups(long: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
 
 
 def _associations(change: pd.DataFrame) -> pd.DataFrame:
-    """OLS (HC3 errors) and Spearman of the relative change on IMD score and power quintile."""
+    """OLS (HC3 errors) and Spearman of the relative change on IMD score and the power index."""
     rows = []
     for (service, basis), g in change.groupby(["service", "basis"]):
-        for x in ("imd_score", "power_quintile"):
+        for x in ("imd_score", "power"):
             d = g.dropna(subset=[x, "relative_change"])
             if len(d) < 3:
                 continue

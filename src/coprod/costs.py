@@ -67,6 +67,9 @@ def validate_costs_config(cfg: dict) -> dict:
     unknown = set(cfg.get("scenarios", ())) - set(SCENARIOS)
     if unknown or not cfg.get("scenarios"):
         raise ConfigError(f"costs.scenarios: unknown or empty {sorted(unknown)}; use {SCENARIOS}")
+    if cfg.get("report", {}).get("scenario") not in cfg["scenarios"]:
+        raise ConfigError(f"costs.report.scenario: {cfg.get('report', {}).get('scenario')!r} is not "
+                          f"among costs.scenarios {cfg['scenarios']}")
     weights = cfg.get("community_mix", {}).get("weights", {})
     if set(weights) != set(SCHEMES) or any(_number(w, "costs.community_mix.weights") < 0
                                            for w in weights.values()):
@@ -535,6 +538,29 @@ def run_cost_model(areas: pd.DataFrame, cfg: dict, geography: str) -> dict[str, 
     return {name: t.assign(geography=geography) for name, t in tables.items()}
 
 
+def report_tables(scenarios: pd.DataFrame, deciles: pd.DataFrame, sensitivity_: pd.DataFrame,
+                  cfg: dict) -> dict[str, pd.DataFrame]:
+    """Figure-ready views (coprod.figures contracts) for the report geography, in GBP million:
+    annual cost by scenario, share of spending by IMD decile, and the tornado of one scenario."""
+    geography, scenario = cfg["report"]["geography"], cfg["report"]["scenario"]
+    pick = {name: frame[frame["geography"] == geography]
+            for name, frame in (("scenarios", scenarios), ("deciles", deciles), ("sensitivity", sensitivity_))}
+    if any(frame.empty for frame in pick.values()):
+        raise ConfigError(f"costs.report.geography: no cost results for {geography!r}")
+    s = pick["scenarios"]
+    tornado = pick["sensitivity"][pick["sensitivity"]["scenario"] == scenario]
+    if tornado.empty:
+        raise ConfigError(f"costs.report.scenario: {scenario!r} is not among the scenarios run")
+    return {
+        "scenarios": s.assign(estimate=s["annual_gbp_mean"] / 1e6, ci_low=s["annual_gbp_lo"] / 1e6,
+                              ci_high=s["annual_gbp_hi"] / 1e6),
+        "by_imd": pick["deciles"].assign(value=pick["deciles"]["share_of_spending_mean"]),
+        "sensitivity": tornado.assign(low=tornado["total_at_p05_gbp"] / 1e6,
+                                      high=tornado["total_at_p95_gbp"] / 1e6,
+                                      base=tornado["total_at_median_gbp"] / 1e6),
+    }
+
+
 def headline(scenarios: pd.DataFrame, cfg: dict) -> dict:
     """National figures per geography and scenario for the report, with the basis stated."""
     keep = [c for c in scenarios.columns if c not in ("geography", "scenario")]
@@ -544,6 +570,7 @@ def headline(scenarios: pd.DataFrame, cfg: dict) -> dict:
         "price_basis": "nominal; each parameter at its stated price year (see parameters table)",
         "n_draws": cfg["n_draws"], "seed": cfg["seed"], "interval": cfg["interval"],
         "horizon_years": cfg["horizon_years"], "spend_year": cfg["spend_year"],
+        "report_geography": cfg["report"]["geography"],
         "offsets_note": "transferred evidence (Knapp et al. 2010; Local Area Coordination SROI), "
                         "not local estimates",
         "scenario_definitions": {

@@ -30,6 +30,17 @@ TOTALS_SCHEMA = pa.DataFrameSchema(
 )
 
 
+AREA_SCHEMA = pa.DataFrameSchema(
+    {
+        "capacity_gap": pa.Column(float, pa.Check.ge(0)),
+        "power": pa.Column(float),
+        "power_quintile": pa.Column(int, pa.Check.in_range(1, 5)),
+        "population": pa.Column(float, pa.Check.gt(0)),
+    },
+    strict=False,
+)
+
+
 def reference_value(power, weight, quantile: float) -> float:
     """Population-weighted quantile of power (0.5: the national median resident's area)."""
     power, weight = np.asarray(power, dtype=float), np.asarray(weight, dtype=float)
@@ -64,13 +75,17 @@ def capacity_gap(frame: pd.DataFrame, *, uses: Mapping[str, Mapping], reference:
 def gap_totals(gap: pd.DataFrame, by: Sequence[str]) -> dict[str, pd.DataFrame]:
     """Per grouping column (e.g. LAD, region, IMD decile): totals of population, use and gap by
     use measure, each group's shares of the national use and gap, its use-weighted mean
-    shortfall, and ``capacity_gap`` = gap per head of population."""
+    shortfall, and ``capacity_gap`` = gap per head of population. Areas lacking use or power are
+    left out of the sums and counted in ``n_missing``."""
     out = {}
+    gap = gap.assign(n_areas=gap["gap"].notna().astype(int), n_missing=gap["gap"].isna().astype(int))
     complete = gap.dropna(subset=["use", "gap"])
     for col in by:
-        if col not in complete.columns:
+        if col not in gap.columns:
             raise SchemaError(f"capacity gap totals: no column {col!r} to group by")
+        counts = gap.groupby(["use_measure", col], as_index=False)[["n_areas", "n_missing"]].sum()
         totals = complete.groupby(["use_measure", col], as_index=False)[["population", "use", "gap"]].sum()
+        totals = totals.merge(counts, on=["use_measure", col], how="right", validate="one_to_one")
         national = totals.groupby("use_measure")[["use", "gap"]].transform("sum")
         out[col] = TOTALS_SCHEMA.validate(totals.assign(
             share_of_use=totals["use"] / national["use"],
@@ -101,7 +116,7 @@ def area_gap(totals: pd.DataFrame, power: pd.DataFrame, *, key: str, primary: st
     unmatched = out.loc[out["_merge"] != "both", key].tolist()
     if unmatched:
         raise SchemaError(f"capacity gap: areas {unmatched[:5]} have a gap or a power score but not both")
-    return out.drop(columns="_merge").sort_values(key, ignore_index=True)
+    return AREA_SCHEMA.validate(out.drop(columns="_merge").sort_values(key, ignore_index=True))
 
 
 def gap_summary(totals: Mapping[str, pd.DataFrame], *, quintile_col: str, reference: float,

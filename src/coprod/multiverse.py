@@ -140,10 +140,8 @@ def gather(specs: pd.DataFrame, results: Iterable[pd.DataFrame]) -> pd.DataFrame
         validate="one_to_one")
     table["status"] = table["status"].fillna("skipped")
     table["converged"] = table["converged"].fillna(False).astype(bool)
-    for col in ("n", "n_dropped", "n_clusters"):
-        table[col] = pd.to_numeric(table[col]).astype(float)
-    for col in ("estimate", "se", "ci_low", "ci_high", "p_value", "estimate_std", "ci_low_std",
-                "ci_high_std", "llf", "aic", "bic"):
+    for col in ("n", "n_dropped", "n_clusters", "estimate", "se", "ci_low", "ci_high", "p_value",
+                "estimate_std", "ci_low_std", "ci_high_std", "llf", "aic", "bic"):
         table[col] = pd.to_numeric(table[col]).astype(float)
     for col in ("formula", "dropped_reason", "effect_scale", "warnings", "error"):
         table[col] = table[col].fillna("").astype(str)
@@ -233,7 +231,9 @@ def headline(table: pd.DataFrame, nested: pd.DataFrame, models_cfg: Mapping) -> 
         for label, cov in (("unadjusted", base), ("adjusted", adjusted)):
             sid = _main_spec_id(models_cfg, outcome, cov)
             if sid in by_id.index:
-                entry[label] = {"spec_id": sid, **by_id.loc[sid, fields].to_dict()}
+                row = by_id.loc[sid, fields].to_dict()
+                counts = {k: int(row[k]) if pd.notna(row[k]) else None for k in ("n", "n_dropped")}
+                entry[label] = {"spec_id": sid, **row, **counts}
         share = nested.loc[nested["spec_id_base"] == _main_spec_id(models_cfg, outcome, base),
                            "share_remaining"]
         entry["share_remaining"] = float(share.iloc[0]) if len(share) else None
@@ -252,8 +252,11 @@ def summary(*, c1: Mapping, table: pd.DataFrame, nested: pd.DataFrame, concentra
     head = headline(table, nested, models_cfg)
     return {
         "c1": {"headline_variant": c1["headline_variant"], "geography": c1["geography"],
-               "r2_demos_on_education_occupation": c1["r2"], "core_turnout_correlation": c1["turnout_r"],
+               "r2_demos_on_education_occupation": c1["r2"],
+               "r2_rest_of_demos_on_education_occupation": c1["r2_rest"],
+               "core_turnout_correlation": c1["turnout_r"],
                "by_variant": {k: c1[k] for k in ("r2_demos_on_education_occupation",
+                                                 "r2_rest_of_demos_on_education_occupation",
                                                  "core_turnout_correlation")}},
         "c2": {"main_models": head["main_models"],
                "concentration": {r["outcome"]: {c: r[c] for c in conc_cols}

@@ -205,16 +205,27 @@ def correlation_with_interval(x: np.ndarray, y: np.ndarray, ci_level: float) -> 
 
 def c1_tests(lad: pd.DataFrame, lad_scores: pd.DataFrame, *, key: str, demos_set: str,
              core_set: str, components: Sequence[str], turnout: str, n_resamples: int,
-             seed: int, ci_level: float) -> dict:
+             seed: int, ci_level: float, rest_indicators: Mapping[str, int] | None = None,
+             variants: Mapping[str, Mapping] | None = None, weight: str | None = "population") -> dict:
     """C1 per variant: R² of the Demos-style index on the education+occupation components, and
-    the correlation of the (population-weighted, LSOA-aggregated) core index with turnout."""
+    the correlation of the (population-weighted, LSOA-aggregated) core index with turnout.
+
+    The first R² is partly mechanical (the components are inputs of the index), so when
+    ``rest_indicators`` and ``variants`` are given it is also reported for an index of the
+    remaining Demos indicators alone (oriented by turnout), which the components do not enter."""
     out: dict = {"r2_demos_on_education_occupation": {}, "core_turnout_correlation": {}}
+    if rest_indicators is not None:
+        out["r2_rest_of_demos_on_education_occupation"] = {}
     for variant in sorted(lad_scores["variant"].unique()):
         demos = wide_variant(lad_scores, key=key, index_set=demos_set, variant=variant)
         d = lad.merge(demos, on=key, validate="one_to_one").dropna(subset=[*components, "power"])
+        x = d[list(components)].to_numpy(float)
         out["r2_demos_on_education_occupation"][variant] = r2_with_interval(
-            d["power"].to_numpy(float), d[list(components)].to_numpy(float),
-            n_resamples=n_resamples, seed=seed, ci_level=ci_level)
+            d["power"].to_numpy(float), x, n_resamples=n_resamples, seed=seed, ci_level=ci_level)
+        if rest_indicators is not None:
+            rest, _ = build_index(d, rest_indicators, variants[variant], anchor=turnout, weight=weight)
+            out["r2_rest_of_demos_on_education_occupation"][variant] = r2_with_interval(
+                rest.to_numpy(float), x, n_resamples=n_resamples, seed=seed, ci_level=ci_level)
         core = wide_variant(lad_scores, key=key, index_set=core_set, variant=variant)
         c = lad.merge(core, on=key, validate="one_to_one").dropna(subset=[turnout, "power"])
         out["core_turnout_correlation"][variant] = correlation_with_interval(
@@ -258,13 +269,20 @@ def c1_summary(tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataF
     """The C1 tests for every variant, plus the headline variant's two numbers."""
     cfg = power_cfg["c1"]
     geo = cfg["geography"]
+    demos = power_cfg["index_sets"][cfg["index_set"]]["indicators"]
+    rest = {c: d for c, d in demos.items() if c not in cfg["components"]}
+    if cfg["turnout"] not in rest:
+        raise ConfigError(f"power.c1.turnout {cfg['turnout']!r} must be an indicator of "
+                          f"index set {cfg['index_set']!r} outside the components")
     tests = c1_tests(tables[geo], scores[geo], key=geographies[geo]["key"], demos_set=cfg["index_set"],
                      core_set=cfg["core_index_set"], components=cfg["components"],
                      turnout=cfg["turnout"], n_resamples=cfg["bootstrap_resamples"],
-                     seed=cfg["seed"], ci_level=cfg["ci_level"])
+                     seed=cfg["seed"], ci_level=cfg["ci_level"], rest_indicators=rest,
+                     variants=power_cfg["variants"], weight=geographies[geo]["weight"])
     variant = cfg["headline_variant"]
     if variant not in tests["r2_demos_on_education_occupation"]:
         raise ConfigError(f"power.c1.headline_variant {variant!r} is not a power variant")
     return {**tests, "headline_variant": variant, "geography": geo,
             "r2": tests["r2_demos_on_education_occupation"][variant],
+            "r2_rest": tests["r2_rest_of_demos_on_education_occupation"][variant],
             "turnout_r": tests["core_turnout_correlation"][variant]}

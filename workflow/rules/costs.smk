@@ -46,8 +46,12 @@ rule costs_model:
 rule costs_headline:
     input:
         scenarios=expand("results/costs/{geography}/scenarios.parquet", geography=COSTS_GEOGRAPHIES),
+        deciles=expand("results/costs/{geography}/deciles.parquet", geography=COSTS_GEOGRAPHIES),
+        sensitivity=expand("results/costs/{geography}/sensitivity.parquet", geography=COSTS_GEOGRAPHIES),
     output:
         scenarios="results/costs/scenarios.parquet",
+        by_imd="results/costs/by_imd.parquet",
+        sensitivity="results/costs/sensitivity.parquet",
         headline="results/costs/headline.json",
     params:
         costs=config["costs"],
@@ -65,7 +69,8 @@ rule costs_climate:
         gap="results/models/gap_utla23.parquet",
         reorganisations="results/tables/reorganisations.csv",
     output:
-        **{name: f"results/costs/climate/{name}.parquet" for name in COSTS_CLIMATE},
+        figure="results/costs/climate.parquet",
+        **{name: f"results/costs/climate_{name}.parquet" for name in COSTS_CLIMATE},
     params:
         climate=config["costs"]["climate"],
     conda:
