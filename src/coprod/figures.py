@@ -112,11 +112,28 @@ def power_distribution(scores: pd.DataFrame, *, xlabel: str = "Core power index 
     return fig
 
 
-def power_loadings(loadings: pd.DataFrame) -> Figure:
-    """Indicator loadings (or weights) of each power-index variant.
+INDICATOR_LABELS = {
+    "share_qual_level4plus": "Level 4+ qualifications",
+    "share_qual_none": "No qualifications (reversed)",
+    "share_nssec_l1_l3": "Higher managerial/professional (NS-SeC 1-3)",
+    "share_nssec_l12_l14": "Routine, never worked (NS-SeC 12-14, reversed)",
+    "income_score": "Income deprivation (reversed)",
+    "employment_score": "Employment deprivation (reversed)",
+    "crime_score": "Crime (reversed)",
+    "share_health_good": "Good or very good health",
+    "turnout_ge2024_pct": "Turnout, general election 2024",
+}
 
-    `loadings`: `indicator`, `variant`, `loading`."""
+
+def power_loadings(loadings: pd.DataFrame, *, index_set: str | None = None) -> Figure:
+    """Indicator loadings (or weights) of each power-index variant, for one index set.
+
+    `loadings`: `indicator`, `variant`, `loading` (and `index_set` when `index_set` is given)."""
     _need(loadings, ["indicator", "variant", "loading"], "power_loadings")
+    if index_set is not None:
+        loadings = loadings[loadings["index_set"] == index_set]
+    loadings = loadings.assign(indicator=loadings["indicator"].map(
+        lambda c: INDICATOR_LABELS.get(c, c)))
     indicators = list(dict.fromkeys(loadings["indicator"]))
     variants = list(dict.fromkeys(loadings["variant"]))
     with style():

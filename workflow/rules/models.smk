@@ -22,6 +22,8 @@ rule power:
         power=config["power"],
         geographies=config["models"]["geographies"],
         main=config["models"]["main"]["lsoa21"],
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/power.log",
     script:
@@ -41,6 +43,8 @@ rule models_shard:
     wildcard_constraints:
         shard="|".join(str(k) for k in MODELS_SHARDS),
     threads: 1
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/models_shard_{shard}.log",
     script:
@@ -58,6 +62,8 @@ rule models_gather:
         power=config["power"],
         models=config["models"],
         multiverse=config["multiverse"],
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/models_gather.log",
     script:
@@ -72,6 +78,8 @@ rule gradients:
         **{name: f"results/models/{name}.parquet" for name in GRADIENT_OUTPUTS},
     params:
         models=config["models"],
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/gradients.log",
     script:
@@ -87,6 +95,8 @@ rule concentration:
         curves="results/models/concentration_curves.parquet",
     params:
         models=config["models"],
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/concentration.log",
     script:
@@ -103,6 +113,8 @@ rule gap:
     params:
         gap=config["models"]["gap"],
         geographies=config["models"]["geographies"],
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/gap.log",
     script:
@@ -118,6 +130,8 @@ rule replication_iod2019:
         "results/models/iod_replication.parquet",
     params:
         models=config["models"],
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/replication_iod2019.log",
     script:
@@ -138,6 +152,8 @@ rule models_summary:
     params:
         power=config["power"],
         models=config["models"],
+    conda:
+        "../../environment.yml"
     log:
         "logs/models/models_summary.log",
     script:

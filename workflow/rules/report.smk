@@ -30,17 +30,52 @@ REPORT_FIGURE_INPUTS = {
     "cost_by_imd": {"distribution": "results/costs/by_imd.parquet"},
     "tornado": {"sensitivity": "results/costs/sensitivity.parquet"},
     "spend_change": {"climate": "results/costs/climate.parquet"},
-    "spec_curve": {"specs": "results/models/multiverse.parquet"},
+    "spec_curve": {"specs": "results/models/spec_curve.parquet"},
     "iod_replication": {"comparison": "results/models/iod_replication.parquet"},
 }
 REPORT_FIGURE_OPTIONS = {
-    "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariates"]},
+    "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariate_set"]},
+    "power_loadings": {"index_set": "demos"},
 }
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
 # Tables the lead's stages write with coprod.report.frame_to_markdown; provenance, software
 # and rulegraph are written here.
 REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models", "software", "rulegraph"]
 REPORT_VALUES = ["results/report/values.json", "results/report/software.json"]
+
+
+rule report_values:
+    input:
+        lsoa21="results/tables/lsoa21.parquet",
+        lad24="results/tables/lad24.parquet",
+        utla23="results/tables/utla23.parquet",
+        provenance="results/provenance.csv",
+        models_summary="results/models/summary.json",
+        loadings="results/power/loadings.parquet",
+        concentration="results/models/concentration.parquet",
+        gap_by_region="results/models/gap_by_region.parquet",
+        spec_curve="results/models/spec_curve.parquet",
+        replication="results/models/iod_replication.parquet",
+        costs_headline="results/costs/headline.json",
+        by_imd="results/costs/by_imd.parquet",
+        sensitivity="results/costs/sensitivity.parquet",
+        climate_groups="results/costs/climate_groups.parquet",
+        climate_dropped="results/costs/climate_dropped.parquet",
+        scenarios="results/costs/scenarios.parquet",
+    output:
+        values="results/report/values.json",
+        scenarios="results/report/tables/scenarios.md",
+        concentration="results/report/tables/concentration.md",
+        headline_models="results/report/tables/headline_models.md",
+    params:
+        first_year=config["finance_years"][0].replace("-", "_"),
+        last_year=config["finance_years"][-1].replace("-", "_"),
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/values.log",
+    script:
+        "../scripts/report_values.py"
 
 
 rule report_variables:
@@ -145,6 +180,8 @@ rule report_screenshot:
         f"results/report/{REPORT_NAME}.html",
     output:
         report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report"),
+    conda:
+        "../../environment.yml"
     log:
         "logs/report/screenshot.log",
     script:
