@@ -165,7 +165,7 @@ rule report_render:
         html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
         pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
     params:
-        engine=config.get("report_engine", "auto"),
+        engine=config["report_engine"],
         typst_source=f"results/report/{REPORT_NAME}.typ",
     conda:
         "../../environment.yml"
