@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from coprod import figures
+from coprod import figures, labels
 from coprod.errors import SchemaError
 
 
@@ -28,6 +28,14 @@ def gradient_frame():
     return pd.DataFrame(rows, columns=["outcome", "decile", "mean", "ci_low", "ci_high"])
 
 
+def coded_gradient():
+    """Gradient rows as the pipeline writes them: outcome codes at two geographies."""
+    codes = {"lsoa21": ["income_claimants", "acute_morbidity"], "utla23": ["referrals"]}
+    rows = [(code, geo, decile, 1.0 / decile, 0.9 / decile, 1.1 / decile)
+            for geo, outcomes in codes.items() for code in outcomes for decile in range(1, 11)]
+    return pd.DataFrame(rows, columns=["outcome", "geography", "decile", "mean", "ci_low", "ci_high"])
+
+
 def spec_frame(n=40):
     draw = rng()
     return pd.DataFrame({
@@ -45,6 +53,7 @@ CASES = {
          "variant": ["equal"] * 4 + ["pca"] * 4, "loading": [0.5, -0.5, 0.5, -0.5, 0.55, -0.45, 0.52, -0.48]})),
     "gradient_power": lambda: figures.gradient_power(gradient_frame()),
     "gradient_imd": lambda: figures.gradient_imd(gradient_frame()),
+    "gradient_pair": lambda: figures.gradient_pair(gradient_frame(), gradient_frame()),
     "concentration_curves": lambda: figures.concentration_curves(pd.DataFrame(
         {"outcome": ["a"] * 5 + ["b"] * 5, "cum_pop_share": [0.2, 0.4, 0.6, 0.8, 1.0] * 2,
          "cum_outcome_share": [0.3, 0.55, 0.75, 0.9, 1.0, 0.25, 0.45, 0.65, 0.85, 1.0]})),
@@ -120,8 +129,40 @@ def test_spec_curve_sorts_converged_estimates_only():
     drawn = fig.axes[0].collections[-1].get_offsets()[:, 1]
     assert len(drawn) == specs["converged"].sum()
     assert np.all(np.diff(drawn) >= 0)
-    matrix_rows = [t.get_text() for t in fig.axes[1].get_yticklabels()]
-    assert matrix_rows == ["variant: demos", "variant: equal", "variant: pca", "family: mixed", "family: ols"]
+    grids = {ax.get_title(loc="left"): [t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes[1:]}
+    # values the labels know come first, in their order, in words; the rest sorted as given
+    assert grids == {"Index weighting": ["demos", "equal", "pca"], "Model": ["OLS", "mixed"]}
+
+
+def test_spec_curve_grid_names_the_pipeline_codes():
+    specs = spec_frame().assign(variant=lambda d: d["variant"].map(
+        {"equal": "zscore_equal", "pca": "pca1", "demos": "demos_0_100"}))
+    fig = figures.spec_curve(specs, ["variant"])
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == list(labels.VARIANT_LABELS.values())
+    marked = sum(len(c.get_offsets()) for c in fig.axes[1].collections)
+    assert marked == specs["converged"].sum()  # one mark per kept specification in each grid
+
+
+def test_gradient_keeps_one_geography_and_titles_panels_in_words():
+    fig = figures.gradient_power(coded_gradient(), geography="lsoa21")
+    titles = [ax.get_title(loc="left").replace("\n", " ") for ax in fig.axes if ax.get_visible()]
+    assert titles == [labels.OUTCOME_LABELS["acute_morbidity"], labels.OUTCOME_LABELS["income_claimants"]]
+    with pytest.raises(SchemaError, match="no rows with geography 'lad24'"):
+        figures.gradient_imd(coded_gradient(), geography="lad24")
+
+
+def test_gradient_pair_draws_power_and_imd_on_each_panel():
+    power = coded_gradient()
+    imd = power.assign(mean=lambda d: d["mean"] * 2, ci_low=lambda d: d["ci_low"] * 2,
+                       ci_high=lambda d: d["ci_high"] * 2)
+    fig = figures.gradient_pair(power, imd, geography="utla23")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 1 and "Referrals" in visible[0].get_title(loc="left")
+    power_xy, imd_xy = (container.lines[0].get_xydata() for container in visible[0].containers)
+    assert np.allclose(imd_xy[:, 1], 2 * power_xy[:, 1])
+    assert np.allclose(imd_xy[:, 0] - power_xy[:, 0], 0.3)  # side by side, not overdrawn
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "Power decile (1 = least power)", "IMD 2025 decile (1 = most deprived)"]
 
 
 def test_concentration_curve_starts_at_origin_and_has_equality_line():
@@ -130,6 +171,37 @@ def test_concentration_curve_starts_at_origin_and_has_equality_line():
     assert list(lines[0].get_xydata()[0]) == [0, 0] and list(lines[0].get_xydata()[-1]) == [1, 1]
     assert all(list(line.get_xydata()[0]) == [0, 0] for line in lines[1:])
     assert len(lines) == 3
+
+
+def test_concentration_curves_skip_undefined_indices_and_quote_the_rest():
+    curves = pd.DataFrame({"outcome": ["income_claimants"] * 3 + ["mental_health"] * 3,
+                           "cum_pop_share": [0.5, 0.8, 1.0] * 2,
+                           "cum_outcome_share": [0.7, 0.9, 1.0, -3.0, -1.0, 1.0]})
+    index = pd.DataFrame({"outcome": ["income_claimants", "mental_health"],
+                          "concentration_index": [-0.2881, np.nan]})
+    fig = figures.concentration_curves(curves, index=index)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts == ["Line of equality", "Income claimants (index \u22120.288)"]
+    too_many = pd.DataFrame({"outcome": [f"o{i}" for i in range(9)], "cum_pop_share": 1.0,
+                             "cum_outcome_share": 1.0})
+    with pytest.raises(SchemaError, match="9 curves"):
+        figures.concentration_curves(too_many)
+
+
+def test_cost_and_replication_figures_name_codes_in_words():
+    scenarios = pd.DataFrame({"scenario": ["universal", "proportionate_universalism"], "estimate": [1.0, 1.0],
+                              "ci_low": [0.5, 0.5], "ci_high": [2.0, 2.0]})
+    ticks = [t.get_text() for t in figures.cost_scenarios(scenarios).axes[0].get_yticklabels()]
+    assert ticks == ["Universal", "Proportionate universalism"]
+    sensitivity = pd.DataFrame({"parameter": ["backfill_share", "training_hours_per_staff"],
+                                "low": [9.0, 5.0], "high": [11.0, 20.0], "base": 10.0})
+    ticks = [t.get_text() for t in figures.tornado(sensitivity).axes[0].get_yticklabels()]
+    assert ticks == [labels.PARAMETER_LABELS["backfill_share"], labels.PARAMETER_LABELS["training_hours_per_staff"]]
+    comparison = pd.DataFrame({"term": ["mental_health"] * 2, "vintage": ["iod2019", "iod2025"],
+                               "estimate": [-0.4, -0.7], "ci_low": [-0.45, -0.75], "ci_high": [-0.35, -0.65]})
+    fig = figures.iod_replication(comparison)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [labels.VINTAGE_LABELS["iod2025"],
+                                                                 labels.VINTAGE_LABELS["iod2019"]]
 
 
 def test_missing_column_names_the_figure_and_column():

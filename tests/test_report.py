@@ -90,6 +90,20 @@ def test_frame_to_markdown_is_a_pipe_table_pandoc_reads_back(tmp_path):
     assert cells == ["Leeds", "1,234.6", "10", "A|B", "—", "2,000"]
 
 
+def test_frame_to_markdown_right_aligns_numbers_formatted_as_text():
+    frame = pd.DataFrame({"measure": ["Admissions", "Claims"],
+                          "index": ["\u22120.079", "—"],
+                          "interval": ["\u22120.081 to \u22120.077", "0.003 to 0.041"],
+                          "cost": ["£992 million", "£1.64 billion"],
+                          "share": ["21%", "\u2212125%"],
+                          "gap": ["—", "—"],
+                          "version": ["3.11.7", "not on PATH"]})
+    separator = frame_to_markdown(frame).splitlines()[1].strip("|").split("|")
+    aligned = dict(zip(frame.columns, ["right" if cell.endswith(":") else "left" for cell in separator]))
+    assert aligned == {"measure": "left", "index": "right", "interval": "right", "cost": "right",
+                       "share": "right", "gap": "left", "version": "left"}
+
+
 def test_merge_values_refuses_a_key_defined_twice(tmp_path):
     (tmp_path / "a.json").write_text(json.dumps({"x": "1", "y.z": "2"}))
     (tmp_path / "b.json").write_text(json.dumps({"w": "3"}))
@@ -105,8 +119,8 @@ def test_provenance_markdown_shortens_checksums_and_sorts():
                           "sha256": ["ab" * 32, "cd" * 32], "bytes": [1_234_567, 999]})
     rows = [line.split("|")[1:-1] for line in provenance_markdown(frame).splitlines()[2:]]
     assert [[c.strip() for c in row] for row in rows] == [
-        ["a_file", "MHCLG", "OGL-3.0", "derived", "cd" * 6, "1"],
-        ["z_file", "ONS", "OGL-3.0", "official", "ab" * 6, "1,235"]]
+        ["a_file", "MHCLG", "OGL-3.0", "derived", f"`{'cd' * 6}`", "1"],
+        ["z_file", "ONS", "OGL-3.0", "official", f"`{'ab' * 6}`", "1,235"]]
 
 
 def test_rulegraph_markdown_lists_upstream_rules():
@@ -121,8 +135,11 @@ def test_rulegraph_markdown_lists_upstream_rules():
         3 -> 1
         2 -> 1
     }"""
-    rows = {r.split("|")[1].strip(): r.split("|")[2].strip() for r in rulegraph_markdown(dot).splitlines()[2:]}
+    lines = rulegraph_markdown(dot).splitlines()[2:]
+    rows = {r.split("|")[1].strip(): r.split("|")[2].strip() for r in lines}
     assert rows == {"all": "report_render", "report_render": "acquire, tables", "acquire": "—", "tables": "acquire"}
+    # running order: every rule after the rules it reads, whatever order the DOT lists them in
+    assert list(rows) == ["acquire", "tables", "report_render", "all"]
     with pytest.raises(ReportError, match="no rules"):
         rulegraph_markdown("digraph {}")
 

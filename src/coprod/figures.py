@@ -1,7 +1,8 @@
 """The report's figures: one function per figure, one shared style.
 
 Each function takes tidy frames (columns named in its docstring), returns a matplotlib
-`Figure` and draws nothing else: captions and alt text live in the report source. The style
+`Figure` and draws nothing else: captions and alt text live in the report source. Pipeline codes
+(outcomes, variants, scenarios, parameters) are shown by their `coprod.labels` names. The style
 is colour-blind safe (Okabe-Ito for categories, cividis for ordered groups), uses the
 DejaVu Sans font that ships with matplotlib so every machine draws the same glyphs, and is
 sized for an A4 text width. `save_figure` writes PNGs whose bytes depend only on the data.
@@ -12,16 +13,22 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from coprod.errors import SchemaError
+from coprod.labels import (DIMENSION_LABELS, DIMENSION_VALUES, INDICATOR_LABELS, OUTCOME_LABELS,
+                           OUTCOME_SHORT, PARAMETER_LABELS, SCENARIO_LABELS, VARIANT_LABELS,
+                           VINTAGE_LABELS, label, order)
 from coprod.readers._base import require_columns
 
 OKABE_ITO = {
@@ -44,6 +51,7 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
+    "axes.axisbelow": True,
     "grid.color": "#E5E5E5",
     "grid.linewidth": 0.6,
     "legend.frameon": False,
@@ -77,6 +85,27 @@ def _colours(n: int) -> list:
     return [matplotlib.colormaps[SEQUENTIAL](x) for x in np.linspace(0.05, 0.9, n)]
 
 
+def _wrap(text: str, width: int) -> str:
+    return textwrap.fill(text, width, break_on_hyphens=False)
+
+
+def _thousands(axis) -> None:
+    """Tick labels with thousands separators and a true minus sign."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}".replace("-", "\u2212")))
+
+
+def _at_geography(frame: pd.DataFrame, geography: str | None, figure: str) -> pd.DataFrame:
+    """The rows of one geography (all rows when `geography` is None); none is an error."""
+    if geography is None:
+        return frame
+    _need(frame, ["geography"], figure)
+    part = frame[frame["geography"] == geography]
+    if part.empty:
+        raise SchemaError(f"figure {figure}: no rows with geography {geography!r} "
+                          f"(found {sorted(frame['geography'].unique())})")
+    return part
+
+
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
     """Write a PNG at a fixed dpi without the software/version stamp, atomically, so equal
     figures give equal bytes."""
@@ -93,7 +122,8 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
 # ---------------------------------------------------------------- C1: the power index
 
 
-def power_distribution(scores: pd.DataFrame, *, xlabel: str = "Core power index (higher = more power)") -> Figure:
+def power_distribution(scores: pd.DataFrame, *, xlabel: str = "Core power index (higher = more power)",
+                       ylabel: str = "Neighbourhoods") -> Figure:
     """Histogram of the power index, stacked by power league.
 
     `scores`: `power_index`, `power_league` (1 = least power ... 5 = most)."""
@@ -107,22 +137,10 @@ def power_distribution(scores: pd.DataFrame, *, xlabel: str = "Core power index 
                 bins=bins, stacked=True, color=_colours(len(leagues)),
                 label=[f"League {int(lg)}" for lg in leagues])
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("Areas")
-        ax.legend(title="Power league", ncols=len(leagues), loc="upper center", bbox_to_anchor=(0.5, 1.18))
+        ax.set_ylabel(ylabel)
+        _thousands(ax.yaxis)
+        fig.legend(title="Power league (1 = least power)", ncols=len(leagues), loc="outside upper center")
     return fig
-
-
-INDICATOR_LABELS = {
-    "share_qual_level4plus": "Level 4+ qualifications",
-    "share_qual_none": "No qualifications (reversed)",
-    "share_nssec_l1_l3": "Higher managerial/professional (NS-SeC 1-3)",
-    "share_nssec_l12_l14": "Routine, never worked (NS-SeC 12-14, reversed)",
-    "income_score": "Income deprivation (reversed)",
-    "employment_score": "Employment deprivation (reversed)",
-    "crime_score": "Crime (reversed)",
-    "share_health_good": "Good or very good health",
-    "turnout_ge2024_pct": "Turnout, general election 2024",
-}
 
 
 def power_loadings(loadings: pd.DataFrame, *, index_set: str | None = None) -> Figure:
@@ -132,84 +150,146 @@ def power_loadings(loadings: pd.DataFrame, *, index_set: str | None = None) -> F
     _need(loadings, ["indicator", "variant", "loading"], "power_loadings")
     if index_set is not None:
         loadings = loadings[loadings["index_set"] == index_set]
-    loadings = loadings.assign(indicator=loadings["indicator"].map(
-        lambda c: INDICATOR_LABELS.get(c, c)))
-    indicators = list(dict.fromkeys(loadings["indicator"]))
-    variants = list(dict.fromkeys(loadings["variant"]))
+    indicators = order(INDICATOR_LABELS, loadings["indicator"])
+    variants = order(VARIANT_LABELS, loadings["variant"])
     with style():
-        fig = _figure(0.8 + 0.35 * len(indicators))
+        fig = _figure(0.9 + 0.32 * len(indicators))
         ax = fig.add_subplot()
         step = 0.6 / max(len(variants), 1)
-        for i, (variant, colour) in enumerate(zip(variants, PALETTE)):
+        for i, (variant, colour, marker) in enumerate(zip(variants, PALETTE, "osD^v")):
             part = loadings[loadings["variant"] == variant].set_index("indicator").reindex(indicators)
             y = np.arange(len(indicators)) + (i - (len(variants) - 1) / 2) * step
-            ax.scatter(part["loading"], y, color=colour, label=variant, zorder=3, s=22)
+            ax.scatter(part["loading"], y, color=colour, marker=marker, label=label(VARIANT_LABELS, variant),
+                       zorder=3, s=20)
         ax.axvline(0, color=NEUTRAL, linewidth=0.8)
-        ax.set_yticks(np.arange(len(indicators)), indicators)
+        ax.set_yticks(np.arange(len(indicators)), [label(INDICATOR_LABELS, c) for c in indicators])
         ax.invert_yaxis()
-        ax.set_xlabel("Loading")
-        ax.legend(loc="lower right")
+        ax.set_xlabel("Loading (correlation of the indicator with the index)")
+        fig.legend(loc="outside lower center", ncols=len(variants))
     return fig
 
 
 # ---------------------------------------------------------------- C2: who uses services
 
 
-def _gradient(gradient: pd.DataFrame, xlabel: str, name: str, ncols: int) -> Figure:
+def _panels(n: int, ncols: int, row_height: float = 1.75) -> tuple[Figure, np.ndarray]:
+    """A grid of n small multiples sharing the decile axis; unused cells hidden."""
+    nrows = -(-n // ncols)
+    fig = _figure(row_height * nrows + 0.6)
+    axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    for ax in axes[:n]:
+        ax.set_xticks(range(1, 11))
+        ax.tick_params(axis="x", labelbottom=True)
+    return fig, axes[:n]
+
+
+def _decile_means(ax, part: pd.DataFrame, colour: str, *, offset: float = 0.0, marker: str = "o",
+                  legend: str | None = None) -> None:
+    part = part.sort_values("decile")
+    ax.errorbar(part["decile"] + offset, part["mean"],
+                yerr=[part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]],
+                fmt=f"{marker}-", color=colour, markersize=3, capsize=1.5, linewidth=1, elinewidth=0.8,
+                label=legend)
+
+
+def _gradient(gradient: pd.DataFrame, xlabel: str, name: str, ncols: int, geography: str | None) -> Figure:
     _need(gradient, ["outcome", "decile", "mean", "ci_low", "ci_high"], name)
-    outcomes = list(dict.fromkeys(gradient["outcome"]))
-    nrows = -(-len(outcomes) // ncols)
+    gradient = _at_geography(gradient, geography, name)
+    outcomes = order(OUTCOME_LABELS, gradient["outcome"])
     with style():
-        fig = _figure(1.9 * nrows + 0.4)
-        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
+        fig, axes = _panels(len(outcomes), ncols)
         for ax, outcome in zip(axes, outcomes):
-            part = gradient[gradient["outcome"] == outcome].sort_values("decile")
-            ax.errorbar(part["decile"], part["mean"],
-                        yerr=[part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]],
-                        fmt="o-", color=OKABE_ITO["blue"], markersize=3.5, capsize=2, linewidth=1)
-            ax.set_title(outcome, loc="left")
-            ax.set_xticks(range(1, 11))
-        for ax in axes[len(outcomes):]:
-            ax.set_visible(False)
+            _decile_means(ax, gradient[gradient["outcome"] == outcome], OKABE_ITO["blue"])
+            ax.set_title(_wrap(label(OUTCOME_LABELS, outcome), 27), loc="left", fontsize=8.5)
         fig.supxlabel(xlabel, fontsize=9)
     return fig
 
 
-def gradient_power(gradient: pd.DataFrame, *, ncols: int = 3) -> Figure:
+def gradient_power(gradient: pd.DataFrame, *, geography: str | None = None, ncols: int = 3) -> Figure:
     """Mean service use (95% CI) by power decile, one panel per outcome.
 
-    `gradient`: `outcome`, `decile` (1 = least power), `mean`, `ci_low`, `ci_high`."""
-    return _gradient(gradient, "Power decile (1 = least power)", "gradient_power", ncols)
+    `gradient`: `outcome`, `decile` (1 = least power), `mean`, `ci_low`, `ci_high`, and
+    `geography` when `geography` picks one level (the panels must stay few enough to read)."""
+    return _gradient(gradient, "Power decile (1 = least power)", "gradient_power", ncols, geography)
 
 
-def gradient_imd(gradient: pd.DataFrame, *, ncols: int = 3) -> Figure:
+def gradient_imd(gradient: pd.DataFrame, *, geography: str | None = None, ncols: int = 3) -> Figure:
     """Mean service use (95% CI) by IMD decile, one panel per outcome.
 
-    `gradient`: `outcome`, `decile` (1 = most deprived), `mean`, `ci_low`, `ci_high`."""
-    return _gradient(gradient, "IMD 2025 decile (1 = most deprived)", "gradient_imd", ncols)
+    `gradient`: `outcome`, `decile` (1 = most deprived), `mean`, `ci_low`, `ci_high`, and
+    `geography` when `geography` picks one level."""
+    return _gradient(gradient, "IMD 2025 decile (1 = most deprived)", "gradient_imd", ncols, geography)
 
 
-def concentration_curves(curves: pd.DataFrame, *, labels: Mapping[str, str] | None = None) -> Figure:
+def gradient_pair(power: pd.DataFrame, imd: pd.DataFrame, *, geography: str | None = None,
+                  ncols: int = 3) -> Figure:
+    """Mean service use (95% CI) by power decile and by IMD decile on the same panels, so that
+    many outcomes fit one page; both decile scales put the disadvantaged end first.
+
+    `power`, `imd`: frames as for `gradient_power` and `gradient_imd`."""
+    columns = ["outcome", "decile", "mean", "ci_low", "ci_high"]
+    _need(power, columns, "gradient_pair")
+    _need(imd, columns, "gradient_pair")
+    power = _at_geography(power, geography, "gradient_pair")
+    imd = _at_geography(imd, geography, "gradient_pair")
+    outcomes = order(OUTCOME_LABELS, [*power["outcome"], *imd["outcome"]])
+    with style():
+        fig, axes = _panels(len(outcomes), ncols)
+        for ax, outcome in zip(axes, outcomes):
+            _decile_means(ax, power[power["outcome"] == outcome], OKABE_ITO["blue"], offset=-0.15,
+                          legend="Power decile (1 = least power)")
+            _decile_means(ax, imd[imd["outcome"] == outcome], OKABE_ITO["vermillion"], offset=0.15,
+                          marker="s", legend="IMD 2025 decile (1 = most deprived)")
+            ax.set_title(_wrap(label(OUTCOME_LABELS, outcome), 27), loc="left", fontsize=8.5)
+        handles, texts = axes[0].get_legend_handles_labels()
+        fig.legend(handles, texts, loc="outside upper center", ncols=2)
+        fig.supxlabel("Decile (1 = least power, or most deprived)", fontsize=9)
+    return fig
+
+
+def _index_text(value: float) -> str:
+    return f"{value:.3f}".replace("-", "\u2212")
+
+
+def concentration_curves(curves: pd.DataFrame, *, index: pd.DataFrame | None = None,
+                         geography: str | None = None) -> Figure:
     """Concentration curves of service use over areas ranked by power, least power first.
 
     `curves`: `outcome`, `cum_pop_share`, `cum_outcome_share` (both in [0, 1]).
-    `labels`: optional legend text per outcome (e.g. with the concentration index)."""
+    `index`: optional concentration indices (`outcome`, `concentration_index`): only outcomes
+    with a defined index are drawn (a curve is meaningless where the outcome takes negative
+    values) and the legend quotes each index. `geography` keeps one level of both frames."""
     _need(curves, ["outcome", "cum_pop_share", "cum_outcome_share"], "concentration_curves")
+    curves = _at_geography(curves, geography, "concentration_curves")
+    legend = {outcome: label(OUTCOME_SHORT, outcome) for outcome in curves["outcome"].unique()}
+    if index is not None:
+        _need(index, ["outcome", "concentration_index"], "concentration_curves")
+        defined = _at_geography(index, geography, "concentration_curves").dropna(subset=["concentration_index"])
+        legend = {o: f"{legend[o]} (index {_index_text(v)})"
+                  for o, v in zip(defined["outcome"], defined["concentration_index"]) if o in legend}
+    outcomes = order(OUTCOME_LABELS, legend)
+    if len(outcomes) > len(PALETTE):
+        raise SchemaError(f"figure concentration_curves: {len(outcomes)} curves but only {len(PALETTE)} "
+                          "distinguishable colours; choose a geography or pass the index frame")
     with style():
         fig = _figure(4.2, width=4.8)
         ax = fig.add_subplot()
-        ax.plot([0, 1], [0, 1], color=NEUTRAL, linewidth=0.8, linestyle="--", label="Equality")
-        for outcome, colour in zip(dict.fromkeys(curves["outcome"]), PALETTE):
+        ax.plot([0, 1], [0, 1], color=NEUTRAL, linewidth=0.8, linestyle="--", label="Line of equality")
+        for outcome, colour in zip(outcomes, PALETTE):
             part = curves[curves["outcome"] == outcome].sort_values("cum_pop_share")
             x = np.concatenate([[0.0], part["cum_pop_share"].to_numpy(float)])
             y = np.concatenate([[0.0], part["cum_outcome_share"].to_numpy(float)])
-            ax.plot(x, y, color=colour, linewidth=1.3, label=(labels or {}).get(outcome, outcome))
+            ax.plot(x, y, color=colour, linewidth=1.4, label=legend[outcome])
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_aspect("equal")
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("Cumulative share of population, least power first")
         ax.set_ylabel("Cumulative share of service use")
-        ax.legend(loc="upper left")
+        ax.legend(loc="lower right")
     return fig
 
 
@@ -229,15 +309,14 @@ def gap_region_imd(by_region: pd.DataFrame, by_imd: pd.DataFrame, *,
         fig = _figure(3.4)
         left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
         left.barh(regions["rgn24nm"], regions["capacity_gap"], color=OKABE_ITO["blue"])
-        left.set_xlabel(xlabel)
         left.set_title("By region", loc="left")
         right.barh(deciles["imd_decile"].astype(int).astype(str), deciles["capacity_gap"],
                    color=_colours(len(deciles))[::-1])
-        right.set_xlabel(xlabel)
         right.set_ylabel("IMD 2025 decile (1 = most deprived)")
         right.set_title("By deprivation decile", loc="left")
         for ax in (left, right):
             ax.grid(axis="y", visible=False)
+        fig.supxlabel(xlabel, fontsize=9)
     return fig
 
 
@@ -250,37 +329,42 @@ def cost_scenarios(scenarios: pd.DataFrame, *, xlabel: str = "Annual cost (£ mi
     `scenarios`: `scenario`, `estimate`, `ci_low`, `ci_high`."""
     _need(scenarios, ["scenario", "estimate", "ci_low", "ci_high"], "cost_scenarios")
     with style():
-        fig = _figure(0.9 + 0.45 * len(scenarios))
+        fig = _figure(0.8 + 0.4 * len(scenarios))
         ax = fig.add_subplot()
         y = np.arange(len(scenarios))
         ax.errorbar(scenarios["estimate"], y,
                     xerr=[scenarios["estimate"] - scenarios["ci_low"], scenarios["ci_high"] - scenarios["estimate"]],
                     fmt="o", color=OKABE_ITO["vermillion"], capsize=3, markersize=5)
-        ax.set_yticks(y, scenarios["scenario"])
-        ax.invert_yaxis()
+        ax.set_yticks(y, [label(SCENARIO_LABELS, s) for s in scenarios["scenario"]])
+        ax.set_ylim(len(scenarios) - 0.5, -0.5)
         ax.set_xlabel(xlabel)
         ax.set_xlim(left=0)
+        _thousands(ax.xaxis)
         ax.grid(axis="y", visible=False)
     return fig
 
 
-def cost_by_imd(distribution: pd.DataFrame, *, ylabel: str = "Share of spending") -> Figure:
+def cost_by_imd(distribution: pd.DataFrame, *, ylabel: str = "Share of the scenario's spending",
+                percent: bool = True) -> Figure:
     """How each scenario's spending falls across IMD deciles.
 
-    `distribution`: `scenario`, `imd_decile` (1 = most deprived), `value`."""
+    `distribution`: `scenario`, `imd_decile` (1 = most deprived), `value` (a share when
+    `percent`, drawn as a percentage)."""
     _need(distribution, ["scenario", "imd_decile", "value"], "cost_by_imd")
     markers = "osD^v<>"
     with style():
         fig = _figure(2.8)
         ax = fig.add_subplot()
-        for i, scenario in enumerate(dict.fromkeys(distribution["scenario"])):
+        for i, scenario in enumerate(order(SCENARIO_LABELS, distribution["scenario"])):
             part = distribution[distribution["scenario"] == scenario].sort_values("imd_decile")
             ax.plot(part["imd_decile"], part["value"], marker=markers[i % len(markers)], markersize=4,
-                    linewidth=1.2, color=PALETTE[i % len(PALETTE)], label=scenario)
+                    linewidth=1.2, color=PALETTE[i % len(PALETTE)], label=label(SCENARIO_LABELS, scenario))
         ax.set_xticks(range(1, 11))
-        ax.set_xlabel("IMD 2025 decile (1 = most deprived)")
+        ax.set_xlabel("IMD 2025 decile of council (1 = most deprived)")
         ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
+        if percent:
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.legend()
     return fig
 
@@ -299,14 +383,17 @@ def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)
     ranked = (sensitivity.assign(swing=(sensitivity["high"] - sensitivity["low"]).abs())
               .sort_values("swing", ascending=False, kind="stable").head(top).iloc[::-1])
     with style():
-        fig = _figure(1.0 + 0.3 * len(ranked))
+        fig = _figure(1.0 + 0.28 * len(ranked))
         ax = fig.add_subplot()
         y = np.arange(len(ranked))
-        ax.barh(y, ranked["low"] - base, left=base, color=OKABE_ITO["blue"], label="Parameter at low value")
-        ax.barh(y, ranked["high"] - base, left=base, color=OKABE_ITO["orange"], label="Parameter at high value")
+        ax.barh(y, ranked["low"] - base, left=base, color=OKABE_ITO["blue"],
+                label="Parameter at the low end of its range")
+        ax.barh(y, ranked["high"] - base, left=base, color=OKABE_ITO["orange"],
+                label="Parameter at the high end of its range")
         ax.axvline(base, color="black", linewidth=0.8)
-        ax.set_yticks(y, ranked["parameter"])
+        ax.set_yticks(y, [label(PARAMETER_LABELS, p) for p in ranked["parameter"]])
         ax.set_xlabel(xlabel)
+        _thousands(ax.xaxis)
         ax.grid(axis="y", visible=False)
         fig.legend(loc="outside lower center", ncols=2)
     return fig
@@ -336,62 +423,80 @@ def spend_change(climate: pd.DataFrame, *, x: str = "imd_score", y: str = "spend
 # ---------------------------------------------------------------- robustness
 
 
+ROW_IN = 0.11  # height of one row of the specification-curve grid
+
+
 def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = "Power coefficient") -> Figure:
-    """Specification curve: converged estimates sorted, with intervals, above a matrix showing
-    each specification's choices.
+    """Specification curve: converged estimates sorted, with intervals, above one small grid
+    per dimension marking each specification's choice.
 
     `specs`: `estimate`, `ci_low`, `ci_high`, optional `converged`, and one column per name in
     `dimensions` (index variant, outcome, geography, model family, covariates ...)."""
     _need(specs, ["estimate", "ci_low", "ci_high", *dimensions], "spec_curve")
     kept = specs[specs["converged"].astype(bool)] if "converged" in specs else specs
     kept = kept.dropna(subset=["estimate"]).sort_values("estimate", kind="stable").reset_index(drop=True)
-    rows = [(dim, value) for dim in dimensions for value in sorted(kept[dim].astype(str).unique())]
+    values = {dim: order(DIMENSION_VALUES.get(dim, {}), sorted(kept[dim].astype(str).unique()))
+              for dim in dimensions}
     x = np.arange(len(kept))
+    heights = [2.0] + [ROW_IN * len(values[dim]) + 0.1 for dim in dimensions]
     with style():
-        fig = _figure(2.4 + 0.16 * len(rows))
-        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.4, 0.16 * len(rows) + 0.2]})
-        significant = (kept["ci_low"] > 0) | (kept["ci_high"] < 0)
+        fig = _figure(sum(heights) + 0.28 * len(dimensions) + 0.6)
+        top, *grids = fig.subplots(1 + len(dimensions), 1, sharex=True,
+                                   gridspec_kw={"height_ratios": heights})
+        significant = ((kept["ci_low"] > 0) | (kept["ci_high"] < 0)).to_numpy()
         colours = np.where(significant, OKABE_ITO["blue"], NEUTRAL)
-        top.vlines(x, kept["ci_low"], kept["ci_high"], colors=colours, linewidth=0.6, alpha=0.6)
-        top.scatter(x, kept["estimate"], c=colours, s=6, zorder=3)
+        top.vlines(x, kept["ci_low"], kept["ci_high"], colors=colours, linewidth=0.6, alpha=0.5)
+        top.scatter(x, kept["estimate"], c=colours, s=5, zorder=3)
         top.axhline(0, color="black", linewidth=0.8)
         top.set_ylabel(ylabel)
-        for row, (dim, value) in enumerate(rows):
-            used = kept[dim].astype(str) == value
-            bottom.scatter(x[used], np.full(used.sum(), row), s=5, marker="|", color=OKABE_ITO["blue"])
-        bottom.set_yticks(range(len(rows)), [f"{dim}: {value}" for dim, value in rows], fontsize=7)
-        bottom.set_ylim(len(rows) - 0.5, -0.5)
-        bottom.set_xlabel("Specification (sorted by estimate)")
-        bottom.grid(False)
+        top.legend(handles=[Line2D([], [], color=OKABE_ITO["blue"], marker="o", markersize=3,
+                                   label="Interval excludes zero"),
+                            Line2D([], [], color=NEUTRAL, marker="o", markersize=3,
+                                   label="Interval includes zero")], loc="upper left")
+        for ax, dim in zip(grids, dimensions):
+            column = kept[dim].astype(str).to_numpy()
+            for row, value in enumerate(values[dim]):
+                used = column == value
+                ax.scatter(x[used], np.full(used.sum(), row), s=6, marker="|", linewidths=0.8,
+                           color=OKABE_ITO["blue"])
+            ax.set_yticks(range(len(values[dim])),
+                          [label(DIMENSION_VALUES.get(dim, {}), v) for v in values[dim]], fontsize=7)
+            ax.set_ylim(len(values[dim]) - 0.5, -0.5)
+            ax.set_title(label(DIMENSION_LABELS, dim), loc="left", fontsize=8, fontweight="bold")
+            ax.grid(axis="x", visible=False)
+            ax.tick_params(axis="x", labelbottom=False)
+        grids[-1].tick_params(axis="x", labelbottom=True)
+        _thousands(grids[-1].xaxis)
+        grids[-1].set_xlabel("Specification, sorted by estimate")
     return fig
 
 
-def iod_replication(comparison: pd.DataFrame) -> Figure:
+def iod_replication(comparison: pd.DataFrame, *, xlabel: str = "Estimate (95% CI)") -> Figure:
     """The main estimates on IoD2019 (2011 geography) beside IoD2025.
 
     `comparison`: `term`, `vintage`, `estimate`, `ci_low`, `ci_high`."""
     _need(comparison, ["term", "vintage", "estimate", "ci_low", "ci_high"], "iod_replication")
-    terms = list(dict.fromkeys(comparison["term"]))
-    vintages = list(dict.fromkeys(comparison["vintage"]))
+    terms = order(OUTCOME_LABELS, comparison["term"])
+    vintages = order(VINTAGE_LABELS, comparison["vintage"])
     with style():
-        fig = _figure(0.9 + 0.45 * len(terms))
+        fig = _figure(1.0 + 0.4 * len(terms))
         ax = fig.add_subplot()
-        step = 0.5 / max(len(vintages), 1)
+        step = 0.4 / max(len(vintages), 1)
         for i, (vintage, colour, marker) in enumerate(zip(vintages, PALETTE, "os^D")):
             part = comparison[comparison["vintage"] == vintage].set_index("term").reindex(terms)
             y = np.arange(len(terms)) + (i - (len(vintages) - 1) / 2) * step
             ax.errorbar(part["estimate"], y,
                         xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
-                        fmt=marker, color=colour, capsize=2, markersize=4, label=vintage)
+                        fmt=marker, color=colour, capsize=2, markersize=4, label=label(VINTAGE_LABELS, vintage))
         ax.axvline(0, color=NEUTRAL, linewidth=0.8)
-        ax.set_yticks(np.arange(len(terms)), terms)
-        ax.invert_yaxis()
-        ax.set_xlabel("Estimate (95% CI)")
+        ax.set_yticks(np.arange(len(terms)), [label(OUTCOME_SHORT, t) for t in terms])
+        ax.set_ylim(len(terms) - 0.5, -0.5)
+        ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
-        ax.legend()
+        fig.legend(loc="outside lower center", ncols=len(vintages))
     return fig
 
 
 FIGURES = {f.__name__: f for f in (power_distribution, power_loadings, gradient_power, gradient_imd,
-                                   concentration_curves, gap_region_imd, cost_scenarios, cost_by_imd,
-                                   tornado, spend_change, spec_curve, iod_replication)}
+                                   gradient_pair, concentration_curves, gap_region_imd, cost_scenarios,
+                                   cost_by_imd, tornado, spend_change, spec_curve, iod_replication)}

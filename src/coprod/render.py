@@ -29,16 +29,28 @@ a, a:visited { color: #0b5394; }
 figure { margin: 2em 0; }
 figure img { display: block; margin: 0 auto; height: auto; }
 figcaption, table caption { font-size: 0.9em; color: #333; text-align: left; }
-table { font-size: 0.9em; }
+table { font-size: 0.9em; border-collapse: collapse; margin: 1em 0; }
+th, td { padding: 0.25em 0.6em; vertical-align: top; }
+td[style*="right"] { white-space: nowrap; font-variant-numeric: tabular-nums; }
+thead th { border-bottom: 1px solid #555; }
+tbody tr:nth-child(even) { background: #f4f4f4; }
+td code { font-size: 0.95em; }
 #refs div { margin-bottom: 0.5em; }
 </style>
 """
 
+# Figures and tables float to the top of a page rather than leave a gap, never past the end of
+# their section, and never break. A table longer than a page is marked in the report source with
+# a raw Typst block (`#show <tbl-id>: set figure(placement: none)` and `set block(breakable:
+# true)`): it then breaks with its header row repeated and its caption kept with its first rows.
 TYPST_HEADER = """```{=typst}
 #set image(width: 100%)
 #set par(justify: false)
+#set table(inset: (x: 5pt, y: 3.5pt))
 #show table: set text(size: 8.5pt)
-#show figure: set block(breakable: true)
+#set figure(placement: top)
+#show heading.where(level: 1): it => { place.flush(); it }
+#show figure.caption: it => block(sticky: true, it)
 #show link: set text(fill: rgb("#0b5394"))
 ```
 """

@@ -9,6 +9,7 @@ present, every figure described by alt text, every cross-reference and citation 
 
 from __future__ import annotations
 
+import graphlib
 import json
 import numbers
 import platform
@@ -131,13 +132,28 @@ def _cell(value, digits: int) -> str:
     return str(value).replace("|", r"\|").replace("\n", " ")
 
 
+# A number already formatted as text ("−0.079", "33,755", "21%", "£992 million", "a to b"),
+# or the em dash that stands for a missing one: such columns align right like numbers.
+_FORMATTED = r"[-+\u2212]?£?\d[\d,.]*(?:%| million| billion)?"
+_NUMBER_TEXT = re.compile(rf"{_FORMATTED}(?: to {_FORMATTED})?|—")
+
+
+def _right_aligned(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    cells = column.dropna().astype(str)
+    return bool(cells.map(lambda c: bool(_NUMBER_TEXT.fullmatch(c))).all()) and bool((cells != "—").any())
+
+
 def frame_to_markdown(frame: pd.DataFrame, path: str | Path | None = None, *, digits: int = 2) -> str:
-    """A pipe table for `{{< include >}}`: numbers right-aligned with thousands separators,
-    floats to `digits` places, missing values as an em dash; written to `path` if given."""
+    """A pipe table for `{{< include >}}`: numbers, and columns of numbers already formatted as
+    text, right-aligned; thousands separators, floats to `digits` places, missing values as an
+    em dash; written to `path` if given."""
     from tabulate import tabulate
 
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-               for c in frame.columns]
+    numeric = [_right_aligned(frame[c]) for c in frame.columns]
     cells = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
     headers = [str(c).replace("|", r"\|") for c in frame.columns]
     text = tabulate(cells, headers=headers, tablefmt="pipe", disable_numparse=True,
@@ -612,7 +628,7 @@ def provenance_markdown(provenance: pd.DataFrame) -> str:
         "Publisher": provenance["publisher"],
         "Licence": provenance["licence"],
         "Provenance": provenance["provenance"],
-        "SHA-256 (first 12)": provenance["sha256"].str.slice(0, 12),
+        "SHA-256 (first 12)": "`" + provenance["sha256"].str.slice(0, 12) + "`",
         "Size (kB)": provenance["bytes"] / 1e3,
     }).sort_values("Dataset", ignore_index=True)
     return frame_to_markdown(table, digits=0)
@@ -655,13 +671,21 @@ def software_versions(root: str | Path = ".") -> tuple[pd.DataFrame, dict[str, s
 
 def rulegraph_markdown(dot: str) -> str:
     """The pipeline's rule graph (Snakemake `--rulegraph` DOT) as a table: each rule and the
-    rules whose outputs it reads, in the order the DOT lists them."""
+    rules whose outputs it reads, in running order (every rule after the rules it reads, ties
+    alphabetical) so the table reads from the raw data down to the report."""
     names = dict(re.findall(r'^\s*(\d+)\s*\[.*?label\s*=\s*"([^"]+)"', dot, re.M))
     if not names:
         raise ReportError("rule graph: no rules found in the DOT text")
-    upstream: dict[str, list[str]] = {name: [] for name in names.values()}
+    upstream: dict[str, set[str]] = {name: set() for name in names.values()}
     for source, target in re.findall(r"^\s*(\d+)\s*->\s*(\d+)", dot, re.M):
-        upstream[names[target]].append(names[source])
-    table = pd.DataFrame({"Rule": list(upstream),
-                          "Reads outputs of": [", ".join(sorted(v)) or "—" for v in upstream.values()]})
+        upstream[names[target]].add(names[source])
+    graph = graphlib.TopologicalSorter(upstream)
+    graph.prepare()
+    ordered: list[str] = []
+    while graph.is_active():
+        ready = sorted(graph.get_ready())
+        ordered += ready
+        graph.done(*ready)
+    table = pd.DataFrame({"Rule": ordered,
+                          "Reads outputs of": [", ".join(sorted(upstream[r])) or "—" for r in ordered]})
     return frame_to_markdown(table)

@@ -12,33 +12,21 @@ from pathlib import Path
 
 import pandas as pd
 
-# Human names of cost parameters, for the sentence naming the main driver of the cost.
-PARAMETER_LABELS = {
-    "participation_share_at_mean_gap": "the share of residents taking part in capacity building",
-    "training_hours_per_staff": "the training hours each member of staff needs",
-    "refresher_hours_per_staff_year": "the yearly refresher training hours",
-    "timebank_cost_per_member_gbp": "the cost of a time-bank member",
-    "navigator_cost_per_person_gbp": "the cost of a community navigator per person",
-    "asc_staff_per_1000": "the number of adult social care staff per resident",
-    "other_staff_per_1000": "the number of other front-line staff per resident",
-    "backfill_share": "the share of training time that needs paid cover",
-}
-
-OUTCOME_LABELS = {
-    "acute_morbidity": "Emergency admissions (acute morbidity ratio)",
-    "illness_disability": "Illness and disability benefit ratio",
-    "mental_health": "Mental health indicator",
-    "income_claimants": "Income-deprivation claimants per resident",
-    "employment_claimants": "Employment-deprivation claimants per working-age resident",
-}
+from coprod.labels import (GEOGRAPHY_LABELS, OUTCOME_LABELS, PARAMETER_PHRASES, SCENARIO_LABELS, label,
+                           order)
 
 
 def pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
+def minus(text: str) -> str:
+    """A formatted number with a true minus sign instead of a hyphen."""
+    return text.replace("-", "\u2212")
+
+
 def num(x: float, digits: int = 2) -> str:
-    return f"{x:,.{digits}f}".replace("-", "\u2212")
+    return minus(f"{x:,.{digits}f}")
 
 
 def gbp(x: float) -> str:
@@ -148,8 +136,7 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
     out["costs.universal.share_most_deprived_decile"] = pct(
         uni.loc[uni["imd_decile"] == 1, "share_of_spending_mean"].item())
     top = sensitivity.sort_values("rank").iloc[0]
-    out["costs.top_driver"] = PARAMETER_LABELS.get(top["parameter"],
-                                                   top["parameter"].replace("_", " "))
+    out["costs.top_driver"] = label(PARAMETER_PHRASES, top["parameter"])
     return out
 
 
@@ -213,47 +200,50 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
 
 
 def scenario_table(scenarios: pd.DataFrame) -> pd.DataFrame:
-    names = {"universal": "Universal", "proportionate_universalism": "Proportionate universalism",
-             "targeted": "Targeted (least powerful fifth)"}
     return pd.DataFrame({
-        "Scenario": scenarios["scenario"].map(names),
+        "Scenario": scenarios["scenario"].map(lambda s: label(SCENARIO_LABELS, s)),
         "Annual cost": scenarios["annual_gbp_mean"].map(gbp),
         "95% interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
                          zip(scenarios["annual_gbp_lo"], scenarios["annual_gbp_hi"])],
         "Per head (programme)": scenarios["per_head_gbp_mean"].map(lambda v: f"£{v:,.0f}"),
         "Share of service spend": scenarios["annual_share_of_spend_mean"].map(lambda v: pct(v, 2)),
         "Gap closed": scenarios["gap_closed_share"].map(lambda v: pct(v, 0)),
-        "P(savings > cost)": scenarios["prob_savings_exceed_costs"].map(lambda v: pct(v, 0)),
+        "Chance savings exceed cost": scenarios["prob_savings_exceed_costs"].map(lambda v: pct(v, 0)),
     })
 
 
 def concentration_table(concentration: pd.DataFrame) -> pd.DataFrame:
-    rows = concentration.dropna(subset=["concentration_index"])
+    """One row per measure with a defined index, in the report's order of measures."""
+    rows = concentration.dropna(subset=["concentration_index"]).set_index("outcome")
+    rows = rows.loc[order(OUTCOME_LABELS, rows.index)]
     return pd.DataFrame({
-        "Measure": rows["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o.replace("_", " "))),
-        "Level": rows["geography"].map({"lsoa21": "LSOA", "lad24": "LAD", "utla23": "UTLA"}),
-        "Areas": rows["n"].map(lambda v: f"{v:,}"),
-        "Index": rows["concentration_index"].map(lambda v: num(v, 3)),
-        "SE": rows["se"].map(lambda v: num(v, 4)),
+        "Measure": [label(OUTCOME_LABELS, o) for o in rows.index],
+        "Level": rows["geography"].map(lambda g: label(GEOGRAPHY_LABELS, g)).to_numpy(),
+        "Areas": rows["n"].map(lambda v: f"{v:,}").to_numpy(),
+        "Index": rows["concentration_index"].map(lambda v: num(v, 3)).to_numpy(),
+        "SE": rows["se"].map(lambda v: num(v, 4)).to_numpy(),
         "95% CI": [f"{num(lo, 3)} to {num(hi, 3)}" for lo, hi in
                    zip(rows["ci_low"], rows["ci_high"])],
     })
 
 
 def headline_models_table(summary: dict) -> pd.DataFrame:
+    """One row per measure in the report's order (the model family follows from the level, which
+    the caption states); a dash where deprivation cannot be added (the measure is itself a
+    deprivation score)."""
+    models = summary["c2"]["main_models"]
     rows = []
-    for outcome, fit in summary["c2"]["main_models"].items():
+    for outcome in order(OUTCOME_LABELS, models):
+        fit = models[outcome]
         base, adjusted = fit["unadjusted"], fit["adjusted"]
         rows.append({
-            "Measure": OUTCOME_LABELS.get(outcome, outcome.replace("_", " ")),
-            "Model": base["spec_id"].split(".")[4],
+            "Measure": label(OUTCOME_LABELS, outcome),
             "Areas": f"{base['n']:,}",
             "Per SD of power": num(base["estimate"], 3),
             "95% CI": f"{num(base['ci_low'], 3)} to {num(base['ci_high'], 3)}",
             "Adding deprivation": (num(adjusted["estimate"], 3)
-                                   if adjusted and adjusted.get("estimate") is not None
-                                   else "not estimable"),
-            "Share remaining": (pct(fit["share_remaining"], 0)
-                                if fit.get("share_remaining") is not None else "not estimable"),
+                                   if adjusted and adjusted.get("estimate") is not None else "—"),
+            "Share remaining": (minus(pct(fit["share_remaining"], 0))
+                                if fit.get("share_remaining") is not None else "—"),
         })
     return pd.DataFrame(rows)

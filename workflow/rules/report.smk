@@ -23,7 +23,10 @@ REPORT_FIGURE_INPUTS = {
     "power_loadings": {"loadings": "results/power/loadings.parquet"},
     "gradient_power": {"gradient": "results/models/gradient_power.parquet"},
     "gradient_imd": {"gradient": "results/models/gradient_imd.parquet"},
-    "concentration_curves": {"curves": "results/models/concentration_curves.parquet"},
+    "gradient_pair": {"power": "results/models/gradient_power.parquet",
+                      "imd": "results/models/gradient_imd.parquet"},
+    "concentration_curves": {"curves": "results/models/concentration_curves.parquet",
+                             "index": "results/models/concentration.parquet"},
     "gap_region_imd": {"by_region": "results/models/gap_by_region.parquet",
                        "by_imd": "results/models/gap_by_imd.parquet"},
     "cost_scenarios": {"scenarios": "results/costs/scenarios.parquet"},
@@ -33,9 +36,18 @@ REPORT_FIGURE_INPUTS = {
     "spec_curve": {"specs": "results/models/spec_curve.parquet"},
     "iod_replication": {"comparison": "results/models/iod_replication.parquet"},
 }
+# The gradient figures show one level each (neighbourhood measures by power and by deprivation;
+# council measures with both deciles on one panel) so that every panel stays readable.
 REPORT_FIGURE_OPTIONS = {
-    "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariate_set"]},
+    "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariate_set"],
+                   "ylabel": "Estimate per SD of power"},
     "power_loadings": {"index_set": "demos"},
+    "gradient_power": {"geography": "lsoa21"},
+    "gradient_imd": {"geography": "lsoa21"},
+    "gradient_pair": {"geography": "utla23"},
+    "concentration_curves": {"geography": "lsoa21"},
+    "tornado": {"xlabel": "Total programme cost (£ million)"},
+    "iod_replication": {"xlabel": "Outcome SDs per SD of power (95% CI)"},
 }
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
 # Tables the lead's stages write with coprod.report.frame_to_markdown; provenance, software
