@@ -15,8 +15,6 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
-
 from coprod.errors import AcquisitionError, ChecksumError
 from coprod.registry import Dataset
 
@@ -110,8 +108,10 @@ def _download(ds: Dataset, tmpdir: Path) -> Path:
     return path
 
 
-def provenance_table(record_paths) -> pd.DataFrame:
+def provenance_table(record_paths):
     """One row per raw file, sorted by dataset id, for the report's appendix."""
+    import pandas as pd  # here, not at the top: the 41 acquire jobs need no pandas
+
     rows = [json.loads(Path(p).read_text()) for p in record_paths]
     columns = ["dataset", "file", "source_used", "url", "sha256", "sha256_of", "bytes",
                "retrieved_at", "publisher", "licence", "provenance"]
