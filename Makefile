@@ -15,7 +15,7 @@ CORES ?= 2
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,slurm]'
 	touch $@
 
 install: $(BIN)/snakemake

@@ -26,7 +26,7 @@ stop() {
   for pidfile in "$work/state/slurmd.pid" "$work/state/slurmctld.pid" $started_munge; do
     if [ -s "$pidfile" ]; then
       pid="$(cat "$pidfile")"
-      kill "$pid" 2>/dev/null || true
+      if kill -0 "$pid" 2>/dev/null; then kill "$pid"; fi
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     fi
   done

@@ -15,11 +15,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ("data/raw", "data/verified", "results", ".snakemake/metadata")
+NOT_STATE = ("results/bench",)  # benchmark output, not a pipeline result
 # Files whose bytes legitimately differ between two clean runs: the time of acquisition.
 VOLATILE = {"results/provenance.csv": "retrieved_at"}
 VOLATILE_DIRS = {"results/acquire": "retrieved_at"}
@@ -45,16 +48,27 @@ def worktree_files(root: Path = ROOT) -> list[str]:
 
 
 def copy_repo(dest: Path, *, state_from: Path | None = None, root: Path = ROOT) -> Path:
-    """Copy the working tree into ``dest`` and, if ``state_from`` is given, its pipeline state."""
+    """Copy the working tree into ``dest`` and, if ``state_from`` is given, its pipeline state.
+
+    The copy is a git clone of the checkout with the working tree's edits on top, so what
+    the report records of the code (commit, uncommitted changes) is the checkout's.
+    """
     dest.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "clone", "--quiet", str(root), str(dest)], check=True)
+    deleted = subprocess.run(["git", "ls-files", "-z", "--deleted"], cwd=root, check=True,
+                             capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, deleted):
+        (dest / rel).unlink(missing_ok=True)
     for rel in worktree_files(root):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / rel, target)
     if state_from is not None:
+        skip = {state_from / rel for rel in NOT_STATE}
         for rel in STATE:
             if (state_from / rel).is_dir():
-                shutil.copytree(state_from / rel, dest / rel, symlinks=True, dirs_exist_ok=True)
+                shutil.copytree(state_from / rel, dest / rel, symlinks=True, dirs_exist_ok=True,
+                                ignore=lambda d, names: [n for n in names if Path(d, n) in skip])
     return dest
 
 
@@ -80,21 +94,24 @@ def snakemake(copy: Path, *args: str, mirror: Path | None = None, cores: int = 2
                           env=env, capture_output=True, text=True)
 
 
-def kill_when(copy: Path, args: Iterable[str], seen: Callable[[list[str]], bool], *,
+def kill_when(copy: Path, args: Iterable[str], ready: Callable[[], bool], *,
               mirror: Path | None = None, cores: int = 2) -> list[str]:
-    """Start Snakemake, SIGKILL its whole process group once ``seen(lines so far)`` is true,
-    and return the lines it printed (a crash of the machine, not a polite stop)."""
+    """Start Snakemake, SIGKILL its whole process group as soon as ``ready()`` (polled every
+    0.05 s) is true, and return what it printed: a crash of the machine, not a polite stop."""
     proc = subprocess.Popen([*snakemake_command(), "--cores", str(cores), *args], cwd=copy,
                             env=environment(copy, mirror or mirror_dir()), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     lines: list[str] = []
-    for line in proc.stdout:
-        lines.append(line)
-        if seen(lines):
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        if ready():
             os.killpg(proc.pid, signal.SIGKILL)
             break
+        time.sleep(0.05)
     proc.wait()
+    reader.join()
     proc.stdout.close()
     return lines
 

@@ -181,8 +181,6 @@ CONFIG_FAULTS = [
 @pytest.mark.parametrize("file, keys, value, named", CONFIG_FAULTS)
 def test_config_value_out_of_range_stops_the_run(work, file, keys, value, named):
     """Config is validated before any job: the run stops naming the key; results untouched."""
-    if Path(file).name not in (work / "workflow/Snakefile").read_text():
-        pytest.skip(f"{file} is not read by the workflow yet")
     data = yaml.safe_load((work / file).read_text())
     node = data
     for key in keys[:-1]:
@@ -194,7 +192,8 @@ def test_config_value_out_of_range_stops_the_run(work, file, keys, value, named)
     done = snakemake(work, *TARGETS)
 
     assert done.returncode != 0
-    assert named in output(done)
+    assert re.search(rf"Error validating config file\.\s+ValidationError: .*\n(.*\n)*"
+                     rf".*\['{named}'\]", output(done)), output(done)[-2000:]
     assert "rule " not in done.stdout
     assert snapshot(work / "results") == before
 
@@ -216,14 +215,20 @@ def full_base(tmp_path_factory) -> Path:
     """The checkout's state in a copy, brought up to date for the whole pipeline (in CI the
     checkout was just built from scratch by `make run`, so this is a clean run)."""
     copy = copy_repo(tmp_path_factory.mktemp("full") / "repo", state_from=ROOT)
-    done = snakemake(copy)
+    # The software record (git commit) is no input of any rule, so results built at an
+    # earlier commit keep the old one: record the commit that runs now.
+    refresh = ["--forcerun", "report_software"] if "report_software" in rule_names(copy) else []
+    done = snakemake(copy, *refresh)
     assert done.returncode == 0, done.stderr[-3000:]
     return copy
 
 
 def same_results(a: Path, b: Path) -> list[str]:
-    """Files under results/ that differ between two runs, ignoring only the acquisition time."""
-    left, right = snapshot(a / "results"), snapshot(b / "results")
+    """Files under results/ that differ between two runs, ignoring only the acquisition time
+    and the hidden temporary files a write killed half-way may leave (never read: coprod.io
+    writes to .<name>.*.tmp and renames)."""
+    left, right = ({k: v for k, v in snapshot(d / "results").items()
+                    if not re.fullmatch(r"\..*\.tmp", Path(k).name)} for d in (a, b))
     differ = sorted(set(left) ^ set(right))
     for rel in sorted(set(left) & set(right)):
         if left[rel] == right[rel]:
@@ -256,20 +261,29 @@ def test_two_clean_runs_write_identical_results(full_base, tmp_path):
 
 @pytest.mark.slow
 def test_sigkill_during_the_multiverse_then_rerun_recovers(full_base, tmp_path):
-    """Kill the whole run (SIGKILL to every process) while shards are fitting; the plain rerun
-    completes and every result equals the uninterrupted run's."""
+    """Kill the whole run (SIGKILL to every process) while a shard is fitting and another has
+    finished; after `snakemake --unlock`, the plain command (whose workflow profile reruns
+    incomplete jobs) completes and every result equals the uninterrupted run's."""
     if "models_shard" not in rule_names(full_base):
         pytest.skip("the workflow has no rule models_shard yet (models stage not wired)")
-    n_shards = yaml.safe_load((full_base / "config/models.yaml").read_text())["multiverse"]["n_shards"]
     work = clone(full_base, tmp_path / "repo")
-    shutil.rmtree(work / "results/models")
-    kill_after = min(3, n_shards)
+    shards, logs = work / "results/models/shards", work / "logs/models"
+    shutil.rmtree(shards)
+    shutil.rmtree(logs, ignore_errors=True)
+    for gathered in ("multiverse", "spec_curve", "nested"):  # else the shards are not needed
+        (work / f"results/models/{gathered}.parquet").unlink()
 
-    lines = kill_when(work, [], lambda seen: sum(
-        l.strip() in ("rule models_shard:", "localrule models_shard:") for l in seen) >= kill_after)
+    def mid_multiverse() -> bool:
+        """A shard has written its table and another has started (its log exists) but not."""
+        done = {p.stem.removeprefix("shard_") for p in shards.glob("shard_*.parquet")}
+        started = {p.stem.removeprefix("models_shard_") for p in logs.glob("models_shard_*.log")}
+        return bool(done) and bool(started - done)
 
-    assert sum("rule models_shard:" in l for l in lines) == kill_after, "".join(lines[-50:])
-    assert not (work / "results/models/multiverse.parquet").exists()
+    lines = kill_when(work, [], mid_multiverse)
+
+    assert mid_multiverse(), "the run ended before the multiverse was half done:\n" + "".join(lines[-30:])
+    # A killed Snakemake cannot remove its lock; the documented recovery unlocks, then reruns.
+    assert snakemake(work, "--unlock").returncode == 0
     done = snakemake(work)
     assert done.returncode == 0, done.stderr[-3000:]
     assert same_results(work, full_base) == []
