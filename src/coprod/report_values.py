@@ -89,6 +89,8 @@ def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str
         "services.power_share_after_imd": pct(main["share_remaining"], 0),
         "services.n_concentration_negative": str(int(
             (concentration["concentration_index"].dropna() < 0).sum())),
+        "services.n_concentration_negative_significant": str(int(
+            (concentration["ci_high"].dropna() < 0).sum())),
         "services.n_concentration": str(int(concentration["concentration_index"].notna().sum())),
         "services.n_outcomes_modelled": str(len(nested)),
     }
