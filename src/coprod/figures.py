@@ -143,6 +143,13 @@ def power_distribution(scores: pd.DataFrame, *, xlabel: str = "Core power index 
     return fig
 
 
+def _dodged(n_rows: int, group: int, n_groups: int, width: float) -> np.ndarray:
+    """Row positions for series ``group`` of ``n_groups``, spread over ``width`` so that
+    series plotted on the same rows do not overlap."""
+    step = width / max(n_groups, 1)
+    return np.arange(n_rows) + (group - (n_groups - 1) / 2) * step
+
+
 def power_loadings(loadings: pd.DataFrame, *, index_set: str | None = None) -> Figure:
     """Indicator loadings (or weights) of each power-index variant, for one index set.
 
@@ -155,10 +162,9 @@ def power_loadings(loadings: pd.DataFrame, *, index_set: str | None = None) -> F
     with style():
         fig = _figure(0.9 + 0.32 * len(indicators))
         ax = fig.add_subplot()
-        step = 0.6 / max(len(variants), 1)
         for i, (variant, colour, marker) in enumerate(zip(variants, PALETTE, "osD^v")):
             part = loadings[loadings["variant"] == variant].set_index("indicator").reindex(indicators)
-            y = np.arange(len(indicators)) + (i - (len(variants) - 1) / 2) * step
+            y = _dodged(len(indicators), i, len(variants), 0.6)
             ax.scatter(part["loading"], y, color=colour, marker=marker, label=label(VARIANT_LABELS, variant),
                        zorder=3, s=20)
         ax.axvline(0, color=NEUTRAL, linewidth=0.8)
@@ -481,10 +487,9 @@ def iod_replication(comparison: pd.DataFrame, *, xlabel: str = "Estimate (95% CI
     with style():
         fig = _figure(1.0 + 0.4 * len(terms))
         ax = fig.add_subplot()
-        step = 0.4 / max(len(vintages), 1)
         for i, (vintage, colour, marker) in enumerate(zip(vintages, PALETTE, "os^D")):
             part = comparison[comparison["vintage"] == vintage].set_index("term").reindex(terms)
-            y = np.arange(len(terms)) + (i - (len(vintages) - 1) / 2) * step
+            y = _dodged(len(terms), i, len(vintages), 0.4)
             ax.errorbar(part["estimate"], y,
                         xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
                         fmt=marker, color=colour, capsize=2, markersize=4, label=label(VINTAGE_LABELS, vintage))

@@ -42,6 +42,9 @@ COUNTY_SUCCESSORS = {
                         "both successors have no spend for earlier years"),
 }
 CUMBRIA_SUCCESSORS = ("E06000063", "E06000064")
+# Upper-tier codes that no longer exist; services files still carry rows (often empty) for
+# them. Northamptonshire (E10000021) was split into two unitary councils in April 2021.
+ABOLISHED_UPPER_TIER = {*COUNTY_SUCCESSORS, "E10000021"}
 
 
 def with_shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -173,11 +176,10 @@ def _to_utla(frame: pd.DataFrame, utla_codes: set[str], recodes: dict[str, str],
              name: str) -> pd.DataFrame:
     """Put a council-level service table on UTLA23 codes; unknown codes stop the run."""
     frame = recode(frame.rename(columns={"utla_code": "utla23cd"}), "utla23cd", recodes)
-    unknown = sorted(set(frame["utla23cd"]) - utla_codes - set(COUNTY_SUCCESSORS)
-                     - {"E10000021"})
+    old = frame["utla23cd"].isin(ABOLISHED_UPPER_TIER)
+    unknown = sorted(set(frame.loc[~old, "utla23cd"]) - utla_codes)
     if unknown:
         raise GeographyError(f"{name}: council codes not in the UTLA23 lookup: {unknown[:5]}")
-    old = frame["utla23cd"].isin(set(COUNTY_SUCCESSORS) | {"E10000021"})
     if old.any():
         log.info("%s: dropped rows with pre-reorganisation codes %s", name,
                  sorted(frame.loc[old, "utla23cd"].unique()))
@@ -188,10 +190,9 @@ def services_for_utla(dfe: dict[str, pd.DataFrame], oflog: pd.DataFrame, fingert
                       utla_codes: set[str], cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Children's and adult social care measures per UTLA23, and a dictionary of their years."""
     year, pop_year = cfg["services_year"], cfg["child_population_year"]
-    recodes = cfg.get("code_recodes", {})
-    children = _to_utla(_for_year(dfe["population"], pop_year, "ONS 0-17"), utla_codes, recodes,
-                        "ONS 0-17")[["utla23cd", "children_0_17"]]
-    frame = children
+    recodes = cfg["code_recodes"]
+    frame = _to_utla(_for_year(dfe["population"], pop_year, "ONS 0-17"), utla_codes, recodes,
+                     "ONS 0-17")[["utla23cd", "children_0_17"]]
     dictionary = [("children_0_17", "ons_mye_children", pop_year, "persons aged 0-17")]
     for key, cols in {"cin": ["cin_during_year_count", "cin_at31_count"],
                       "referrals": ["referrals_count"], "cpp": ["cpp_at31_count"],
@@ -207,10 +208,8 @@ def services_for_utla(dfe: dict[str, pd.DataFrame], oflog: pd.DataFrame, fingert
         frame[rate] = frame[count] / frame["children_0_17"] * 10_000
         dictionary.append((rate, f"derived from {count}", year, "per 10,000 children aged 0-17"))
 
-    workforce = split_shared_codes(_for_year(dfe["workforce"], year, "workforce")
-                                   .rename(columns={"utla_code": "utla23cd"}), "utla23cd")
-    workforce = _to_utla(workforce.rename(columns={"utla23cd": "utla_code"}), utla_codes, recodes,
-                         "workforce")
+    workforce = _to_utla(split_shared_codes(_for_year(dfe["workforce"], year, "workforce"),
+                                            "utla_code"), utla_codes, recodes, "workforce")
     wcols = [c for c in workforce.columns if c.startswith("sw_")]
     frame = frame.merge(workforce[["utla23cd", "shared_group", *wcols]], on="utla23cd",
                         how="left", validate="one_to_one")
