@@ -70,19 +70,18 @@ def power_values(summary: dict, loadings: pd.DataFrame) -> dict[str, str]:
 
 
 def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str]:
-    ratio = summary["c2"]["lowest_to_highest_power_quintile"]["acute_morbidity"]
-    acute = concentration.set_index("outcome").loc["acute_morbidity"]
+    ratios = summary["c2"]["lowest_to_highest_power_quintile"]
+    ratio = ratios["acute_morbidity"]
+    by_outcome = concentration.set_index("outcome")
+    acute = by_outcome.loc["acute_morbidity"]
     main = summary["c2"]["main_models"]["acute_morbidity"]
-    nested = pd.DataFrame(summary["c2"]["main_models"]).T
     return {
         "services.ratio_acute": num(ratio["ratio"]),
         "services.ratio_acute_ci": interval(num(ratio["ci_low"]), num(ratio["ci_high"])),
-        "services.ratio_income": num(summary["c2"]["lowest_to_highest_power_quintile"][
-            "income_claimants"]["ratio"]),
+        "services.ratio_income": num(ratios["income_claimants"]["ratio"]),
         "services.ci_acute": num(acute["concentration_index"], 3),
         "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3)),
-        "services.ci_income": num(concentration.set_index("outcome").loc[
-            "income_claimants", "concentration_index"], 3),
+        "services.ci_income": num(by_outcome.loc["income_claimants", "concentration_index"], 3),
         "services.acute_per_sd": num(main["unadjusted"]["estimate"], 1),
         "services.acute_per_sd_ci": interval(num(main["unadjusted"]["ci_low"], 1),
                                              num(main["unadjusted"]["ci_high"], 1)),
@@ -92,7 +91,7 @@ def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str
         "services.n_concentration_negative_significant": str(int(
             (concentration["ci_high"].dropna() < 0).sum())),
         "services.n_concentration": str(int(concentration["concentration_index"].notna().sum())),
-        "services.n_outcomes_modelled": str(len(nested)),
+        "services.n_outcomes_modelled": str(len(summary["c2"]["main_models"])),
     }
 
 
