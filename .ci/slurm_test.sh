@@ -82,4 +82,4 @@ if ! srun --quiet hostname >/dev/null; then
   exit 1
 fi
 
-.venv/bin/python -m pytest tests/test_profiles.py -m slurm -q -rs
+.venv/bin/python -m pytest tests/workflow/test_profiles.py -m slurm -q -rs

@@ -28,7 +28,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from helpers_pipeline import copy_repo, environment, mirror_dir, rule_names, snakemake_command  # noqa: E402
+from helpers_pipeline import (  # noqa: E402
+    copy_repo,
+    environment,
+    mirror_dir,
+    rule_names,
+    snakemake_command,
+)
 
 CORES = 2
 SCALES = (1, 2, 4)
@@ -168,7 +174,7 @@ def ingestion(copy: Path) -> dict:
 
 def multiverse_inputs(copy: Path):
     """The specifications and the frames the shard rule fits them on (see models_shard.py)."""
-    from coprod import multiverse
+    from coprod.analysis import multiverse
 
     cfg = yaml.safe_load((copy / "config/models.yaml").read_text())
     specs = multiverse.expand_specs(cfg["multiverse"], cfg["power"], cfg["models"])
@@ -192,7 +198,7 @@ def multiverse_cores(copy: Path) -> dict:
 
 def multiverse_scaling(copy: Path) -> dict:
     """Fitting the valid specifications repeated 1x, 2x, 4x in one process."""
-    from coprod import multiverse
+    from coprod.analysis import multiverse
 
     specs, tables, scores, models_cfg = multiverse_inputs(copy)
     out = {}
@@ -206,7 +212,7 @@ def multiverse_scaling(copy: Path) -> dict:
 
 def cost_areas(copy: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Cost config and the prepared areas of every cost geography (see costs_model.py)."""
-    from coprod import costs
+    from coprod.analysis import costs
 
     cfg = yaml.safe_load((copy / "config/costs.yaml").read_text())["costs"]
     utla = pd.read_parquet(copy / "results/tables/utla23.parquet")
@@ -221,7 +227,7 @@ def cost_areas(copy: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
 
 def monte_carlo_seconds(cfg: dict, areas: dict[str, pd.DataFrame], n_draws: int) -> dict:
     """Best of REPEATS: every scenario's draws for every area of each cost geography."""
-    from coprod import costs
+    from coprod.analysis import costs
 
     out = {}
     for geo, frame in areas.items():

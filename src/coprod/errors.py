@@ -23,3 +23,7 @@ class GeographyError(CoprodError):
 
 class ConfigError(CoprodError):
     """A config value is missing or out of range."""
+
+
+class ReportError(CoprodError):
+    """The report sources break an invariant (hand-typed number, undefined variable, ...)."""

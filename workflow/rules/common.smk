@@ -5,10 +5,16 @@ import re
 
 def raw(dataset_id):
     """Path under data/raw/ of a registry dataset."""
-    return f"data/raw/{REGISTRY[dataset_id].file}"
+    return f"data/raw/{DATASETS[dataset_id]['file']}"
 
 
-RAW_FILES = "|".join(sorted(re.escape(d.file) for d in REGISTRY.datasets.values()))
+DATASET_BY_FILE = {d["file"]: d for d in DATASETS.values()}
+RAW_FILES = "|".join(sorted(re.escape(f) for f in DATASET_BY_FILE))
+
+
+def table_datasets(table):
+    """Ids of the datasets a tidy table is built from (the registry's ``tables`` field)."""
+    return [i for i, d in DATASETS.items() if table in d.get("tables", [])]
 
 
 def raw_inputs(dataset_ids):
@@ -16,5 +22,5 @@ def raw_inputs(dataset_ids):
     verification stamps that gate every reader."""
     return {
         **{d.replace("-", "_"): raw(d) for d in dataset_ids},
-        "verified": [f"data/verified/{REGISTRY[d].file}.sha256" for d in dataset_ids],
+        "verified": [f"data/verified/{DATASETS[d]['file']}.sha256" for d in dataset_ids],
     }

@@ -5,9 +5,10 @@
 import glob
 from pathlib import Path
 
-from coprod.render import chromium_path
+import shutil
 
 REPORT_NAME = "coproduction"
+CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 REPORT_SOURCES = [
     f"report/{REPORT_NAME}.qmd",
     "report/_quarto.yml",
@@ -50,7 +51,7 @@ REPORT_FIGURE_OPTIONS = {
     "iod_replication": {"xlabel": "Outcome SDs per SD of power (95% CI)"},
 }
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
-# Tables the lead's stages write with coprod.report.frame_to_markdown; provenance, software
+# Tables the lead's stages write with coprod.report.tables.frame_to_markdown; provenance, software
 # and rulegraph are written here.
 REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models", "software", "rulegraph"]
 REPORT_VALUES = ["results/report/values.json", "results/report/software.json"]
@@ -87,7 +88,7 @@ rule report_values:
     log:
         "logs/report/values.log",
     script:
-        "../scripts/report_values.py"
+        "../scripts/report/values.py"
 
 
 rule report_variables:
@@ -100,7 +101,7 @@ rule report_variables:
     log:
         "logs/report/variables.log",
     script:
-        "../scripts/report_variables.py"
+        "../scripts/report/variables.py"
 
 
 rule report_figure:
@@ -122,7 +123,7 @@ rule report_figure:
     log:
         "logs/report/figure_{figure}.log",
     script:
-        "../scripts/report_figure.py"
+        "../scripts/report/figure.py"
 
 
 rule report_provenance_table:
@@ -135,7 +136,7 @@ rule report_provenance_table:
     log:
         "logs/report/provenance_table.log",
     script:
-        "../scripts/report_provenance.py"
+        "../scripts/report/provenance.py"
 
 
 rule report_software:
@@ -147,7 +148,7 @@ rule report_software:
     log:
         "logs/report/software.log",
     script:
-        "../scripts/report_software.py"
+        "../scripts/report/software.py"
 
 
 rule report_rulegraph:
@@ -164,7 +165,7 @@ rule report_rulegraph:
     log:
         "logs/report/rulegraph.log",
     script:
-        "../scripts/report_rulegraph.py"
+        "../scripts/report/rulegraph.py"
 
 
 rule report_render:
@@ -184,7 +185,7 @@ rule report_render:
     log:
         "logs/report/render.log",
     script:
-        "../scripts/report_render.py"
+        "../scripts/report/render.py"
 
 
 rule report_screenshot:
@@ -197,11 +198,11 @@ rule report_screenshot:
     log:
         "logs/report/screenshot.log",
     script:
-        "../scripts/report_screenshot.py"
+        "../scripts/report/screenshot.py"
 
 
 rule report_all:
     input:
         rules.report_render.output,
         # the browser check needs chromium (apt-get install chromium); without it, skip it
-        [rules.report_screenshot.output[0]] if chromium_path() else [],
+        [rules.report_screenshot.output[0]] if any(map(shutil.which, CHROMIUM_NAMES)) else [],

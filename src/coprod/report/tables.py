@@ -1,0 +1,56 @@
+"""Frames -> the Markdown tables the report includes: numbers formatted once, numeric columns
+right-aligned."""
+
+from __future__ import annotations
+
+import numbers
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coprod.io import write_text
+
+
+def _cell(value, digits: int) -> str:
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        return f"{float(value):,.{digits}f}"
+    return str(value).replace("|", r"\|").replace("\n", " ")
+
+
+# A number already formatted as text ("−0.079", "33,755", "21%", "£992 million", "a to b"),
+# or the em dash that stands for a missing one: such columns align right like numbers.
+_FORMATTED = r"[-+\u2212]?£?\d[\d,.]*(?:%| million| billion)?"
+_NUMBER_TEXT = re.compile(rf"{_FORMATTED}(?: to {_FORMATTED})?|—")
+
+
+def _right_aligned(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    cells = column.dropna().astype(str)
+    return bool(cells.map(lambda c: bool(_NUMBER_TEXT.fullmatch(c))).all()) and bool((cells != "—").any())
+
+
+def frame_to_markdown(frame: pd.DataFrame, path: str | Path | None = None, *, digits: int = 2) -> str:
+    """A pipe table for `{{< include >}}`: numbers, and columns of numbers already formatted as
+    text, right-aligned; thousands separators, floats to `digits` places, missing values as an
+    em dash; written to `path` if given."""
+    from tabulate import tabulate
+
+    numeric = [_right_aligned(frame[c]) for c in frame.columns]
+    cells = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
+    headers = [str(c).replace("|", r"\|") for c in frame.columns]
+    text = tabulate(cells, headers=headers, tablefmt="pipe", disable_numparse=True,
+                    colalign=["right" if n else "left" for n in numeric]) + "\n"
+    if path is not None:
+        write_text(text, path)
+    return text

@@ -1,0 +1,64 @@
+"""The report the pipeline rendered from the mirror: every number traced, every reference
+resolved, every figure in the PDF, and a clean page in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from coprod.report.checks import check_report
+from coprod.report.render import html_problems, pdf_figure_count
+from coprod.report.variables import read_variables
+
+pytestmark = pytest.mark.mirror
+
+
+@pytest.fixture(scope="module")
+def report(results):
+    out = results / "report"
+    assert (out / "coproduction.html").exists(), "run the pipeline (make run) first"
+    return out
+
+
+def test_sources_pass_the_number_check(root, report):
+    assert check_report(root / "report/coproduction.qmd", root / "report/_variables.yml") == []
+
+
+def test_every_variable_comes_from_the_values_file(root, report):
+    """_variables.yml holds exactly the values the pipeline computed, and all are used."""
+    values = json.loads((report / "values.json").read_text())
+    software = json.loads((report / "software.json").read_text())
+    variables = read_variables(root / "report/_variables.yml")
+    flat = {}
+
+    def walk(node, prefix=""):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = value
+
+    walk(variables)
+    assert flat == {**values, **software}
+    used = set(re.findall(r"\{\{< var ([\w.]+) >\}\}", (root / "report/coproduction.qmd").read_text()))
+    assert used <= set(flat)
+
+
+def test_html_has_no_unresolved_references(report):
+    html = (report / "coproduction.html").read_text()
+    assert html_problems(html) == []
+    assert "??" not in html and "@fig-" not in html and "@tbl-" not in html
+
+
+def test_pdf_holds_every_figure(root, report):
+    figures = len(re.findall(r"\{#fig-", (root / "report/coproduction.qmd").read_text()))
+    assert figures >= 10
+    assert pdf_figure_count(report / "coproduction.pdf") == figures
+
+
+def test_browser_screenshot_was_taken(report):
+    shot = report / "screenshot.png"
+    assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 50_000

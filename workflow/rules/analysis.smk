@@ -1,0 +1,265 @@
+# Stage 2, analysis (coprod.analysis): power index and models (C1-C3), costs and climate (C4-C5).
+
+# Power index, service use against power, concentration index, capacity gap and the multiverse
+# of specifications (issue 3; research brief C1-C3): config/models.yaml.
+
+MODELS_GEOGRAPHIES = list(config["models"]["geographies"])
+MODELS_SHARDS = list(range(config["multiverse"]["n_shards"]))
+MODELS_TABLES = {f"table_{geo}": f"results/tables/{geo}.parquet" for geo in MODELS_GEOGRAPHIES}
+POWER_SCORES = {f"scores_{geo}": f"results/power/scores_{geo}.parquet" for geo in MODELS_GEOGRAPHIES}
+GAP_OUTPUTS = ["gap_lsoa21", "gap_totals", "gap_by_region", "gap_by_imd",
+               *[f"gap_{geo}" for geo in config["models"]["gap"]["areas"]]]
+GRADIENT_OUTPUTS = ["gradients", "gradient_power", "gradient_imd", "gradient_ratios"]
+
+
+rule power:
+    input:
+        **MODELS_TABLES,
+    output:
+        **POWER_SCORES,
+        main="results/power/lsoa21_core.parquet",
+        loadings="results/power/loadings.parquet",
+        c1="results/power/c1.json",
+    params:
+        power=config["power"],
+        geographies=config["models"]["geographies"],
+        main=config["models"]["main"]["lsoa21"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/power.log",
+    script:
+        "../scripts/analysis/power.py"
+
+
+rule models_shard:
+    input:
+        **MODELS_TABLES,
+        **POWER_SCORES,
+    output:
+        "results/models/shards/shard_{shard}.parquet",
+    params:
+        power=config["power"],
+        models=config["models"],
+        multiverse=config["multiverse"],
+    wildcard_constraints:
+        shard="|".join(str(k) for k in MODELS_SHARDS),
+    threads: 1
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/models_shard_{shard}.log",
+    script:
+        "../scripts/analysis/multiverse_shard.py"
+
+
+rule models_gather:
+    input:
+        shards=expand("results/models/shards/shard_{shard}.parquet", shard=MODELS_SHARDS),
+    output:
+        table="results/models/multiverse.parquet",
+        curve="results/models/spec_curve.parquet",
+        nested="results/models/nested.parquet",
+    params:
+        power=config["power"],
+        models=config["models"],
+        multiverse=config["multiverse"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/models_gather.log",
+    script:
+        "../scripts/analysis/multiverse_gather.py"
+
+
+rule gradients:
+    input:
+        **MODELS_TABLES,
+        **POWER_SCORES,
+    output:
+        **{name: f"results/models/{name}.parquet" for name in GRADIENT_OUTPUTS},
+    params:
+        models=config["models"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/gradients.log",
+    script:
+        "../scripts/analysis/gradients.py"
+
+
+rule concentration:
+    input:
+        **MODELS_TABLES,
+        **POWER_SCORES,
+    output:
+        table="results/models/concentration.parquet",
+        curves="results/models/concentration_curves.parquet",
+    params:
+        models=config["models"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/concentration.log",
+    script:
+        "../scripts/analysis/concentration.py"
+
+
+rule gap:
+    input:
+        lsoa21="results/tables/lsoa21.parquet",
+        **POWER_SCORES,
+    output:
+        **{name: f"results/models/{name}.parquet" for name in GAP_OUTPUTS},
+        summary="results/models/gap.json",
+    params:
+        gap=config["models"]["gap"],
+        geographies=config["models"]["geographies"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/gap.log",
+    script:
+        "../scripts/analysis/gap.py"
+
+
+rule replication_iod2019:
+    input:
+        lsoa21="results/tables/lsoa21.parquet",
+        lsoa11="results/tables/lsoa11.parquet",
+        scores="results/power/scores_lsoa21.parquet",
+    output:
+        "results/models/iod_replication.parquet",
+    params:
+        models=config["models"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/replication_iod2019.log",
+    script:
+        "../scripts/analysis/replication_iod2019.py"
+
+
+rule models_summary:
+    input:
+        c1="results/power/c1.json",
+        table="results/models/multiverse.parquet",
+        nested="results/models/nested.parquet",
+        concentration="results/models/concentration.parquet",
+        ratios="results/models/gradient_ratios.parquet",
+        gap="results/models/gap.json",
+        replication="results/models/iod_replication.parquet",
+    output:
+        "results/models/summary.json",
+    params:
+        power=config["power"],
+        models=config["models"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/models_summary.log",
+    script:
+        "../scripts/analysis/models_summary.py"
+
+
+rule models_all:
+    input:
+        rules.power.output,
+        rules.models_gather.output,
+        rules.gradients.output,
+        rules.concentration.output,
+        rules.gap.output,
+        rules.replication_iod2019.output,
+        rules.models_summary.output,
+
+
+# Cost model and financial climate (issue 4; research brief §5, C4-C5): config/costs.yaml.
+
+COSTS_GEOGRAPHIES = ["utla23", "lad24"]
+COSTS_TABLES = ["areas", "scenarios", "draws_summary", "deciles", "sensitivity"]
+COSTS_CLIMATE = ["councils", "change", "groups", "associations", "dropped"]
+COSTS_COREC = sorted({p["corec"]["dataset"] for p in config["costs"]["parameters"].values()
+                      if "corec" in p})
+
+
+rule costs_parameters:
+    input:
+        corec=[raw(d) for d in COSTS_COREC],
+    output:
+        table="results/costs/parameters.parquet",
+    params:
+        costs=config["costs"],
+        corec_ids=COSTS_COREC,
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/costs/costs_parameters.log",
+    script:
+        "../scripts/analysis/costs_parameters.py"
+
+
+rule costs_model:
+    input:
+        parameters="results/costs/parameters.parquet",
+        table="results/tables/{geography}.parquet",
+        utla="results/tables/utla23.parquet",
+        gap="results/models/gap_{geography}.parquet",
+    output:
+        **{name: f"results/costs/{{geography}}/{name}.parquet" for name in COSTS_TABLES},
+    params:
+        costs=config["costs"],
+    wildcard_constraints:
+        geography="|".join(COSTS_GEOGRAPHIES),
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/costs/costs_model_{geography}.log",
+    script:
+        "../scripts/analysis/costs_model.py"
+
+
+rule costs_headline:
+    input:
+        scenarios=expand("results/costs/{geography}/scenarios.parquet", geography=COSTS_GEOGRAPHIES),
+        deciles=expand("results/costs/{geography}/deciles.parquet", geography=COSTS_GEOGRAPHIES),
+        sensitivity=expand("results/costs/{geography}/sensitivity.parquet", geography=COSTS_GEOGRAPHIES),
+    output:
+        scenarios="results/costs/scenarios.parquet",
+        by_imd="results/costs/by_imd.parquet",
+        sensitivity="results/costs/sensitivity.parquet",
+        headline="results/costs/headline.json",
+    params:
+        costs=config["costs"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/costs/costs_headline.log",
+    script:
+        "../scripts/analysis/costs_headline.py"
+
+
+rule costs_climate:
+    input:
+        utla="results/tables/utla23.parquet",
+        gap="results/models/gap_utla23.parquet",
+        reorganisations="results/tables/reorganisations.csv",
+    output:
+        figure="results/costs/climate.parquet",
+        **{name: f"results/costs/climate_{name}.parquet" for name in COSTS_CLIMATE},
+    params:
+        climate=config["costs"]["climate"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/costs/costs_climate.log",
+    script:
+        "../scripts/analysis/climate.py"
+
+
+rule costs_all:
+    input:
+        "results/costs/parameters.parquet",
+        expand("results/costs/{geography}/{name}.parquet", geography=COSTS_GEOGRAPHIES,
+               name=COSTS_TABLES),
+        rules.costs_headline.output,
+        rules.costs_climate.output,

@@ -1,0 +1,8 @@
+from coprod.data.build import lsoa21_table
+from coprod.data.registry import load_registry
+from coprod.io import write_parquet
+from coprod.runlog import rule_log
+
+with rule_log(snakemake.log[0]):
+    registry = load_registry(snakemake.config["datasets_registry"])
+    write_parquet(lsoa21_table(registry, snakemake.input, snakemake.config), snakemake.output[0])

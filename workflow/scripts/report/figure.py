@@ -1,0 +1,19 @@
+from pathlib import Path
+
+import pandas as pd
+
+from coprod.errors import ConfigError
+from coprod.report.figures import FIGURES, save_figure
+from coprod.runlog import rule_log
+
+READERS = {".parquet": pd.read_parquet, ".csv": pd.read_csv}
+
+with rule_log(snakemake.log[0]) as log:
+    name = snakemake.wildcards.figure
+    frames = {}
+    for key, path in snakemake.input.items():
+        if Path(path).suffix not in READERS:
+            raise ConfigError(f"figure {name}: input {key}={path} is not Parquet or CSV")
+        frames[key] = READERS[Path(path).suffix](path)
+    save_figure(FIGURES[name](**frames, **snakemake.params.options), snakemake.output[0])
+    log.info("figure %s from %s", name, dict(snakemake.input.items()))

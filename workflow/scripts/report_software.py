@@ -1,8 +1,0 @@
-from coprod.io import write_json
-from coprod.report import frame_to_markdown, software_versions
-from coprod.runlog import rule_log
-
-with rule_log(snakemake.log[0]):
-    table, values = software_versions(".")
-    frame_to_markdown(table, snakemake.output.table)
-    write_json(values, snakemake.output.values)
