@@ -35,6 +35,7 @@ from coprod.report.labels import (
     OUTCOME_SHORT,
     PARAMETER_LABELS,
     SCENARIO_LABELS,
+    SENSITIVITY_OUTPUT_LABELS,
     VARIANT_LABELS,
     VINTAGE_LABELS,
     label,
@@ -415,6 +416,62 @@ def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)
     return fig
 
 
+def budget_response(curves: pd.DataFrame, *, xlabel: str = "Annual budget (£ billion, 2024-25 prices)") -> Figure:
+    """Share of the capacity gap closed against the annual budget, one line per allocation rule
+    with its interval band; a dashed line marks the fixed external budget.
+
+    `curves`: `rule`, `budget_gbp`, `share_closed_mean`, `share_closed_lo`, `share_closed_hi`,
+    and optionally `fixed_budget_gbp` (one value repeated)."""
+    _need(curves, ["rule", "budget_gbp", "share_closed_mean", "share_closed_lo", "share_closed_hi"],
+          "budget_response")
+    with style():
+        fig = _figure(3.2)
+        ax = fig.add_subplot()
+        for i, rule in enumerate(order(SCENARIO_LABELS, curves["rule"])):
+            part = curves[curves["rule"] == rule].sort_values("budget_gbp")
+            x = part["budget_gbp"] / 1e9
+            colour = PALETTE[i % len(PALETTE)]
+            ax.fill_between(x, part["share_closed_lo"], part["share_closed_hi"], color=colour, alpha=0.12,
+                            linewidth=0)
+            ax.plot(x, part["share_closed_mean"], color=colour, linewidth=1.4,
+                    label=label(SCENARIO_LABELS, rule))
+        if "fixed_budget_gbp" in curves:
+            ax.axvline(float(curves["fixed_budget_gbp"].iloc[0]) / 1e9, color="black", linestyle="--",
+                       linewidth=0.8, label="Fixed external budget")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Share of the gap closed")
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(left=0)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        fig.legend(loc="outside lower center", ncols=2)
+    return fig
+
+
+def sobol_indices(indices: pd.DataFrame, *, top: int = 8) -> Figure:
+    """Variance-based sensitivity: total-order Sobol index (bar) and first-order index (dot) of
+    the leading factors, one panel per output.
+
+    `indices`: `output`, `parameter`, `s1`, `st`."""
+    _need(indices, ["output", "parameter", "s1", "st"], "sobol_indices")
+    outputs = list(dict.fromkeys(indices["output"]))
+    with style():
+        fig = _figure(0.8 + 0.26 * top * len(outputs))
+        axes = fig.subplots(len(outputs), 1, squeeze=False)[:, 0]
+        for ax, output in zip(axes, outputs):
+            part = indices[indices["output"] == output].sort_values("st", ascending=False).head(top).iloc[::-1]
+            y = np.arange(len(part))
+            ax.barh(y, part["st"].clip(lower=0), color=OKABE_ITO["blue"], label="Total-order index")
+            ax.plot(part["s1"].clip(lower=0), y, "o", color=OKABE_ITO["orange"], markersize=4,
+                    label="First-order index")
+            ax.set_yticks(y, [label(PARAMETER_LABELS, p) for p in part["parameter"]])
+            ax.set_title(label(SENSITIVITY_OUTPUT_LABELS, output), loc="left")
+            ax.set_xlim(0, max(1.0, float(part["st"].max()) * 1.05))
+            ax.grid(axis="y", visible=False)
+        handles, labels_ = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels_, loc="outside lower center", ncols=2)
+    return fig
+
+
 def spend_change(climate: pd.DataFrame, *, x: str = "imd_score", y: str = "spend_change_pct",
                  xlabel: str = "IMD 2025 average score (higher = more deprived)",
                  ylabel: str = "Change in service spend per head (%)") -> Figure:
@@ -514,4 +571,5 @@ def iod_replication(comparison: pd.DataFrame, *, xlabel: str = "Estimate (95% CI
 
 FIGURES = {f.__name__: f for f in (power_distribution, power_loadings, gradient_power, gradient_imd,
                                    gradient_pair, concentration_curves, gap_region_imd, cost_scenarios,
-                                   cost_by_imd, tornado, spend_change, spec_curve, iod_replication)}
+                                   cost_by_imd, tornado, budget_response, sobol_indices, spend_change, spec_curve,
+                                   iod_replication)}

@@ -1,11 +1,19 @@
+"""Rule costs_parameters: check COReC-typed values and list every parameter in 2024-25 prices."""
+
+import yaml
+
 from coprod.analysis import costs
 from coprod.data.readers.costs_data import read_corec_hourly_costs
+from coprod.data.readers.prices import read_gdp_deflator
 from coprod.io import write_parquet
 from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    cfg = costs.validate_costs_config(snakemake.params.costs)
+    cfg = snakemake.params.costs
+    settings = costs.settings_from_config(cfg, yaml.safe_load(open(snakemake.input.schema)))
     hourly = {dataset: read_corec_hourly_costs(path)
               for dataset, path in zip(snakemake.params.corec_ids, snakemake.input.corec)}
     costs.check_corec(cfg["parameters"], hourly)
-    write_parquet(costs.parameter_table(cfg["parameters"]), snakemake.output.table)
+    deflator = read_gdp_deflator(snakemake.input.hmt_gdp_deflator_march2026,
+                                 snakemake.input.hmt_gdp_deflator_dec2023)
+    write_parquet(costs.parameter_table(costs.in_base_prices(settings, deflator)), snakemake.output.table)
