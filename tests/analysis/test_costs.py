@@ -135,3 +135,69 @@ def test_cross_field_check_names_the_key():
 def test_choice_maps_probabilities_to_options_by_weight():
     ch = costs.Choice("levelling", ("a", "b", "c"), (0.5, 0.25, 0.25))
     assert ch.ppf([0.1, 0.6, 0.9]).tolist() == [0, 1, 2]
+
+
+def test_participation_anchor_typed_into_config_must_match_the_file():
+    quintiles = pd.DataFrame({"year": ["2016-17", "2016-17"], "imd_quintile": [1, 5],
+                              "participation_share": [0.34, 0.48]})
+    england = pd.DataFrame({"year": ["2016-17", "2024-25"], "participation_share": [0.41123, 0.33585],
+                            "ci_low": [np.nan, 0.33303], "ci_high": [np.nan, 0.33868]})
+    cfg = _config()["participation"]
+    costs.check_participation(cfg, quintiles, england)
+    cfg["least_deprived"] = 0.49
+    with pytest.raises(ConfigError, match="costs.participation.least_deprived"):
+        costs.check_participation(cfg, quintiles, england)
+
+
+# --- on the pipeline's real-data results ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cost_results(results):
+    out = results / "costs"
+    assert (out / "headline.json").exists(), "run the pipeline (make run) first"
+    return out
+
+
+@pytest.mark.mirror
+def test_calibration_reproduces_the_published_fifths_and_reports_the_england_mean(cost_results):
+    cal = pd.read_parquet(cost_results / "calibration.parquet")
+    for _, part in cal.groupby("construction"):
+        by = part.set_index("imd_fifth")["participation_share"]
+        assert by[1] == pytest.approx(0.34, abs=1e-9) and by[5] == pytest.approx(0.48, abs=1e-9)
+        assert 0.34 < by[0] < 0.48                     # fifth 0 = the implied England mean
+    gap = pd.read_parquet(cost_results / "gap.parquet")
+    implied = gap[(gap["construction"] == "imd2019_linear")
+                  & (gap["quantity"] == "implied_england_mean_survey_year")]["point"].item()
+    assert implied == pytest.approx(0.411, abs=0.01)   # the England series for 2016-17: 41.1%
+
+
+@pytest.mark.mirror
+def test_council_table_has_every_upper_tier_council_once(cost_results, table):
+    councils = pd.read_parquet(cost_results / "councils.parquet")
+    assert len(councils) == 153 and councils["utla23cd"].is_unique
+    assert set(councils["utla23cd"]) == set(table("utla23")["utla23cd"])
+    csv = pd.read_csv(cost_results / "councils.csv")
+    assert csv["utla23cd"].tolist() == councils["utla23cd"].tolist()
+    lsoa = pd.read_parquet(cost_results / "lsoa_inputs.parquet")
+    assert councils["adults_16plus"].sum() == pytest.approx(lsoa["adults_16plus"].sum())
+    # the councils' gaps add up to the national gap (primary construction, point estimate)
+    gap = pd.read_parquet(cost_results / "gap.parquet")
+    national = gap[(gap["construction"] == "imd2019_linear")
+                   & (gap["quantity"] == "gap_people_national_mean")]["point"].item()
+    assert councils["gap_people_national_mean"].sum() == pytest.approx(national, rel=1e-9)
+
+
+@pytest.mark.mirror
+def test_rules_on_real_data_respect_their_arithmetic(cost_results):
+    rules = pd.read_parquet(cost_results / "rules.parquet")
+    r = rules[rules["scheme"] == rules["scheme"].iloc[0]].set_index("rule")
+    # a floor spent where there is no gap cannot make PU cheaper than pure proportional
+    assert r.loc["proportionate_universalism", "cost_to_close_gbp_mean"] >= r.loc["proportional", "cost_to_close_gbp_mean"]
+    # equal per adult needs more money than following need
+    assert r.loc["universal", "cost_to_close_gbp_mean"] > r.loc["proportionate_universalism", "cost_to_close_gbp_mean"]
+    for rule in costs.TARGETED:
+        assert r.loc[rule, "share_closed_fixed_budget_mean"] <= r.loc[rule, "max_closable_share_mean"]
+    curves = pd.read_parquet(cost_results / "curves.parquet")
+    for _, c in curves.groupby("rule"):
+        share = c.sort_values("budget_gbp")["share_closed_mean"].to_numpy()
+        assert share[0] == 0 and (np.diff(share) >= -1e-12).all()     # more money never closes less

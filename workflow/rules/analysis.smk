@@ -182,6 +182,7 @@ COSTS_CLIMATE = ["councils", "change", "groups", "associations", "dropped"]
 COSTS_COREC = sorted({p["corec"]["dataset"] for p in config["costs"]["parameters"].values()
                       if "corec" in p})
 COSTS_DEFLATOR = ["hmt_gdp_deflator_march2026", "hmt_gdp_deflator_dec2023"]
+COSTS_PARTICIPATION = ["cls_civic_participation_imd_quintile_2016_17", "smc_dr41_civic_engagement"]
 # The model uses every costs key except the financial-climate block.
 COSTS_MODEL_CONFIG = {k: v for k, v in config["costs"].items() if k != "climate"}
 
@@ -189,7 +190,7 @@ COSTS_MODEL_CONFIG = {k: v for k, v in config["costs"].items() if k != "climate"
 rule costs_parameters:
     input:
         corec=[raw(d) for d in COSTS_COREC],
-        **raw_inputs(COSTS_DEFLATOR),
+        **raw_inputs(COSTS_DEFLATOR + COSTS_PARTICIPATION),
         schema="workflow/schemas/costs.schema.yaml",
     output:
         table="results/costs/parameters.parquet",

@@ -259,6 +259,35 @@ def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame]) -> None:
         log.info("%s matches %s %s", name, ref["dataset"], ref["year"])
 
 
+def check_participation(pcfg: dict, quintiles: pd.DataFrame, england: pd.DataFrame) -> None:
+    """Stop if a participation anchor typed into config differs from the file it cites (the
+    CLS IMD-fifth rates and the SMC DR41 England series); the latest year's SD must match
+    its published 95% interval."""
+    def one(frame, mask, what):
+        hit = frame.loc[mask, "participation_share"]
+        if len(hit) != 1 or not np.isfinite(hit.iloc[0]):
+            raise ConfigError(f"{what}: no single published rate to check against")
+        return float(hit.iloc[0])
+
+    survey, latest = pcfg["survey_year"], pcfg["latest_year"]
+    checks = {
+        "costs.participation.most_deprived": (pcfg["most_deprived"], one(
+            quintiles, (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 1), "IMD fifth 1")),
+        "costs.participation.least_deprived": (pcfg["least_deprived"], one(
+            quintiles, (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 5), "IMD fifth 5")),
+        "costs.participation.england_survey_year.mean": (pcfg["england_survey_year"]["mean"], one(
+            england, england["year"] == survey, f"England {survey}")),
+        "costs.participation.england_latest.mean": (pcfg["england_latest"]["mean"], one(
+            england, england["year"] == latest, f"England {latest}")),
+    }
+    row = england.loc[england["year"] == latest].iloc[0]
+    checks["costs.participation.england_latest.sd"] = (pcfg["england_latest"]["sd"],
+                                                      float(row["ci_high"] - row["ci_low"]) / (2 * 1.959964))
+    for key, (typed, published) in checks.items():
+        if not math.isclose(typed, published, rel_tol=0.01 if key.endswith(".sd") else 1e-9):
+            raise ConfigError(f"{key}: config has {typed} but the published figure is {published}")
+
+
 def parameter_table(settings: "CostSettings") -> pd.DataFrame:
     """One row per parameter (in base-year prices where converted): distribution, median and
     90% range, unit, price year, source and the note that justifies the range."""
@@ -357,8 +386,9 @@ def enabling_costs(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> dic
     """Annual-equivalent enabling workforce cost per council (draws, councils), economic and cash.
 
     Economic training cost = hours x wage + course fee; cash = backfill share x hours x wage +
-    course fee (backfill counted once). All staff trained in year 1, leavers' replacements and
-    yearly refreshers after; the present value over the horizon is annualised."""
+    course fee (backfill counted once). All staff are trained in the first year; in each later
+    year leavers' replacements are trained and everyone has refresher time. The present value
+    over the horizon (at the Green Book rate) is annualised, and carries the optimism bias."""
     c = areas.councils
     pop = c["population"].to_numpy(dtype=float)[None, :] / 1000
     col = {n: f[n].to_numpy(dtype=float)[:, None] for n in f.columns}
@@ -372,7 +402,7 @@ def enabling_costs(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> dic
         for kind, time_share in (("economic", 1.0), ("cash", col["backfill_share"])):
             course = col["training_hours_per_staff"] * wage * time_share + col["course_cost_per_trainee_gbp"]
             refresher = col["refresher_hours_per_staff_year"] * wage * time_share
-            pv = staff * (course + later * (turnover * course + refresher) + refresher)
+            pv = staff * (course + later * (turnover * course + refresher))
             out[kind] = out[kind] + pv
     ob = 1 + col["optimism_bias_costs"]
     return {k: v * ob / settings.annuity for k, v in out.items()}
@@ -1018,12 +1048,12 @@ def headline(tables: dict[str, pd.DataFrame], settings: CostSettings, budget: fl
                       "least_deprived": p["participation_least_deprived"].values["mean"],
                       "sd": p["participation_most_deprived"].values["sd"],
                       "survey_year": settings.survey_year, "latest_year": settings.latest_year}
+    t = tables["thresholds"]
     mult = t["unit_cost_gbp"] / t["unit_cost_gbp"].median()
     out["threshold_grid"] = {"lambda": [float(t["additionality_lambda"].min()), float(t["additionality_lambda"].max())],
                              "theta": [float(t["newly_participating_theta"].min()),
                                        float(t["newly_participating_theta"].max())],
                              "unit_cost_multiplier": [float(mult.min()), float(mult.max())]}
-    t = tables["thresholds"]
     mid = t[np.isclose(t["newly_participating_theta"], 0.5)
             & np.isclose(t["unit_cost_gbp"], t["unit_cost_gbp"].median())]
     out["thresholds"] = {}

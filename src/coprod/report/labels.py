@@ -159,6 +159,7 @@ PARAMETER_TEXT = {
     "optimism_bias_costs": ("the optimism-bias uplift on costs", "Optimism bias on costs"),
     "benefit_shortfall": ("the shortfall of transferred savings", "Shortfall of transferred savings"),
     "participant_hours_per_year": ("participants' own hours", "Participants' hours a year"),
+    "value_of_time_gbp_per_hour": ("the value of participants' time", "Value of participants' time an hour"),
     "participation_most_deprived": ("the participation rate of the most deprived fifth",
                                     "Participation, most deprived fifth (2016-17)"),
     "participation_least_deprived": ("the participation rate of the least deprived fifth",

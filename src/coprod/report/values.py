@@ -26,6 +26,17 @@ from coprod.report.labels import (
 RULE_KEYS = {"universal": "universal", "proportionate_universalism": "pu", "proportional": "proportional",
              "targeted_power_lsoa": "targeted_power_lsoa", "targeted_power_council": "targeted_power_council",
              "targeted_imd_lsoa": "targeted_imd_lsoa"}
+# The per-rule figures the report quotes (the table shows every rule in full).
+RULE_VALUES = {
+    "universal": ("cost", "cost_interval", "share_closed", "residual", "cost_max"),
+    "proportionate_universalism": ("cost", "cost_interval", "share_closed", "share_closed_interval",
+                                   "breakeven", "net_benefit", "net_benefit_interval", "q1_q5_after"),
+    "proportional": (),
+    "targeted_power_lsoa": ("cost", "max_closable", "grid_beats_pu"),
+    "targeted_imd_lsoa": ("cost", "max_closable", "share_closed", "grid_beats_pu"),
+    "targeted_power_council": ("cost", "max_closable", "share_closed", "breakeven", "net_benefit",
+                               "grid_beats_pu"),
+}
 
 
 def pct(x: float, digits: int = 1) -> str:
@@ -110,6 +121,11 @@ def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str
     }
 
 
+def points(x: float, digits: int = 1) -> str:
+    """A difference of two shares in percentage points, with a true minus sign."""
+    return num(100 * x, digits)
+
+
 def people(x: float) -> str:
     """A count of people, rounded to the nearest thousand below ten million."""
     if abs(x) >= 1e6:
@@ -153,6 +169,7 @@ def gap_values(summary: dict, by_region: pd.DataFrame, costs_headline: dict) -> 
 def cost_values(h: dict) -> dict[str, str]:
     """C4: cost to close per rule, share closed at the fixed budget, accounting, drivers."""
     out = {"costs.n_draws": f"{h['n_draws']:,}", "costs.horizon_years": str(h["horizon_years"]),
+           "costs.interval": pct(h["interval"], 0),
            "costs.price_base": h["price_base"], "costs.discount_rate": pct(h["discount_rate"]),
            "costs.fixed_budget": gbp(h["fixed_budget_gbp"]),
            "costs.fixed_budget_share": pct(h["fixed_budget_share_of_spend"]),
@@ -176,20 +193,21 @@ def cost_values(h: dict) -> dict[str, str]:
             f"costs.{key}.net_benefit_interval": interval(
                 minus(gbp(r["net_benefit_pv_fixed_budget_gbp"]["lo"])),
                 minus(gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"]))),
-            f"costs.{key}.q1_q5_after": minus(pct(r["q1_q5_difference_after"]["mean"], 2)),
+            f"costs.{key}.q1_q5_after": points(r["q1_q5_difference_after"]["mean"], 2),
         }
         if "max_closable_share" in r:
             out[f"costs.{key}.max_closable"] = pct(r["max_closable_share"]["mean"], 0)
         if "residual_share_at_cost" in r:
             out[f"costs.{key}.residual"] = pct(r["residual_share_at_cost"]["mean"], 0)
             out[f"costs.{key}.cost_max"] = gbp(r["cost_to_close_max_gbp"]["mean"])
-    out["costs.q1_q5_before"] = minus(pct(h["q1_q5_difference_before"]["mean"], 1))
+    out["costs.q1_q5_before"] = points(h["q1_q5_difference_before"]["mean"], 1)
     scheme = h["primary_scheme"]
     out["costs.scheme"] = label(SCHEME_LABELS, scheme)
     out["costs.saving_transferred"] = f"£{h['transferred_saving_per_member_gbp'][scheme]:,.0f}"
     out["costs.unit_cost"] = f"£{h['unit_cost_per_member_gbp'][scheme]:,.0f}"
     for s, rules in h["schemes"].items():
-        out[f"costs.scheme_{s}.pu_cost"] = gbp(rules["proportionate_universalism"]["mean"])
+        if s != scheme:
+            out[f"costs.scheme_{s}.pu_cost"] = gbp(rules["proportionate_universalism"]["mean"])
     for output, key in (("cost_to_close_pu_gbp", "cost"), ("net_benefit_pu_gbp", "net")):
         top = h["drivers"][output]["sobol_total"]
         for i, d in enumerate(top, start=1):
@@ -202,7 +220,9 @@ def cost_values(h: dict) -> dict[str, str]:
     for rule, t in h["thresholds"].items():
         key = RULE_KEYS[rule]
         out[f"costs.{key}.grid_beats_pu"] = pct(t["share_of_grid_beating_pu"], 0)
-    return out
+    keep = {f"costs.{RULE_KEYS[rule]}.{field}" for rule, fields in RULE_VALUES.items() for field in fields}
+    return {k: v for k, v in out.items()
+            if not any(k.startswith(f"costs.{key}.") for key in RULE_KEYS.values()) or k in keep}
 
 
 def all_values(inputs, first_year: str, last_year: str) -> dict[str, str]:
