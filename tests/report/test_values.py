@@ -42,7 +42,7 @@ def test_scenario_table_names_rules_and_formats_money():
         "breakeven_saving_per_participant_gbp_mean": [2042.4, 4395.0]})
     table = rv.scenario_table(rules)
     assert table.iloc[0].tolist() == ["Universal (equal per adult)", "£1.20 billion", "£540 million to £1.64 billion",
-                                      "100%", "1.0%", "£−751 million", "£4,395"]
+                                      "100%", "1.0%", "−£751 million", "£4,395"]
     assert table.iloc[1, 3] == "28%"
 
 

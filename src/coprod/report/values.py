@@ -59,6 +59,11 @@ def gbp(x: float) -> str:
     return f"£{x / 1e6:,.0f} million"
 
 
+def signed_gbp(x: float) -> str:
+    """Pounds with a leading true minus sign for a loss: "−£851 million"."""
+    return ("−" if x < 0 else "") + gbp(abs(x))
+
+
 def interval(lo: str, hi: str, level: str = "95%") -> str:
     return f"{level} interval {lo} to {hi}"
 
@@ -189,10 +194,10 @@ def cost_values(h: dict) -> dict[str, str]:
             f"costs.{key}.share_closed": pct(s["mean"]),
             f"costs.{key}.share_closed_interval": interval(pct(s["lo"]), pct(s["hi"])),
             f"costs.{key}.breakeven": f"£{r['breakeven_saving_per_participant_gbp']['mean']:,.0f}",
-            f"costs.{key}.net_benefit": minus(gbp(r["net_benefit_pv_fixed_budget_gbp"]["mean"])),
+            f"costs.{key}.net_benefit": signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["mean"]),
             f"costs.{key}.net_benefit_interval": interval(
-                minus(gbp(r["net_benefit_pv_fixed_budget_gbp"]["lo"])),
-                minus(gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"]))),
+                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["lo"]),
+                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"])),
             f"costs.{key}.q1_q5_after": points(r["q1_q5_difference_after"]["mean"], 2),
         }
         if "max_closable_share" in r:
@@ -299,7 +304,7 @@ def scenario_table(rules: pd.DataFrame, scheme: str | None = None) -> pd.DataFra
                          zip(r["cost_to_close_gbp_lo"], r["cost_to_close_gbp_hi"])],
         "Closable share": closable.fillna(1.0).map(lambda v: pct(v, 0)).to_numpy(),
         "Closed at fixed budget": r["share_closed_fixed_budget_mean"].map(pct).to_numpy(),
-        "Net benefit (present value)": r["net_benefit_pv_fixed_budget_gbp_mean"].map(lambda v: minus(gbp(v))).to_numpy(),
+        "Net benefit (present value)": r["net_benefit_pv_fixed_budget_gbp_mean"].map(signed_gbp).to_numpy(),
         "Break-even saving a participant": r["breakeven_saving_per_participant_gbp_mean"].map(
             lambda v: f"£{v:,.0f}").to_numpy(),
     })
