@@ -1,15 +1,20 @@
 """Report figures on small synthetic frames: each draws what its data say, in the shared
 colour-blind-safe style, and saves byte-identical PNGs without a software stamp."""
 
+from pathlib import Path
+
 import matplotlib.colors as mcolors
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+import yaml
 from PIL import Image
 
-from coprod.errors import SchemaError
+from coprod.errors import ConfigError, SchemaError
 from coprod.report import figures, labels
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def rng():
@@ -62,9 +67,6 @@ CASES = {
     "cost_scenarios": lambda: figures.cost_scenarios(pd.DataFrame(
         {"scenario": ["Universal", "Proportionate", "Targeted"], "estimate": [900.0, 1200.0, 600.0],
          "ci_low": [700.0, 950.0, 450.0], "ci_high": [1100.0, 1500.0, 800.0]})),
-    "cost_by_imd": lambda: figures.cost_by_imd(pd.DataFrame(
-        {"scenario": ["Universal"] * 10 + ["Proportionate"] * 10, "imd_decile": list(range(1, 11)) * 2,
-         "value": [0.1] * 10 + list(np.linspace(0.18, 0.02, 10))})),
     "tornado": lambda: figures.tornado(pd.DataFrame(
         {"parameter": ["hours", "hourly cost", "members", "backfill"], "low": [900.0, 950.0, 990.0, 800.0],
          "high": [1100.0, 1040.0, 1010.0, 1300.0], "base": 1000.0})),
@@ -86,8 +88,13 @@ CASES = {
 }
 
 
-def test_every_report_figure_has_a_case():
-    assert set(CASES) == set(figures.FIGURES)
+def test_every_report_figure_has_a_drawing_function_and_a_case():
+    configured = yaml.safe_load((ROOT / "config/report.yaml").read_text())["report"]["figures"]
+    assert set(CASES) == set(configured)
+    for name in configured:
+        assert callable(figures.figure_function(name))
+    with pytest.raises(ConfigError, match="figure 'save_figure' has no drawing function"):
+        figures.figure_function("save_figure")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -26,7 +26,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from coprod.columns import require_columns
-from coprod.errors import SchemaError
+from coprod.errors import ConfigError, SchemaError
 from coprod.report.labels import (
     DIMENSION_LABELS,
     DIMENSION_VALUES,
@@ -115,6 +115,15 @@ def _at_geography(frame: pd.DataFrame, geography: str | None, figure: str) -> pd
         raise SchemaError(f"figure {figure}: no rows with geography {geography!r} "
                           f"(found {sorted(frame['geography'].unique())})")
     return part
+
+
+def figure_function(name: str):
+    """The function that draws figure ``name`` of config/report.yaml (same name, public)."""
+    function = globals().get(name)
+    if name.startswith("_") or not callable(function) or name in {"style", "save_figure", "figure_function"}:
+        raise ConfigError(f"config/report.yaml: figure {name!r} has no drawing function in "
+                          f"coprod.report.figures")
+    return function
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
@@ -361,31 +370,6 @@ def cost_scenarios(scenarios: pd.DataFrame, *, xlabel: str = "Annual cost (£ mi
     return fig
 
 
-def cost_by_imd(distribution: pd.DataFrame, *, ylabel: str = "Share of the scenario's spending",
-                percent: bool = True) -> Figure:
-    """How each scenario's spending falls across IMD deciles.
-
-    `distribution`: `scenario`, `imd_decile` (1 = most deprived), `value` (a share when
-    `percent`, drawn as a percentage)."""
-    _need(distribution, ["scenario", "imd_decile", "value"], "cost_by_imd")
-    markers = "osD^v<>"
-    with style():
-        fig = _figure(2.8)
-        ax = fig.add_subplot()
-        for i, scenario in enumerate(order(SCENARIO_LABELS, distribution["scenario"])):
-            part = distribution[distribution["scenario"] == scenario].sort_values("imd_decile")
-            ax.plot(part["imd_decile"], part["value"], marker=markers[i % len(markers)], markersize=4,
-                    linewidth=1.2, color=PALETTE[i % len(PALETTE)], label=label(SCENARIO_LABELS, scenario))
-        ax.set_xticks(range(1, 11))
-        ax.set_xlabel("IMD 2025 decile of council (1 = most deprived)")
-        ax.set_ylabel(ylabel)
-        ax.set_ylim(bottom=0)
-        if percent:
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.legend()
-    return fig
-
-
 def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)", top: int = 12) -> Figure:
     """One-way sensitivity: the result at each parameter's low and high value around the base
     result, widest swing on top.
@@ -567,9 +551,3 @@ def iod_replication(comparison: pd.DataFrame, *, xlabel: str = "Estimate (95% CI
         ax.grid(axis="y", visible=False)
         fig.legend(loc="outside lower center", ncols=len(vintages))
     return fig
-
-
-FIGURES = {f.__name__: f for f in (power_distribution, power_loadings, gradient_power, gradient_imd,
-                                   gradient_pair, concentration_curves, gap_region_imd, cost_scenarios,
-                                   cost_by_imd, tornado, budget_response, sobol_indices, spend_change, spec_curve,
-                                   iod_replication)}

@@ -64,8 +64,14 @@ def signed_gbp(x: float) -> str:
     return ("−" if x < 0 else "") + gbp(abs(x))
 
 
-def interval(lo: str, hi: str, level: str = "95%") -> str:
-    return f"{level} interval {lo} to {hi}"
+def level_label(level: float) -> str:
+    """A confidence or uncertainty level as the report says it: 0.95 -> "95%"."""
+    return f"{100 * level:g}%"
+
+
+def interval(lo: str, hi: str, level: float) -> str:
+    """The level comes from the config that produced the interval, never a literal."""
+    return f"{level_label(level)} interval {lo} to {hi}"
 
 
 def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[str, str]:
@@ -81,7 +87,7 @@ def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[s
     return out
 
 
-def power_values(summary: dict, loadings: pd.DataFrame) -> dict[str, str]:
+def power_values(summary: dict, loadings: pd.DataFrame, level: float) -> dict[str, str]:
     c1 = summary["c1"]
     r2 = c1["r2_demos_on_education_occupation"]
     rest = c1["r2_rest_of_demos_on_education_occupation"]
@@ -89,18 +95,18 @@ def power_values(summary: dict, loadings: pd.DataFrame) -> dict[str, str]:
     core = loadings[(loadings["index_set"] == "core") & (loadings["variant"] == "pca1")].iloc[0]
     return {
         "power.r2_educ_occ": pct(r2["r2"]),
-        "power.r2_educ_occ_ci": interval(pct(r2["ci_low"]), pct(r2["ci_high"])),
+        "power.r2_educ_occ_ci": interval(pct(r2["ci_low"]), pct(r2["ci_high"]), level),
         "power.r2_rest": pct(rest["r2"]),
-        "power.r2_rest_ci": interval(pct(rest["ci_low"]), pct(rest["ci_high"])),
+        "power.r2_rest_ci": interval(pct(rest["ci_low"]), pct(rest["ci_high"]), level),
         "power.turnout_r": num(turnout["r"]),
-        "power.turnout_r_ci": interval(num(turnout["ci_low"]), num(turnout["ci_high"])),
+        "power.turnout_r_ci": interval(num(turnout["ci_low"]), num(turnout["ci_high"]), level),
         "power.alpha_core": num(core["cronbach_alpha"]),
         "power.pc1_share": pct(core["variance_explained"]),
         "power.n_lad": f"{r2['n']:,}",
     }
 
 
-def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str]:
+def services_values(summary: dict, concentration: pd.DataFrame, level: float) -> dict[str, str]:
     ratios = summary["c2"]["lowest_to_highest_power_quintile"]
     ratio = ratios["acute_morbidity"]
     by_outcome = concentration.set_index("outcome")
@@ -108,14 +114,14 @@ def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str
     main = summary["c2"]["main_models"]["acute_morbidity"]
     return {
         "services.ratio_acute": num(ratio["ratio"]),
-        "services.ratio_acute_ci": interval(num(ratio["ci_low"]), num(ratio["ci_high"])),
+        "services.ratio_acute_ci": interval(num(ratio["ci_low"]), num(ratio["ci_high"]), level),
         "services.ratio_income": num(ratios["income_claimants"]["ratio"]),
         "services.ci_acute": num(acute["concentration_index"], 3),
-        "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3)),
+        "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3), level),
         "services.ci_income": num(by_outcome.loc["income_claimants", "concentration_index"], 3),
         "services.acute_per_sd": num(main["unadjusted"]["estimate"], 1),
         "services.acute_per_sd_ci": interval(num(main["unadjusted"]["ci_low"], 1),
-                                             num(main["unadjusted"]["ci_high"], 1)),
+                                             num(main["unadjusted"]["ci_high"], 1), level),
         "services.power_share_after_imd": pct(main["share_remaining"], 0),
         "services.n_concentration_negative": str(int(
             (concentration["concentration_index"].dropna() < 0).sum())),
@@ -164,7 +170,7 @@ def gap_values(summary: dict, by_region: pd.DataFrame, costs_headline: dict) -> 
     for ref in ("national_mean", "least_deprived_fifth", "top_power_fifth"):
         q = main[f"gap_people_{ref}"]
         out[f"gap.people_{ref}"] = people(q["point"])
-        out[f"gap.people_{ref}_interval"] = interval(people(q["lo"]), people(q["hi"]))
+        out[f"gap.people_{ref}_interval"] = interval(people(q["lo"]), people(q["hi"]), h["interval"])
         out[f"gap.reference_{ref}"] = pct(main[f"reference_{ref}"]["point"])
         values = [g[f"gap_people_{ref}"]["point"] for g in gaps.values()]
         out[f"gap.people_{ref}_range"] = f"{people(min(values))} to {people(max(values))}"
@@ -174,7 +180,7 @@ def gap_values(summary: dict, by_region: pd.DataFrame, costs_headline: dict) -> 
 def cost_values(h: dict) -> dict[str, str]:
     """C4: cost to close per rule, share closed at the fixed budget, accounting, drivers."""
     out = {"costs.n_draws": f"{h['n_draws']:,}", "costs.horizon_years": str(h["horizon_years"]),
-           "costs.interval": pct(h["interval"], 0),
+           "costs.interval": level_label(h["interval"]),
            "costs.price_base": h["price_base"], "costs.discount_rate": pct(h["discount_rate"]),
            "costs.fixed_budget": gbp(h["fixed_budget_gbp"]),
            "costs.fixed_budget_share": pct(h["fixed_budget_share_of_spend"]),
@@ -182,7 +188,7 @@ def cost_values(h: dict) -> dict[str, str]:
            "costs.universal_percentile": f"{100 * h['universal_percentile']:.0f}th",
            "costs.enabling_economic": gbp(h["enabling"]["economic"]["mean"]),
            "costs.enabling_economic_interval": interval(gbp(h["enabling"]["economic"]["lo"]),
-                                                       gbp(h["enabling"]["economic"]["hi"])),
+                                                       gbp(h["enabling"]["economic"]["hi"]), h["interval"]),
            "costs.enabling_cash": gbp(h["enabling"]["cash"]["mean"]),
            "costs.enabling_share_of_budget": pct(h["enabling"]["cash"]["mean"] / h["fixed_budget_gbp"], 0)}
     for rule, key in RULE_KEYS.items():
@@ -190,14 +196,14 @@ def cost_values(h: dict) -> dict[str, str]:
         c, s = r["cost_to_close_gbp"], r["share_closed_fixed_budget"]
         out |= {
             f"costs.{key}.cost": gbp(c["mean"]),
-            f"costs.{key}.cost_interval": interval(gbp(c["lo"]), gbp(c["hi"])),
+            f"costs.{key}.cost_interval": interval(gbp(c["lo"]), gbp(c["hi"]), h["interval"]),
             f"costs.{key}.share_closed": pct(s["mean"]),
-            f"costs.{key}.share_closed_interval": interval(pct(s["lo"]), pct(s["hi"])),
+            f"costs.{key}.share_closed_interval": interval(pct(s["lo"]), pct(s["hi"]), h["interval"]),
             f"costs.{key}.breakeven": f"£{r['breakeven_saving_per_participant_gbp']['mean']:,.0f}",
             f"costs.{key}.net_benefit": signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["mean"]),
             f"costs.{key}.net_benefit_interval": interval(
                 signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["lo"]),
-                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"])),
+                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"]), h["interval"]),
             f"costs.{key}.q1_q5_after": points(r["q1_q5_difference_after"]["mean"], 2),
         }
         if "max_closable_share" in r:
@@ -230,21 +236,22 @@ def cost_values(h: dict) -> dict[str, str]:
             if not any(k.startswith(f"costs.{key}.") for key in RULE_KEYS.values()) or k in keep}
 
 
-def all_values(inputs, first_year: str, last_year: str) -> dict[str, str]:
-    """Every value the report quotes, from the named result files of the report rule."""
+def all_values(inputs, first_year: str, last_year: str, levels: dict[str, float]) -> dict[str, str]:
+    """Every value the report quotes, from the named result files of the report rule; ``levels``
+    are the configured interval levels of the power (C1) and models (C2) stages."""
     summary = json.loads(Path(inputs.models_summary).read_text())
     headline = json.loads(Path(inputs.costs_headline).read_text())
     return {
         **data_values({"lsoa21": inputs.lsoa21, "lad24": inputs.lad24, "utla23": inputs.utla23},
                       inputs.provenance),
-        **power_values(summary, pd.read_parquet(inputs.loadings)),
-        **services_values(summary, pd.read_parquet(inputs.concentration)),
+        **power_values(summary, pd.read_parquet(inputs.loadings), levels["power"]),
+        **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
         **gap_values(summary, pd.read_parquet(inputs.gap_by_region), headline),
         **cost_values(headline),
         **climate_values(pd.read_parquet(inputs.climate_groups), pd.read_parquet(inputs.climate_dropped),
                          first_year, last_year),
         **robustness_values(summary, pd.read_parquet(inputs.spec_curve),
-                            pd.read_parquet(inputs.replication)),
+                            pd.read_parquet(inputs.replication), levels["models"]),
     }
 
 
@@ -264,15 +271,15 @@ def climate_values(groups: pd.DataFrame, dropped: pd.DataFrame, first: str, last
     }
 
 
-def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame
-                      ) -> dict[str, str]:
+def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame,
+                      level: float) -> dict[str, str]:
     counts = summary["multiverse"]["status_counts"]
     acute = replication[replication["outcome"] == "acute_morbidity"].set_index("vintage")
 
     def est(vintage: str) -> str:
         row = acute.loc[vintage]
         return (f"{num(row['estimate'])} SD per SD of power "
-                f"({interval(num(row['ci_low']), num(row['ci_high']))})")
+                f"({interval(num(row['ci_low']), num(row['ci_high']), level)})")
 
     fitted = spec_curve[spec_curve["status"] == "ok"]
     return {
@@ -289,7 +296,7 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
     }
 
 
-def scenario_table(rules: pd.DataFrame, scheme: str | None = None) -> pd.DataFrame:
+def scenario_table(rules: pd.DataFrame, level: float, scheme: str | None = None) -> pd.DataFrame:
     """One row per allocation rule (the headline scheme): cost to close with its interval, the
     share of the gap it can close, share closed and net benefit at the fixed budget, and the
     break-even saving per participant a year."""
@@ -300,7 +307,7 @@ def scenario_table(rules: pd.DataFrame, scheme: str | None = None) -> pd.DataFra
     return pd.DataFrame({
         "Rule": [label(SCENARIO_LABELS, x) for x in r.index],
         "Cost to close a year": r["cost_to_close_gbp_mean"].map(gbp).to_numpy(),
-        "95% interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
+        f"{level_label(level)} interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
                          zip(r["cost_to_close_gbp_lo"], r["cost_to_close_gbp_hi"])],
         "Closable share": closable.fillna(1.0).map(lambda v: pct(v, 0)).to_numpy(),
         "Closed at fixed budget": r["share_closed_fixed_budget_mean"].map(pct).to_numpy(),
@@ -310,7 +317,7 @@ def scenario_table(rules: pd.DataFrame, scheme: str | None = None) -> pd.DataFra
     })
 
 
-def concentration_table(concentration: pd.DataFrame) -> pd.DataFrame:
+def concentration_table(concentration: pd.DataFrame, level: float) -> pd.DataFrame:
     """One row per measure with a defined index, in the report's order of measures."""
     rows = concentration.dropna(subset=["concentration_index"]).set_index("outcome")
     rows = rows.loc[order(OUTCOME_LABELS, rows.index)]
@@ -320,12 +327,12 @@ def concentration_table(concentration: pd.DataFrame) -> pd.DataFrame:
         "Areas": rows["n"].map(lambda v: f"{v:,}").to_numpy(),
         "Index": rows["concentration_index"].map(lambda v: num(v, 3)).to_numpy(),
         "SE": rows["se"].map(lambda v: num(v, 4)).to_numpy(),
-        "95% CI": [f"{num(lo, 3)} to {num(hi, 3)}" for lo, hi in
+        f"{level_label(level)} CI": [f"{num(lo, 3)} to {num(hi, 3)}" for lo, hi in
                    zip(rows["ci_low"], rows["ci_high"])],
     })
 
 
-def headline_models_table(summary: dict) -> pd.DataFrame:
+def headline_models_table(summary: dict, level: float) -> pd.DataFrame:
     """One row per measure in the report's order (the model family follows from the level, which
     the caption states); a dash where deprivation cannot be added (the measure is itself a
     deprivation score)."""
@@ -338,7 +345,7 @@ def headline_models_table(summary: dict) -> pd.DataFrame:
             "Measure": label(OUTCOME_LABELS, outcome),
             "Areas": f"{base['n']:,}",
             "Per SD of power": num(base["estimate"], 3),
-            "95% CI": f"{num(base['ci_low'], 3)} to {num(base['ci_high'], 3)}",
+            f"{level_label(level)} CI": f"{num(base['ci_low'], 3)} to {num(base['ci_high'], 3)}",
             "Adding deprivation": (num(adjusted["estimate"], 3)
                                    if adjusted and adjusted.get("estimate") is not None else "—"),
             "Share remaining": (minus(pct(fit["share_remaining"], 0))
