@@ -22,9 +22,16 @@ def _schema():
 
 
 def _areas(adults, fifth):
-    lsoa = pd.DataFrame({"lsoa21cd": [f"E0{i}" for i in range(len(adults))], "utla23cd": "E1",
-                         "adults_16plus": np.asarray(adults, float), "power_fifth": fifth,
-                         "council_power_fifth": 1, "imd_fifth_latest": fifth})
+    lsoa = pd.DataFrame(
+        {
+            "lsoa21cd": [f"E0{i}" for i in range(len(adults))],
+            "utla23cd": "E1",
+            "adults_16plus": np.asarray(adults, float),
+            "power_fifth": fifth,
+            "council_power_fifth": 1,
+            "imd_fifth_latest": fifth,
+        }
+    )
     councils = pd.DataFrame({"utla23cd": ["E1"], "utla23nm": ["A"]})
     return costs.prepare_areas(lsoa, councils)
 
@@ -35,10 +42,10 @@ def test_one_area_by_hand():
     a = costs.additionality(np.array([[0.30]]), np.array([0.5]))[0, 0]
     assert a == pytest.approx(7 / 13)
     eff, c, gap = a * 0.5, 500.0, 100.0
-    need = gap * c / eff                                   # GBP a year that closes the gap
+    need = gap * c / eff  # GBP a year that closes the gap
     assert need == pytest.approx(100 * 500 * 26 / 7)
     assert costs.closed_people(need / 2, c, eff, gap) == pytest.approx(50.0)
-    assert costs.closed_people(need * 3, c, eff, gap) == pytest.approx(100.0)   # capped at the gap
+    assert costs.closed_people(need * 3, c, eff, gap) == pytest.approx(100.0)  # capped at the gap
 
 
 def test_additionality_is_one_when_nobody_takes_part_and_falls_with_p():
@@ -52,7 +59,7 @@ def test_proportional_at_half_its_cost_closes_half_and_beats_universal_and_targe
     gap = np.array([200.0, 100.0, 30.0, 0.0])
     fifth = np.array([1, 1, 3, 5])
     areas = _areas(adults, fifth)
-    c, eff = 400.0, 0.25                                   # constant a, theta and c
+    c, eff = 400.0, 0.25  # constant a, theta and c
     need = gap * c / eff
     budget = need.sum() / 2
     targets = costs.targets_of(areas)
@@ -90,10 +97,17 @@ def test_weighted_quantile_matches_the_inverted_cdf():
 
 
 def test_a_parameter_at_price_year_y_converts_by_the_deflator_ratio():
-    p = costs.Parameter("timebank_cost_per_member_gbp", "triangular",
-                        {"min": 225.0, "mode": 450.0, "max": 675.0}, "GBP", "2009-10", "A1")
-    share = costs.Parameter("backfill_share", "uniform", {"min": 0.25, "max": 1.0}, "share", None,
-                            "assumption", "x")
+    p = costs.Parameter(
+        "timebank_cost_per_member_gbp",
+        "triangular",
+        {"min": 225.0, "mode": 450.0, "max": 675.0},
+        "GBP",
+        "2009-10",
+        "A1",
+    )
+    share = costs.Parameter(
+        "backfill_share", "uniform", {"min": 0.25, "max": 1.0}, "share", None, "assumption", "x"
+    )
     out = costs.to_base_prices({p.name: p, share.name: share}, {"2009-10": 100 / 67.7042})
     assert out[p.name].values["mode"] == pytest.approx(450 * 100 / 67.7042)
     assert out[share.name] is share
@@ -104,7 +118,7 @@ def test_a_parameter_at_price_year_y_converts_by_the_deflator_ratio():
 def test_discounting_at_green_book_rate():
     s = costs.settings_from_config(_config(), _schema())
     years = s.horizon_years
-    assert s.annuity == pytest.approx(sum(1.035 ** -t for t in range(years)))
+    assert s.annuity == pytest.approx(sum(1.035**-t for t in range(years)))
 
 
 def test_real_config_validates_and_builds_typed_settings():
@@ -138,10 +152,21 @@ def test_choice_maps_probabilities_to_options_by_weight():
 
 
 def test_participation_anchor_typed_into_config_must_match_the_file():
-    quintiles = pd.DataFrame({"year": ["2016-17", "2016-17"], "imd_quintile": [1, 5],
-                              "participation_share": [0.34, 0.48]})
-    england = pd.DataFrame({"year": ["2016-17", "2024-25"], "participation_share": [0.41123, 0.33585],
-                            "ci_low": [np.nan, 0.33303], "ci_high": [np.nan, 0.33868]})
+    quintiles = pd.DataFrame(
+        {
+            "year": ["2016-17", "2016-17"],
+            "imd_quintile": [1, 5],
+            "participation_share": [0.34, 0.48],
+        }
+    )
+    england = pd.DataFrame(
+        {
+            "year": ["2016-17", "2024-25"],
+            "participation_share": [0.41123, 0.33585],
+            "ci_low": [np.nan, 0.33303],
+            "ci_high": [np.nan, 0.33868],
+        }
+    )
     cfg = _config()["participation"]
     costs.check_participation(cfg, quintiles, england)
     cfg["least_deprived"] = 0.49
@@ -150,6 +175,7 @@ def test_participation_anchor_typed_into_config_must_match_the_file():
 
 
 # --- on the pipeline's real-data results ------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def cost_results(results):
@@ -164,11 +190,13 @@ def test_calibration_reproduces_the_published_fifths_and_reports_the_england_mea
     for _, part in cal.groupby("construction"):
         by = part.set_index("imd_fifth")["participation_share"]
         assert by[1] == pytest.approx(0.34, abs=1e-9) and by[5] == pytest.approx(0.48, abs=1e-9)
-        assert 0.34 < by[0] < 0.48                     # fifth 0 = the implied England mean
+        assert 0.34 < by[0] < 0.48  # fifth 0 = the implied England mean
     gap = pd.read_parquet(cost_results / "gap.parquet")
-    implied = gap[(gap["construction"] == "imd2019_linear")
-                  & (gap["quantity"] == "implied_england_mean_survey_year")]["point"].item()
-    assert implied == pytest.approx(0.411, abs=0.01)   # the England series for 2016-17: 41.1%
+    implied = gap[
+        (gap["construction"] == "imd2019_linear")
+        & (gap["quantity"] == "implied_england_mean_survey_year")
+    ]["point"].item()
+    assert implied == pytest.approx(0.411, abs=0.01)  # the England series for 2016-17: 41.1%
 
 
 @pytest.mark.mirror
@@ -182,8 +210,9 @@ def test_council_table_has_every_upper_tier_council_once(cost_results, table):
     assert councils["adults_16plus"].sum() == pytest.approx(lsoa["adults_16plus"].sum())
     # the councils' gaps add up to the national gap (primary construction, point estimate)
     gap = pd.read_parquet(cost_results / "gap.parquet")
-    national = gap[(gap["construction"] == "imd2019_linear")
-                   & (gap["quantity"] == "gap_people_national_mean")]["point"].item()
+    national = gap[
+        (gap["construction"] == "imd2019_linear") & (gap["quantity"] == "gap_people_national_mean")
+    ]["point"].item()
     assert councils["gap_people_national_mean"].sum() == pytest.approx(national, rel=1e-9)
 
 
@@ -192,12 +221,20 @@ def test_rules_on_real_data_respect_their_arithmetic(cost_results):
     rules = pd.read_parquet(cost_results / "rules.parquet")
     r = rules[rules["scheme"] == rules["scheme"].iloc[0]].set_index("rule")
     # a floor spent where there is no gap cannot make PU cheaper than pure proportional
-    assert r.loc["proportionate_universalism", "cost_to_close_gbp_mean"] >= r.loc["proportional", "cost_to_close_gbp_mean"]
+    assert (
+        r.loc["proportionate_universalism", "cost_to_close_gbp_mean"]
+        >= r.loc["proportional", "cost_to_close_gbp_mean"]
+    )
     # equal per adult needs more money than following need
-    assert r.loc["universal", "cost_to_close_gbp_mean"] > r.loc["proportionate_universalism", "cost_to_close_gbp_mean"]
+    assert (
+        r.loc["universal", "cost_to_close_gbp_mean"]
+        > r.loc["proportionate_universalism", "cost_to_close_gbp_mean"]
+    )
     for rule in costs.TARGETED:
-        assert r.loc[rule, "share_closed_fixed_budget_mean"] <= r.loc[rule, "max_closable_share_mean"]
+        assert (
+            r.loc[rule, "share_closed_fixed_budget_mean"] <= r.loc[rule, "max_closable_share_mean"]
+        )
     curves = pd.read_parquet(cost_results / "curves.parquet")
     for _, c in curves.groupby("rule"):
         share = c.sort_values("budget_gbp")["share_closed_mean"].to_numpy()
-        assert share[0] == 0 and (np.diff(share) >= -1e-12).all()     # more money never closes less
+        assert share[0] == 0 and (np.diff(share) >= -1e-12).all()  # more money never closes less

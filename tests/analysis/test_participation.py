@@ -22,8 +22,8 @@ def test_linear_calibration_reproduces_both_fifths_and_reports_the_mean():
     assert np.average(p[fifth == 1], weights=adults[fifth == 1]) == pytest.approx(0.34, abs=1e-12)
     assert np.average(p[fifth == 5], weights=adults[fifth == 5]) == pytest.approx(0.48, abs=1e-12)
     mean = np.average(p, weights=adults)
-    assert 0.34 < mean < 0.48 and mean == pytest.approx(0.41, abs=0.01)   # linear: near the midpoint
-    assert np.all(np.diff(p) > 0)                                           # rises with rank
+    assert 0.34 < mean < 0.48 and mean == pytest.approx(0.41, abs=0.01)  # linear: near the midpoint
+    assert np.all(np.diff(p) > 0)  # rises with rank
 
 
 def test_logistic_calibration_reproduces_both_fifths_for_every_draw():
@@ -31,8 +31,12 @@ def test_logistic_calibration_reproduces_both_fifths_for_every_draw():
     q1, q5 = np.array([0.34, 0.30, 0.36]), np.array([0.48, 0.52, 0.45])
     p = part.logistic_participation(level4, adults, fifth, q1, q5)
     for k in range(3):
-        assert np.average(p[k, fifth == 1], weights=adults[fifth == 1]) == pytest.approx(q1[k], abs=1e-9)
-        assert np.average(p[k, fifth == 5], weights=adults[fifth == 5]) == pytest.approx(q5[k], abs=1e-9)
+        assert np.average(p[k, fifth == 1], weights=adults[fifth == 1]) == pytest.approx(
+            q1[k], abs=1e-9
+        )
+        assert np.average(p[k, fifth == 5], weights=adults[fifth == 5]) == pytest.approx(
+            q5[k], abs=1e-9
+        )
     assert np.all((p > 0) & (p < 1))
 
 
@@ -52,7 +56,9 @@ def test_gap_is_people_below_the_reference():
 def test_references_are_adult_weighted_means():
     p = np.array([[0.30, 0.40, 0.50]])
     adults = np.array([1000.0, 1000.0, 2000.0])
-    refs = part.references(p, adults, imd_fifth=np.array([1, 3, 5]), power_fifth=np.array([1, 5, 5]))
+    refs = part.references(
+        p, adults, imd_fifth=np.array([1, 3, 5]), power_fifth=np.array([1, 5, 5])
+    )
     assert refs["national_mean"][0] == pytest.approx(0.425)
     assert refs["least_deprived_fifth"][0] == pytest.approx(0.50)
     assert refs["top_power_fifth"][0] == pytest.approx((0.40 * 1000 + 0.50 * 2000) / 3000)

@@ -37,18 +37,33 @@ from coprod.errors import ConfigError, CoprodError
 log = logging.getLogger(__name__)
 
 SCHEMES = ("timebank", "befriending", "navigator")
-RULES = ("universal", "proportionate_universalism", "proportional", "targeted_power_lsoa",
-         "targeted_power_council", "targeted_imd_lsoa")
-TARGETED = {"targeted_power_lsoa": "power_fifth", "targeted_power_council": "council_power_fifth",
-            "targeted_imd_lsoa": "imd_fifth_latest"}
+RULES = (
+    "universal",
+    "proportionate_universalism",
+    "proportional",
+    "targeted_power_lsoa",
+    "targeted_power_council",
+    "targeted_imd_lsoa",
+)
+TARGETED = {
+    "targeted_power_lsoa": "power_fifth",
+    "targeted_power_council": "council_power_fifth",
+    "targeted_imd_lsoa": "imd_fifth_latest",
+}
 SCHEME_COST = {s: f"{s}_cost_per_member_gbp" for s in SCHEMES}
 SCHEME_SAVING = {s: f"{s}_saving_per_member_gbp" for s in SCHEMES}
-DIST_FIELDS = {"fixed": ("value",), "triangular": ("min", "mode", "max"), "uniform": ("min", "max"),
-               "lognormal": ("median", "p95"), "normal": ("mean", "sd")}
+DIST_FIELDS = {
+    "fixed": ("value",),
+    "triangular": ("min", "mode", "max"),
+    "uniform": ("min", "max"),
+    "lognormal": ("median", "p95"),
+    "normal": ("mean", "sd"),
+}
 _Z95 = stats.norm.ppf(0.95)
 
 
 # --- settings ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -74,7 +89,9 @@ class Parameter:
         if self.dist == "uniform":
             return stats.uniform(loc=v["min"], scale=v["max"] - v["min"]).ppf(q)
         if self.dist == "lognormal":
-            return stats.lognorm(s=math.log(v["p95"] / v["median"]) / _Z95, scale=v["median"]).ppf(q)
+            return stats.lognorm(s=math.log(v["p95"] / v["median"]) / _Z95, scale=v["median"]).ppf(
+                q
+            )
         return stats.norm(loc=v["mean"], scale=v["sd"]).ppf(q)
 
 
@@ -132,16 +149,23 @@ def check_costs_config(cfg: dict) -> None:
     """Cross-field checks JSON Schema cannot express, each naming its key."""
     for name, spec in cfg["parameters"].items():
         key = f"costs.parameters.{name}"
-        if spec["dist"] == "triangular" and not (spec["min"] <= spec["mode"] <= spec["max"]
-                                                and spec["min"] < spec["max"]):
-            raise ConfigError(f"{key}: triangular needs min <= mode <= max and min < max, got "
-                              f"{spec['min']}, {spec['mode']}, {spec['max']}")
+        if spec["dist"] == "triangular" and not (
+            spec["min"] <= spec["mode"] <= spec["max"] and spec["min"] < spec["max"]
+        ):
+            raise ConfigError(
+                f"{key}: triangular needs min <= mode <= max and min < max, got "
+                f"{spec['min']}, {spec['mode']}, {spec['max']}"
+            )
         if spec["dist"] == "uniform" and not spec["min"] < spec["max"]:
             raise ConfigError(f"{key}: uniform needs min < max, got {spec['min']}, {spec['max']}")
         if spec["dist"] == "lognormal" and not spec["p95"] > spec["median"] > 0:
-            raise ConfigError(f"{key}: lognormal needs p95 > median > 0, got "
-                              f"{spec['median']}, {spec['p95']}")
-        if spec["unit"] == "share" and max(spec.get(f, 0) for f in ("value", "min", "mode", "max")) > 1:
+            raise ConfigError(
+                f"{key}: lognormal needs p95 > median > 0, got {spec['median']}, {spec['p95']}"
+            )
+        if (
+            spec["unit"] == "share"
+            and max(spec.get(f, 0) for f in ("value", "min", "mode", "max")) > 1
+        ):
             raise ConfigError(f"{key}: a share cannot exceed 1")
     for key in ("scheme_mix", "participation.constructions", "participation.levelling"):
         node = cfg
@@ -152,7 +176,9 @@ def check_costs_config(cfg: dict) -> None:
     if cfg["participation"]["most_deprived"] >= cfg["participation"]["least_deprived"]:
         raise ConfigError("costs.participation: most_deprived must be below least_deprived")
     if cfg["curve_draws"] > cfg["n_draws"]:
-        raise ConfigError(f"costs.curve_draws: {cfg['curve_draws']} exceeds costs.n_draws {cfg['n_draws']}")
+        raise ConfigError(
+            f"costs.curve_draws: {cfg['curve_draws']} exceeds costs.n_draws {cfg['n_draws']}"
+        )
 
 
 def settings_from_config(cfg: dict, schema: dict | None = None) -> CostSettings:
@@ -171,39 +197,76 @@ def settings_from_config(cfg: dict, schema: dict | None = None) -> CostSettings:
             where = ".".join(str(p) for p in err.absolute_path) or "costs"
             raise ConfigError(f"{where}: {err.message}") from None
     check_costs_config(cfg)
-    params = {name: Parameter(name=name, dist=spec["dist"],
-                              values={k: float(spec[k]) for k in DIST_FIELDS[spec["dist"]]},
-                              unit=spec["unit"], price_year=spec["price_year"], source=spec["source"],
-                              note=spec.get("note", ""))
-              for name, spec in cfg["parameters"].items()}
+    params = {
+        name: Parameter(
+            name=name,
+            dist=spec["dist"],
+            values={k: float(spec[k]) for k in DIST_FIELDS[spec["dist"]]},
+            unit=spec["unit"],
+            price_year=spec["price_year"],
+            source=spec["source"],
+            note=spec.get("note", ""),
+        )
+        for name, spec in cfg["parameters"].items()
+    }
     pcfg = cfg["participation"]
     sd = math.hypot(pcfg["anchor_se"], pcfg["rounding_half_width"] / math.sqrt(3))
-    note = ("published rate with a labelled standard error (no bases are published) and rounding "
-            "to whole percentages (uniform +/- half a point), combined in quadrature")
-    for name, mean in (("participation_most_deprived", pcfg["most_deprived"]),
-                       ("participation_least_deprived", pcfg["least_deprived"])):
-        params[name] = Parameter(name, "normal", {"mean": mean, "sd": sd}, "share", None,
-                                 "assumption", note)
-    for name, spec in (("england_participation_survey_year", pcfg["england_survey_year"]),
-                       ("england_participation_latest", pcfg["england_latest"])):
-        params[name] = Parameter(name, "normal", {"mean": spec["mean"], "sd": spec["sd"]}, "share",
-                                 None, "assumption", spec["note"])
-    choices = {"construction": Choice("construction", tuple(pcfg["constructions"]),
-                                      tuple(pcfg["constructions"].values())),
-               "levelling": Choice("levelling", tuple(pcfg["levelling"]),
-                                   tuple(pcfg["levelling"].values())),
-               "scheme": Choice("scheme", (cfg["primary_scheme"],), (1.0,))}
+    note = (
+        "published rate with a labelled standard error (no bases are published) and rounding "
+        "to whole percentages (uniform +/- half a point), combined in quadrature"
+    )
+    for name, mean in (
+        ("participation_most_deprived", pcfg["most_deprived"]),
+        ("participation_least_deprived", pcfg["least_deprived"]),
+    ):
+        params[name] = Parameter(
+            name, "normal", {"mean": mean, "sd": sd}, "share", None, "assumption", note
+        )
+    for name, spec in (
+        ("england_participation_survey_year", pcfg["england_survey_year"]),
+        ("england_participation_latest", pcfg["england_latest"]),
+    ):
+        params[name] = Parameter(
+            name,
+            "normal",
+            {"mean": spec["mean"], "sd": spec["sd"]},
+            "share",
+            None,
+            "assumption",
+            spec["note"],
+        )
+    choices = {
+        "construction": Choice(
+            "construction", tuple(pcfg["constructions"]), tuple(pcfg["constructions"].values())
+        ),
+        "levelling": Choice(
+            "levelling", tuple(pcfg["levelling"]), tuple(pcfg["levelling"].values())
+        ),
+        "scheme": Choice("scheme", (cfg["primary_scheme"],), (1.0,)),
+    }
     return CostSettings(
-        seed=cfg["seed"], n_draws=cfg["n_draws"], curve_draws=cfg["curve_draws"],
-        curve_points=cfg["curve_points"], chunk_draws=cfg["chunk_draws"], interval=cfg["interval"],
-        horizon_years=cfg["horizon_years"], discount_rate=cfg["discount_rate"],
-        base_year=cfg["base_year"], spend_year=cfg["spend_year"],
-        cost_reference=pcfg["cost_reference"], universal_percentile=cfg["universal_percentile"],
+        seed=cfg["seed"],
+        n_draws=cfg["n_draws"],
+        curve_draws=cfg["curve_draws"],
+        curve_points=cfg["curve_points"],
+        chunk_draws=cfg["chunk_draws"],
+        interval=cfg["interval"],
+        horizon_years=cfg["horizon_years"],
+        discount_rate=cfg["discount_rate"],
+        base_year=cfg["base_year"],
+        spend_year=cfg["spend_year"],
+        cost_reference=pcfg["cost_reference"],
+        universal_percentile=cfg["universal_percentile"],
         pu_floor_share=cfg["pu_floor_share"],
         fixed_budget_share_of_spend=cfg["fixed_budget_share_of_spend"],
-        primary_scheme=cfg["primary_scheme"], scheme_mix=dict(cfg["scheme_mix"]),
-        sobol_n=cfg["sobol_n"], parameters=params, choices=choices,
-        survey_year=pcfg["survey_year"], latest_year=pcfg["latest_year"])
+        primary_scheme=cfg["primary_scheme"],
+        scheme_mix=dict(cfg["scheme_mix"]),
+        sobol_n=cfg["sobol_n"],
+        parameters=params,
+        choices=choices,
+        survey_year=pcfg["survey_year"],
+        latest_year=pcfg["latest_year"],
+    )
 
 
 def with_scheme(settings: CostSettings, scheme: str) -> CostSettings:
@@ -211,8 +274,9 @@ def with_scheme(settings: CostSettings, scheme: str) -> CostSettings:
     configured scheme mix, a sensitivity)."""
     from dataclasses import replace
 
-    return replace(settings, choices={**settings.choices,
-                                      "scheme": Choice("scheme", (scheme,), (1.0,))})
+    return replace(
+        settings, choices={**settings.choices, "scheme": Choice("scheme", (scheme,), (1.0,))}
+    )
 
 
 def to_base_prices(params: dict[str, Parameter], ratio: dict[str, float]) -> dict[str, Parameter]:
@@ -224,8 +288,10 @@ def to_base_prices(params: dict[str, Parameter], ratio: dict[str, float]) -> dic
             out[name] = p
             continue
         if p.price_year not in ratio:
-            raise ConfigError(f"costs.parameters.{name}.price_year: {p.price_year!r} has no "
-                              f"deflator value; have {sorted(ratio)}")
+            raise ConfigError(
+                f"costs.parameters.{name}.price_year: {p.price_year!r} has no "
+                f"deflator value; have {sorted(ratio)}"
+            )
         k = ratio[p.price_year]
         scaled = {f: v * k for f, v in p.values.items()}
         out[name] = Parameter(p.name, p.dist, scaled, p.unit, p.price_year, p.source, p.note)
@@ -240,8 +306,9 @@ def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame]) -> None:
             continue
         key = f"costs.parameters.{name}"
         if ref["dataset"] not in hourly:
-            raise ConfigError(f"{key}.corec.dataset: {ref['dataset']!r} was not read; "
-                              f"have {sorted(hourly)}")
+            raise ConfigError(
+                f"{key}.corec.dataset: {ref['dataset']!r} was not read; have {sorted(hourly)}"
+            )
         table = hourly[ref["dataset"]]
         rows = table["year"].astype("int64") == ref["year"]
         if "qualification_cost" in ref:
@@ -251,11 +318,15 @@ def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame]) -> None:
                 continue
             hit = table.loc[rows & (table["band"] == band), "cost_per_working_hour_gbp"]
             if len(hit) != 1:
-                raise ConfigError(f"{key}.corec.{stat}: {len(hit)} rows for {band!r}, "
-                                  f"{ref['year']} in {ref['dataset']}; expected exactly one")
+                raise ConfigError(
+                    f"{key}.corec.{stat}: {len(hit)} rows for {band!r}, "
+                    f"{ref['year']} in {ref['dataset']}; expected exactly one"
+                )
             if not math.isclose(float(hit.iloc[0]), float(spec[stat]), rel_tol=1e-9):
-                raise ConfigError(f"{key}.{stat}: config has {spec[stat]} but {ref['dataset']} "
-                                  f"{ref['year']} {band} is {float(hit.iloc[0])}")
+                raise ConfigError(
+                    f"{key}.{stat}: config has {spec[stat]} but {ref['dataset']} "
+                    f"{ref['year']} {band} is {float(hit.iloc[0])}"
+                )
         log.info("%s matches %s %s", name, ref["dataset"], ref["year"])
 
 
@@ -263,6 +334,7 @@ def check_participation(pcfg: dict, quintiles: pd.DataFrame, england: pd.DataFra
     """Stop if a participation anchor typed into config differs from the file it cites (the
     CLS IMD-fifth rates and the SMC DR41 England series); the latest year's SD must match
     its published 95% interval."""
+
     def one(frame, mask, what):
         hit = frame.loc[mask, "participation_share"]
         if len(hit) != 1 or not np.isfinite(hit.iloc[0]):
@@ -271,39 +343,71 @@ def check_participation(pcfg: dict, quintiles: pd.DataFrame, england: pd.DataFra
 
     survey, latest = pcfg["survey_year"], pcfg["latest_year"]
     checks = {
-        "costs.participation.most_deprived": (pcfg["most_deprived"], one(
-            quintiles, (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 1), "IMD fifth 1")),
-        "costs.participation.least_deprived": (pcfg["least_deprived"], one(
-            quintiles, (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 5), "IMD fifth 5")),
-        "costs.participation.england_survey_year.mean": (pcfg["england_survey_year"]["mean"], one(
-            england, england["year"] == survey, f"England {survey}")),
-        "costs.participation.england_latest.mean": (pcfg["england_latest"]["mean"], one(
-            england, england["year"] == latest, f"England {latest}")),
+        "costs.participation.most_deprived": (
+            pcfg["most_deprived"],
+            one(
+                quintiles,
+                (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 1),
+                "IMD fifth 1",
+            ),
+        ),
+        "costs.participation.least_deprived": (
+            pcfg["least_deprived"],
+            one(
+                quintiles,
+                (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 5),
+                "IMD fifth 5",
+            ),
+        ),
+        "costs.participation.england_survey_year.mean": (
+            pcfg["england_survey_year"]["mean"],
+            one(england, england["year"] == survey, f"England {survey}"),
+        ),
+        "costs.participation.england_latest.mean": (
+            pcfg["england_latest"]["mean"],
+            one(england, england["year"] == latest, f"England {latest}"),
+        ),
     }
     row = england.loc[england["year"] == latest].iloc[0]
-    checks["costs.participation.england_latest.sd"] = (pcfg["england_latest"]["sd"],
-                                                      float(row["ci_high"] - row["ci_low"]) / (2 * 1.959964))
+    checks["costs.participation.england_latest.sd"] = (
+        pcfg["england_latest"]["sd"],
+        float(row["ci_high"] - row["ci_low"]) / (2 * 1.959964),
+    )
     for key, (typed, published) in checks.items():
         if not math.isclose(typed, published, rel_tol=0.01 if key.endswith(".sd") else 1e-9):
             raise ConfigError(f"{key}: config has {typed} but the published figure is {published}")
 
 
-def parameter_table(settings: "CostSettings") -> pd.DataFrame:
+def parameter_table(settings: CostSettings) -> pd.DataFrame:
     """One row per parameter (in base-year prices where converted): distribution, median and
     90% range, unit, price year, source and the note that justifies the range."""
     rows = []
     for name, p in settings.parameters.items():
         p05, p50, p95 = p.ppf([0.05, 0.5, 0.95])
-        rows.append({"parameter": name, "dist": p.dist,
-                     **{f: p.values.get(f, np.nan) for f in ("value", "min", "mode", "max", "median",
-                                                             "p95", "mean", "sd")},
-                     "p05_value": p05, "median_value": p50, "p95_value": p95,
-                     "unit": p.unit, "price_year": p.price_year, "price_base": settings.base_year,
-                     "source": p.source, "is_assumption": p.source == "assumption", "note": p.note})
+        rows.append(
+            {
+                "parameter": name,
+                "dist": p.dist,
+                **{
+                    f: p.values.get(f, np.nan)
+                    for f in ("value", "min", "mode", "max", "median", "p95", "mean", "sd")
+                },
+                "p05_value": p05,
+                "median_value": p50,
+                "p95_value": p95,
+                "unit": p.unit,
+                "price_year": p.price_year,
+                "price_base": settings.base_year,
+                "source": p.source,
+                "is_assumption": p.source == "assumption",
+                "note": p.note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --- draws ------------------------------------------------------------------------------------
+
 
 def draw_factors(settings: CostSettings, n: int, seed: int) -> pd.DataFrame:
     """Seeded draws of every factor by inverse CDF of one uniform matrix."""
@@ -315,7 +419,9 @@ def draw_factors(settings: CostSettings, n: int, seed: int) -> pd.DataFrame:
 def from_uniform(settings: CostSettings, u: np.ndarray) -> pd.DataFrame:
     """Map a (n, factors) matrix of probabilities to factor values (shared by Monte Carlo,
     tornado and Sobol sampling)."""
-    return pd.DataFrame({name: f.ppf(u[:, j]) for j, (name, f) in enumerate(settings.factors().items())})
+    return pd.DataFrame(
+        {name: f.ppf(u[:, j]) for j, (name, f) in enumerate(settings.factors().items())}
+    )
 
 
 def median_factors(settings: CostSettings) -> pd.DataFrame:
@@ -327,14 +433,15 @@ def median_factors(settings: CostSettings) -> pd.DataFrame:
 
 # --- areas ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Areas:
     """LSOA inputs of the cost model and their councils (built by ``prepare_areas``)."""
 
     lsoa: pd.DataFrame
     councils: pd.DataFrame
-    member: sp.csr_matrix          # (n_lsoa, n_councils) 0/1 membership
-    staff: dict                    # per-council arrays: sw_fte, sw_turnover, asc/other per 1000 base
+    member: sp.csr_matrix  # (n_lsoa, n_councils) 0/1 membership
+    staff: dict  # per-council arrays: sw_fte, sw_turnover, asc/other per 1000 base
 
     @property
     def adults(self) -> np.ndarray:
@@ -349,12 +456,14 @@ def prepare_areas(lsoa: pd.DataFrame, councils: pd.DataFrame) -> Areas:
     if orphans:
         raise CoprodError(f"cost model: LSOA councils {orphans[:5]} are not in the utla23 table")
     col = pos.loc[lsoa["utla23cd"]].to_numpy()
-    member = sp.csr_matrix((np.ones(len(lsoa)), (np.arange(len(lsoa)), col)),
-                           shape=(len(lsoa), len(councils)))
+    member = sp.csr_matrix(
+        (np.ones(len(lsoa)), (np.arange(len(lsoa)), col)), shape=(len(lsoa), len(councils))
+    )
     return Areas(lsoa.reset_index(drop=True), councils, member, {})
 
 
 # --- participation per draw -------------------------------------------------------------------
+
 
 def participation_draws(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> np.ndarray:
     """Expected participation p (draws, LSOAs) at the latest survey year, by each draw's
@@ -382,6 +491,7 @@ def participation_draws(areas: Areas, f: pd.DataFrame, settings: CostSettings) -
 
 # --- the cost engine --------------------------------------------------------------------------
 
+
 def enabling_costs(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> dict[str, np.ndarray]:
     """Annual-equivalent enabling workforce cost per council (draws, councils), economic and cash.
 
@@ -392,15 +502,31 @@ def enabling_costs(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> dic
     c = areas.councils
     pop = c["population"].to_numpy(dtype=float)[None, :] / 1000
     col = {n: f[n].to_numpy(dtype=float)[:, None] for n in f.columns}
-    groups = [(c["sw_fte"].to_numpy(dtype=float)[None, :], c["sw_turnover_rate"].to_numpy(dtype=float)[None, :],
-               col["cyp_sw_hourly_cost_gbp"]),
-              (pop * col["asc_staff_per_1000"], col["other_staff_turnover_rate"], col["asc_staff_hourly_cost_gbp"]),
-              (pop * col["other_staff_per_1000"], col["other_staff_turnover_rate"], col["other_staff_hourly_cost_gbp"])]
-    later = settings.annuity - 1.0        # PV of years 2..H
+    groups = [
+        (
+            c["sw_fte"].to_numpy(dtype=float)[None, :],
+            c["sw_turnover_rate"].to_numpy(dtype=float)[None, :],
+            col["cyp_sw_hourly_cost_gbp"],
+        ),
+        (
+            pop * col["asc_staff_per_1000"],
+            col["other_staff_turnover_rate"],
+            col["asc_staff_hourly_cost_gbp"],
+        ),
+        (
+            pop * col["other_staff_per_1000"],
+            col["other_staff_turnover_rate"],
+            col["other_staff_hourly_cost_gbp"],
+        ),
+    ]
+    later = settings.annuity - 1.0  # PV of years 2..H
     out = {"economic": 0.0, "cash": 0.0}
     for staff, turnover, wage in groups:
         for kind, time_share in (("economic", 1.0), ("cash", col["backfill_share"])):
-            course = col["training_hours_per_staff"] * wage * time_share + col["course_cost_per_trainee_gbp"]
+            course = (
+                col["training_hours_per_staff"] * wage * time_share
+                + col["course_cost_per_trainee_gbp"]
+            )
             refresher = col["refresher_hours_per_staff_year"] * wage * time_share
             pv = staff * (course + later * (turnover * course + refresher))
             out[kind] = out[kind] + pv
@@ -408,22 +534,31 @@ def enabling_costs(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> dic
     return {k: v * ob / settings.annuity for k, v in out.items()}
 
 
-def unit_costs(areas: Areas, f: pd.DataFrame, settings: CostSettings, gap_rate_point: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def unit_costs(
+    areas: Areas, f: pd.DataFrame, settings: CostSettings, gap_rate_point: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per draw and LSOA: unit cost c_i per participant-year (with optimism bias and the premium
     where gaps are large), saving per participant-year, and the effectiveness a_i theta (1 - delta)
     is computed by the caller from p."""
     schemes = settings.choices["scheme"].options
     k = f["scheme"].to_numpy(dtype=int)
     mix = settings.scheme_mix
+
     def pick(table):
         values = {s: f[table[s]].to_numpy(dtype=float) for s in SCHEMES}
         values["mix"] = sum(mix[s] * values[s] for s in SCHEMES)
         return np.choose(k, [values[s] for s in schemes])
+
     scheme_cost = pick(SCHEME_COST) * f["relative_price_uplift"].to_numpy()
-    facilitation = (f["facilitation_hours_per_participant_year"] * f["other_staff_hourly_cost_gbp"]).to_numpy()
+    facilitation = (
+        f["facilitation_hours_per_participant_year"] * f["other_staff_hourly_cost_gbp"]
+    ).to_numpy()
     mean_rate = np.average(gap_rate_point, weights=areas.adults)
-    excess = np.clip(gap_rate_point / mean_rate - 1, 0, None) if mean_rate > 0 else np.zeros_like(gap_rate_point)
+    excess = (
+        np.clip(gap_rate_point / mean_rate - 1, 0, None)
+        if mean_rate > 0
+        else np.zeros_like(gap_rate_point)
+    )
     premium = 1 + f["unit_cost_premium_kappa"].to_numpy()[:, None] * excess[None, :]
     ob = 1 + f["optimism_bias_costs"].to_numpy()[:, None]
     c = (scheme_cost + facilitation)[:, None] * premium * ob
@@ -452,8 +587,9 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> np.ndarray:
     return xs[np.arange(len(x)), np.minimum(idx, x.shape[1] - 1)]
 
 
-def pu_cost_to_close(m: np.ndarray, adults: np.ndarray, floor_share: float,
-                     iterations: int = 60) -> np.ndarray:
+def pu_cost_to_close(
+    m: np.ndarray, adults: np.ndarray, floor_share: float, iterations: int = 60
+) -> np.ndarray:
     """Smallest budget B with floor_share x B spread per adult and the rest by need closing
     every gap: (1 - phi) B >= sum max(0, m_i - phi B w_i), solved by bisection per draw."""
     total = m.sum(axis=1)
@@ -470,8 +606,14 @@ def pu_cost_to_close(m: np.ndarray, adults: np.ndarray, floor_share: float,
     return hi
 
 
-def allocate(rule: str, budget: float, need: np.ndarray, areas: Areas, floor_share: float,
-             targets: dict[str, np.ndarray]) -> np.ndarray:
+def allocate(
+    rule: str,
+    budget: float,
+    need: np.ndarray,
+    areas: Areas,
+    floor_share: float,
+    targets: dict[str, np.ndarray],
+) -> np.ndarray:
     """Spending per LSOA (n,) under ``rule`` with membership budget ``budget``, on the
     point-estimate need ``need`` (money that would close each LSOA's gap)."""
     adults = areas.adults
@@ -484,11 +626,15 @@ def allocate(rule: str, budget: float, need: np.ndarray, areas: Areas, floor_sha
     floor = floor_share if rule == "proportionate_universalism" else 0.0
     spent = floor * budget * w
     residual = np.clip(need - spent, 0, None)
-    pot = (1 - floor) * budget + np.clip(spent - need, 0, None).sum()   # floor beyond need re-spread
-    spent = np.minimum(spent, need) + residual * min(1.0, pot / residual.sum()) if residual.sum() > 0 else spent
+    pot = (1 - floor) * budget + np.clip(spent - need, 0, None).sum()  # floor beyond need re-spread
+    spent = (
+        np.minimum(spent, need) + residual * min(1.0, pot / residual.sum())
+        if residual.sum() > 0
+        else spent
+    )
     left = budget - spent.sum()
     if left > 1e-6 * max(budget, 1):
-        spent = spent + left * w            # every gap closed: the rest goes per adult
+        spent = spent + left * w  # every gap closed: the rest goes per adult
     return spent
 
 
@@ -508,13 +654,21 @@ def point_estimate(areas: Areas, settings: CostSettings) -> Point:
     """The primary construction at published anchors and every parameter at its median."""
     f = median_factors(settings)
     p = participation_draws(areas, f, settings)
-    ref = part.references(p, areas.adults, areas.lsoa["imd_fifth_calibration"].to_numpy(),
-                          areas.lsoa["power_fifth"].to_numpy())[settings.cost_reference]
+    ref = part.references(
+        p,
+        areas.adults,
+        areas.lsoa["imd_fifth_calibration"].to_numpy(),
+        areas.lsoa["power_fifth"].to_numpy(),
+    )[settings.cost_reference]
     gap = part.gap_people(p, areas.adults, ref)
     rate = gap[0] / areas.adults
     c, _, _ = unit_costs(areas, f, settings, rate)
-    eff = additionality(p, f["additionality_lambda"].to_numpy()) * (
-        f["newly_participating_theta"].to_numpy() * (1 - f["displacement_share"].to_numpy()))[:, None]
+    eff = (
+        additionality(p, f["additionality_lambda"].to_numpy())
+        * (f["newly_participating_theta"].to_numpy() * (1 - f["displacement_share"].to_numpy()))[
+            :, None
+        ]
+    )
     need = (gap * c / eff)[0]
     e = enabling_costs(areas, f, settings)["cash"][0]
     return Point(p[0], gap[0], need, rate, float(e.sum()), e)
@@ -526,8 +680,15 @@ def targets_of(areas: Areas) -> dict[str, np.ndarray]:
     return {rule: areas.lsoa[col].to_numpy() == 1 for rule, col in TARGETED.items()}
 
 
-def evaluate(areas: Areas, f: pd.DataFrame, settings: CostSettings, point: Point,
-             budgets: np.ndarray, *, per_council: bool = False) -> dict:
+def evaluate(
+    areas: Areas,
+    f: pd.DataFrame,
+    settings: CostSettings,
+    point: Point,
+    budgets: np.ndarray,
+    *,
+    per_council: bool = False,
+) -> dict:
     """Outputs per draw for the draws ``f``: cost to close under each rule, share closed at each
     budget in ``budgets`` (annual, cash), savings and net benefit at each budget, break-even
     saving per participant, Q1-Q5 participation difference; optionally per council."""
@@ -535,12 +696,17 @@ def evaluate(areas: Areas, f: pd.DataFrame, settings: CostSettings, point: Point
     lsoa = areas.lsoa
     targets = targets_of(areas)
     p = participation_draws(areas, f, settings)
-    refs = part.references(p, adults, lsoa["imd_fifth_calibration"].to_numpy(),
-                           lsoa["power_fifth"].to_numpy())
+    refs = part.references(
+        p, adults, lsoa["imd_fifth_calibration"].to_numpy(), lsoa["power_fifth"].to_numpy()
+    )
     gap = part.gap_people(p, adults, refs[settings.cost_reference])
     c, saving, _ = unit_costs(areas, f, settings, point.gap_rate)
-    eff = additionality(p, f["additionality_lambda"].to_numpy()) * (
-        f["newly_participating_theta"].to_numpy() * (1 - f["displacement_share"].to_numpy()))[:, None]
+    eff = (
+        additionality(p, f["additionality_lambda"].to_numpy())
+        * (f["newly_participating_theta"].to_numpy() * (1 - f["displacement_share"].to_numpy()))[
+            :, None
+        ]
+    )
     m = gap * c / eff
     enabling = enabling_costs(areas, f, settings)
     council_target = areas.councils["council_power_fifth"].to_numpy() == 1
@@ -549,9 +715,13 @@ def evaluate(areas: Areas, f: pd.DataFrame, settings: CostSettings, point: Point
     e_cash = enabling["cash"].sum(axis=1)
     e_cash_t = enabling["cash"][:, council_target].sum(axis=1)
     total_gap = gap.sum(axis=1)
-    out = {"gap_people": total_gap, "enabling_economic_gbp": e_econ, "enabling_cash_gbp": e_cash,
-           "reference": refs[settings.cost_reference],
-           "mean_participation": p @ adults / adults.sum()}
+    out = {
+        "gap_people": total_gap,
+        "enabling_economic_gbp": e_econ,
+        "enabling_cash_gbp": e_cash,
+        "reference": refs[settings.cost_reference],
+        "mean_participation": p @ adults / adults.sum(),
+    }
     for name, r in refs.items():
         out[f"gap_people_{name}"] = part.gap_people(p, adults, r).sum(axis=1)
     # (a) cost to close
@@ -572,21 +742,29 @@ def evaluate(areas: Areas, f: pd.DataFrame, settings: CostSettings, point: Point
     members_to_close = (m / c).sum(axis=1)
     out["societal_cost_to_close_proportional_gbp"] = (
         out["cost_to_close_proportional_gbp"]
-        + members_to_close * (f["participant_hours_per_year"] * f["value_of_time_gbp_per_hour"]).to_numpy())
+        + members_to_close
+        * (f["participant_hours_per_year"] * f["value_of_time_gbp_per_hour"]).to_numpy()
+    )
     out["members_to_close_proportional"] = members_to_close
     # (b) share closed at each budget, point allocation scored against each draw
     fifth = lsoa["imd_fifth_calibration"].to_numpy()
-    w1 = np.where(fifth == 1, adults, 0.0); w5 = np.where(fifth == 5, adults, 0.0)
+    w1 = np.where(fifth == 1, adults, 0.0)
+    w5 = np.where(fifth == 5, adults, 0.0)
     out["q1_q5_difference_before"] = p @ w1 / w1.sum() - p @ w5 / w5.sum()
     if per_council:
         with np.errstate(invalid="ignore", divide="ignore"):
             c_w1, c_w5 = np.asarray(w1 @ areas.member), np.asarray(w5 @ areas.member)
             c_w1, c_w5 = np.where(c_w1 > 0, c_w1, np.nan), np.where(c_w5 > 0, c_w5, np.nan)
-            out["council_q1_q5_difference_before"] = (np.asarray((p * w1) @ areas.member) / c_w1
-                                                      - np.asarray((p * w5) @ areas.member) / c_w5)
+            out["council_q1_q5_difference_before"] = (
+                np.asarray((p * w1) @ areas.member) / c_w1
+                - np.asarray((p * w5) @ areas.member) / c_w5
+            )
     for rule in RULES if len(budgets) else ():
-        e_point = point.enabling_cash_council[council_target].sum() if rule == "targeted_power_council" \
+        e_point = (
+            point.enabling_cash_council[council_target].sum()
+            if rule == "targeted_power_council"
             else point.enabling_cash
+        )
         e_draw = e_cash_t if rule == "targeted_power_council" else e_cash
         e_draw_econ = e_econ_t if rule == "targeted_power_council" else e_econ
         shares, nets, breakeven, q15, members_b = [], [], [], [], []
@@ -603,15 +781,23 @@ def evaluate(areas: Areas, f: pd.DataFrame, settings: CostSettings, point: Point
             n_members = members.sum(axis=1)
             cost_pv = (m_draw + e_draw_econ) * settings.annuity
             nets.append(n_members * saving * settings.annuity - cost_pv)
-            breakeven.append(np.divide(m_draw + e_draw_econ, n_members, out=np.full_like(n_members, np.nan),
-                                       where=n_members > 0))
+            breakeven.append(
+                np.divide(
+                    m_draw + e_draw_econ,
+                    n_members,
+                    out=np.full_like(n_members, np.nan),
+                    where=n_members > 0,
+                )
+            )
             members_b.append(n_members)
             after = p + closed / adults[None, :]
             q15.append(after @ w1 / w1.sum() - after @ w5 / w5.sum())
             if per_council:
                 council_closed.append(np.asarray(closed @ areas.member))
-                council_q15.append(np.asarray((after * w1) @ areas.member) / c_w1
-                                   - np.asarray((after * w5) @ areas.member) / c_w5)
+                council_q15.append(
+                    np.asarray((after * w1) @ areas.member) / c_w1
+                    - np.asarray((after * w5) @ areas.member) / c_w5
+                )
         out[f"share_closed_{rule}"] = np.stack(shares, axis=1)
         out[f"net_benefit_pv_{rule}_gbp"] = np.stack(nets, axis=1)
         out[f"breakeven_saving_{rule}_gbp"] = np.stack(breakeven, axis=1)
@@ -628,14 +814,23 @@ def evaluate(areas: Areas, f: pd.DataFrame, settings: CostSettings, point: Point
         out["council_enabling_cash_gbp"] = enabling["cash"]
         council_adults = np.asarray(adults @ areas.member)
         floor = settings.pu_floor_share * pu[:, None] * (adults / adults.sum())[None, :]
-        out["council_cost_to_close_universal_gbp"] = s_star[:, None] * council_adults[None, :] + enabling["economic"]
-        out["council_cost_to_close_proportional_gbp"] = np.asarray(m @ areas.member) + enabling["economic"]
+        out["council_cost_to_close_universal_gbp"] = (
+            s_star[:, None] * council_adults[None, :] + enabling["economic"]
+        )
+        out["council_cost_to_close_proportional_gbp"] = (
+            np.asarray(m @ areas.member) + enabling["economic"]
+        )
         out["council_cost_to_close_proportionate_universalism_gbp"] = (
-            np.asarray(np.maximum(m, floor) @ areas.member) + enabling["economic"])
+            np.asarray(np.maximum(m, floor) @ areas.member) + enabling["economic"]
+        )
         for rule, inside in targets.items():
-            s_t = weighted_quantile(per_adult[:, inside], adults[inside], settings.universal_percentile)
+            s_t = weighted_quantile(
+                per_adult[:, inside], adults[inside], settings.universal_percentile
+            )
             a_in = np.asarray(np.where(inside, adults, 0.0) @ areas.member)
-            e = enabling["economic"] * (council_target[None, :] if rule == "targeted_power_council" else 1.0)
+            e = enabling["economic"] * (
+                council_target[None, :] if rule == "targeted_power_council" else 1.0
+            )
             out[f"council_cost_to_close_{rule}_gbp"] = s_t[:, None] * a_in[None, :] + e
         out["council_members_to_close"] = np.asarray((m / c) @ areas.member)
         out["council_membership_to_close_gbp"] = np.asarray(m @ areas.member)
@@ -644,13 +839,22 @@ def evaluate(areas: Areas, f: pd.DataFrame, settings: CostSettings, point: Point
 
 def run_chunks(areas, f, settings, point, budgets, *, per_council=False) -> dict:
     """``evaluate`` over chunks of draws, concatenated along the draw axis."""
-    parts = [evaluate(areas, f.iloc[i:i + settings.chunk_draws].reset_index(drop=True), settings, point,
-                      budgets, per_council=per_council)
-             for i in range(0, len(f), settings.chunk_draws)]
+    parts = [
+        evaluate(
+            areas,
+            f.iloc[i : i + settings.chunk_draws].reset_index(drop=True),
+            settings,
+            point,
+            budgets,
+            per_council=per_council,
+        )
+        for i in range(0, len(f), settings.chunk_draws)
+    ]
     return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
 
 
 # --- summaries --------------------------------------------------------------------------------
+
 
 def _stats(x: np.ndarray, settings: CostSettings, axis: int = 0) -> dict[str, np.ndarray]:
     tail = (1 - settings.interval) / 2
@@ -664,27 +868,45 @@ def gap_table(areas: Areas, settings: CostSettings, f: pd.DataFrame) -> pd.DataF
     implied England mean at the survey year (to set against the England series)."""
     rows = []
     adults = areas.adults
-    imd, power = areas.lsoa["imd_fifth_calibration"].to_numpy(), areas.lsoa["power_fifth"].to_numpy()
+    imd, power = (
+        areas.lsoa["imd_fifth_calibration"].to_numpy(),
+        areas.lsoa["power_fifth"].to_numpy(),
+    )
     options = settings.choices["construction"].options
     for k, name in enumerate(options):
         for label, frame in (("point", median_factors(settings)), ("draws", f)):
             g = frame.assign(construction=k)
-            survey = part.calibrate(name, areas.lsoa, adults, g["participation_most_deprived"].to_numpy(),
-                                    g["participation_least_deprived"].to_numpy())
+            survey = part.calibrate(
+                name,
+                areas.lsoa,
+                adults,
+                g["participation_most_deprived"].to_numpy(),
+                g["participation_least_deprived"].to_numpy(),
+            )
             p = participation_draws(areas, g, settings)
             refs = part.references(p, adults, imd, power)
-            values = {"implied_england_mean_survey_year": survey @ adults / adults.sum(),
-                      "mean_participation_latest": p @ adults / adults.sum(),
-                      **{f"reference_{r}": v for r, v in refs.items()},
-                      **{f"gap_people_{r}": part.gap_people(p, adults, v).sum(axis=1)
-                         for r, v in refs.items()}}
+            values = {
+                "implied_england_mean_survey_year": survey @ adults / adults.sum(),
+                "mean_participation_latest": p @ adults / adults.sum(),
+                **{f"reference_{r}": v for r, v in refs.items()},
+                **{
+                    f"gap_people_{r}": part.gap_people(p, adults, v).sum(axis=1)
+                    for r, v in refs.items()
+                },
+            }
             if label == "point":
                 point = {q: float(v[0]) for q, v in values.items()}
             else:
                 for q, v in values.items():
                     st = _stats(v, settings)
-                    rows.append({"construction": name, "quantity": q, "point": point[q],
-                                 **{s: float(x) for s, x in st.items()}})
+                    rows.append(
+                        {
+                            "construction": name,
+                            "quantity": q,
+                            "point": point[q],
+                            **{s: float(x) for s, x in st.items()},
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -695,15 +917,35 @@ def calibration_table(areas: Areas, settings: CostSettings) -> pd.DataFrame:
     adults = areas.adults
     rows = []
     for name in settings.choices["construction"].options:
-        p = part.calibrate(name, areas.lsoa, adults, f["participation_most_deprived"].to_numpy(),
-                           f["participation_least_deprived"].to_numpy())[0]
-        fifth = (areas.lsoa["imd_fifth_2025"] if name == "imd2025_linear"
-                 else areas.lsoa["imd_fifth_calibration"]).to_numpy()
+        p = part.calibrate(
+            name,
+            areas.lsoa,
+            adults,
+            f["participation_most_deprived"].to_numpy(),
+            f["participation_least_deprived"].to_numpy(),
+        )[0]
+        fifth = (
+            areas.lsoa["imd_fifth_2025"]
+            if name == "imd2025_linear"
+            else areas.lsoa["imd_fifth_calibration"]
+        ).to_numpy()
         for q in range(1, 6):
-            rows.append({"construction": name, "imd_fifth": q,
-                         "participation_share": float(np.average(p[fifth == q], weights=adults[fifth == q]))})
-        rows.append({"construction": name, "imd_fifth": 0,
-                     "participation_share": float(np.average(p, weights=adults))})
+            rows.append(
+                {
+                    "construction": name,
+                    "imd_fifth": q,
+                    "participation_share": float(
+                        np.average(p[fifth == q], weights=adults[fifth == q])
+                    ),
+                }
+            )
+        rows.append(
+            {
+                "construction": name,
+                "imd_fifth": 0,
+                "participation_share": float(np.average(p, weights=adults)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -716,12 +958,17 @@ def rule_table(out: dict, settings: CostSettings, budget: float, scheme: str) ->
         row = {"rule": rule, "scheme": scheme, "fixed_budget_gbp": budget}
         series = {"cost_to_close_gbp": out[f"cost_to_close_{rule}_gbp"]}
         if f"share_closed_{rule}" in out:
-            series.update({
-                "share_closed_fixed_budget": out[f"share_closed_{rule}"][:, 0],
-                "net_benefit_pv_fixed_budget_gbp": out[f"net_benefit_pv_{rule}_gbp"][:, 0],
-                "breakeven_saving_per_participant_gbp": out[f"breakeven_saving_{rule}_gbp"][:, 0],
-                "members_fixed_budget": out[f"members_{rule}"][:, 0],
-                "q1_q5_difference_after": out[f"q1_q5_difference_{rule}"][:, 0]})
+            series.update(
+                {
+                    "share_closed_fixed_budget": out[f"share_closed_{rule}"][:, 0],
+                    "net_benefit_pv_fixed_budget_gbp": out[f"net_benefit_pv_{rule}_gbp"][:, 0],
+                    "breakeven_saving_per_participant_gbp": out[f"breakeven_saving_{rule}_gbp"][
+                        :, 0
+                    ],
+                    "members_fixed_budget": out[f"members_{rule}"][:, 0],
+                    "q1_q5_difference_after": out[f"q1_q5_difference_{rule}"][:, 0],
+                }
+            )
         if f"max_closable_share_{rule}" in out:
             series["max_closable_share"] = out[f"max_closable_share_{rule}"]
         if rule == "universal":
@@ -739,13 +986,21 @@ def curve_table(out: dict, settings: CostSettings, budgets: np.ndarray) -> pd.Da
     rows = []
     for rule in RULES:
         st = _stats(out[f"share_closed_{rule}"], settings)
-        rows.append(pd.DataFrame({"rule": rule, "budget_gbp": budgets,
-                                  **{f"share_closed_{s}": v for s, v in st.items()}}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "rule": rule,
+                    "budget_gbp": budgets,
+                    **{f"share_closed_{s}": v for s, v in st.items()},
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
-def council_table(areas: Areas, out: dict, settings: CostSettings, point: Point,
-                  point_gaps: dict[str, np.ndarray]) -> pd.DataFrame:
+def council_table(
+    areas: Areas, out: dict, settings: CostSettings, point: Point, point_gaps: dict[str, np.ndarray]
+) -> pd.DataFrame:
     """One row per upper-tier council: gap in people for each reference, cost to close under
     each rule, cost as shares of service and social-care spend, who pays, the break-even
     saving and the IMD Q1-Q5 participation difference before and after each rule at the
@@ -762,18 +1017,28 @@ def council_table(areas: Areas, out: dict, settings: CostSettings, point: Point,
             frame[f"cost_to_close_{rule}_gbp_{s}"] = v
         closed = out[f"council_closed_{rule}"][:, 0, :]
         with np.errstate(invalid="ignore", divide="ignore"):
-            frame[f"share_closed_fixed_budget_{rule}"] = np.nanmean(closed / out["council_gap"], axis=0)
-        frame[f"q1_q5_difference_after_{rule}"] = np.nanmean(out[f"council_q1_q5_difference_{rule}"][:, 0, :], axis=0)
+            frame[f"share_closed_fixed_budget_{rule}"] = np.nanmean(
+                closed / out["council_gap"], axis=0
+            )
+        frame[f"q1_q5_difference_after_{rule}"] = np.nanmean(
+            out[f"council_q1_q5_difference_{rule}"][:, 0, :], axis=0
+        )
     frame["q1_q5_difference_before"] = np.nanmean(out["council_q1_q5_difference_before"], axis=0)
     pu = out["council_cost_to_close_proportionate_universalism_gbp"].mean(axis=0)
-    frame["cost_to_close_pu_share_of_service_spend"] = pu / c["spend_service_excl_education_gbp"].to_numpy()
-    frame["cost_to_close_pu_share_of_social_care_spend"] = pu / c["spend_social_care_gbp"].to_numpy()
-    frame["staff_time_not_cash_gbp"] = (out["council_enabling_economic_gbp"]
-                                        - out["council_enabling_cash_gbp"]).mean(axis=0)
+    frame["cost_to_close_pu_share_of_service_spend"] = (
+        pu / c["spend_service_excl_education_gbp"].to_numpy()
+    )
+    frame["cost_to_close_pu_share_of_social_care_spend"] = (
+        pu / c["spend_social_care_gbp"].to_numpy()
+    )
+    frame["staff_time_not_cash_gbp"] = (
+        out["council_enabling_economic_gbp"] - out["council_enabling_cash_gbp"]
+    ).mean(axis=0)
     frame["council_cash_cost_pu_gbp"] = pu - frame["staff_time_not_cash_gbp"]
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["breakeven_saving_per_participant_gbp"] = np.nanmean(
-            out["council_cost_to_close_proportional_gbp"] / out["council_members_to_close"], axis=0)
+            out["council_cost_to_close_proportional_gbp"] / out["council_members_to_close"], axis=0
+        )
     frame["spend_service_excl_education_gbp"] = c["spend_service_excl_education_gbp"].to_numpy()
     frame["spend_social_care_gbp"] = c["spend_social_care_gbp"].to_numpy()
     return frame
@@ -787,9 +1052,16 @@ def council_curves(areas: Areas, out: dict, budgets: np.ndarray) -> pd.DataFrame
     for rule in RULES:
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.nanmean(out[f"council_closed_{rule}"] / gap, axis=0)
-        rows.append(pd.DataFrame({"utla23cd": np.tile(codes, len(budgets)),
-                                  "rule": rule, "budget_gbp": np.repeat(budgets, len(codes)),
-                                  "share_closed_mean": share.ravel()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "utla23cd": np.tile(codes, len(budgets)),
+                    "rule": rule,
+                    "budget_gbp": np.repeat(budgets, len(codes)),
+                    "share_closed_mean": share.ravel(),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -822,16 +1094,31 @@ def tornado(areas: Areas, settings: CostSettings, point: Point, budget: float) -
     for output, get in SENSITIVITY_OUTPUTS.items():
         y = get(out)
         for i, (name, at, value) in enumerate(labels):
-            result.append({"output": output, "parameter": name, "at": str(at), "value": value,
-                           "base": float(y[0]), "result": float(y[i + 1])})
+            result.append(
+                {
+                    "output": output,
+                    "parameter": name,
+                    "at": str(at),
+                    "value": value,
+                    "base": float(y[0]),
+                    "result": float(y[i + 1]),
+                }
+            )
     frame = pd.DataFrame(result)
     swing = frame.groupby(["output", "parameter"])["result"].agg(lambda r: r.max() - r.min())
     frame = frame.merge(swing.rename("swing").reset_index(), on=["output", "parameter"])
-    base_swing = frame.assign(d=(frame["result"] - frame["base"]).abs()).groupby(
-        ["output", "parameter"])["d"].max().rename("max_abs_change").reset_index()
+    base_swing = (
+        frame.assign(d=(frame["result"] - frame["base"]).abs())
+        .groupby(["output", "parameter"])["d"]
+        .max()
+        .rename("max_abs_change")
+        .reset_index()
+    )
     frame = frame.merge(base_swing, on=["output", "parameter"])
     frame["swing"] = np.maximum(frame["swing"], frame["max_abs_change"])
-    frame["rank"] = frame.groupby("output")["swing"].rank(ascending=False, method="dense").astype("int64")
+    frame["rank"] = (
+        frame.groupby("output")["swing"].rank(ascending=False, method="dense").astype("int64")
+    )
     return frame.drop(columns="max_abs_change").sort_values(["output", "rank"], ignore_index=True)
 
 
@@ -842,9 +1129,12 @@ def sobol(areas: Areas, settings: CostSettings, point: Point, budget: float) -> 
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    factors = [n for n, f in settings.factors().items()
-               if not (isinstance(f, Parameter) and f.dist == "fixed")
-               and not (isinstance(f, Choice) and len(f.options) == 1)]
+    factors = [
+        n
+        for n, f in settings.factors().items()
+        if not (isinstance(f, Parameter) and f.dist == "fixed")
+        and not (isinstance(f, Choice) and len(f.options) == 1)
+    ]
     problem = {"num_vars": len(factors), "names": factors, "bounds": [[0.0, 1.0]] * len(factors)}
     x = sobol_sample.sample(problem, settings.sobol_n, calc_second_order=False, seed=settings.seed)
     u = np.full((len(x), len(settings.factors())), 0.5)
@@ -858,12 +1148,25 @@ def sobol(areas: Areas, settings: CostSettings, point: Point, budget: float) -> 
     out = run_chunks(areas, grid, settings, point, np.array([budget]))
     rows = []
     for output, get in SENSITIVITY_OUTPUTS.items():
-        res = sobol_analyze.analyze(problem, np.asarray(get(out), dtype=float), calc_second_order=False,
-                                    seed=settings.seed)
-        rows.append(pd.DataFrame({"output": output, "parameter": factors, "s1": res["S1"],
-                                  "s1_conf": res["S1_conf"], "st": res["ST"], "st_conf": res["ST_conf"]}))
+        res = sobol_analyze.analyze(
+            problem, np.asarray(get(out), dtype=float), calc_second_order=False, seed=settings.seed
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "output": output,
+                    "parameter": factors,
+                    "s1": res["S1"],
+                    "s1_conf": res["S1_conf"],
+                    "st": res["ST"],
+                    "st_conf": res["ST_conf"],
+                }
+            )
+        )
     frame = pd.concat(rows, ignore_index=True)
-    frame["rank"] = frame.groupby("output")["st"].rank(ascending=False, method="first").astype("int64")
+    frame["rank"] = (
+        frame.groupby("output")["st"].rank(ascending=False, method="first").astype("int64")
+    )
     return frame.sort_values(["output", "rank"], ignore_index=True)
 
 
@@ -877,30 +1180,46 @@ def thresholds(areas: Areas, settings: CostSettings, point: Point, budget: float
     for lam in np.linspace(0.1, 1.0, 10):
         for theta in (0.2, 0.5, 0.8):
             for cost_mult in (0.5, 1.0, 2.0):
-                grid.append(base.assign(additionality_lambda=lam, newly_participating_theta=theta,
-                                        **{scheme_cost: float(base[scheme_cost].iloc[0]) * cost_mult}))
+                grid.append(
+                    base.assign(
+                        additionality_lambda=lam,
+                        newly_participating_theta=theta,
+                        **{scheme_cost: float(base[scheme_cost].iloc[0]) * cost_mult},
+                    )
+                )
     grid = pd.concat(grid, ignore_index=True)
     out = run_chunks(areas, grid, settings, point, np.array([budget]))
     frame = grid[["additionality_lambda", "newly_participating_theta", scheme_cost]].rename(
-        columns={scheme_cost: "unit_cost_gbp"})
+        columns={scheme_cost: "unit_cost_gbp"}
+    )
     for rule in RULES:
         frame[f"share_closed_{rule}"] = out[f"share_closed_{rule}"][:, 0]
-    frame["best_targeted_minus_pu"] = (frame[[f"share_closed_{r}" for r in TARGETED]].max(axis=1)
-                                       - frame["share_closed_proportionate_universalism"])
+    frame["best_targeted_minus_pu"] = (
+        frame[[f"share_closed_{r}" for r in TARGETED]].max(axis=1)
+        - frame["share_closed_proportionate_universalism"]
+    )
     return frame
 
 
 # --- orchestration ----------------------------------------------------------------------------
+
 
 def fixed_budget(councils: pd.DataFrame, share: float) -> float:
     """The external annual budget: a share of councils' service spend excluding education."""
     return float(share * councils["spend_service_excl_education_gbp"].sum())
 
 
-NATIONAL_QUANTITIES = ("gap_people", "enabling_economic_gbp", "enabling_cash_gbp",
-                       "q1_q5_difference_before", "mean_participation", "members_to_close_proportional",
-                       "cost_to_close_proportional_gbp", "societal_cost_to_close_proportional_gbp",
-                       "saving_per_member_gbp")
+NATIONAL_QUANTITIES = (
+    "gap_people",
+    "enabling_economic_gbp",
+    "enabling_cash_gbp",
+    "q1_q5_difference_before",
+    "mean_participation",
+    "members_to_close_proportional",
+    "cost_to_close_proportional_gbp",
+    "societal_cost_to_close_proportional_gbp",
+    "saving_per_member_gbp",
+)
 
 
 def run_cost_model(areas: Areas, settings: CostSettings) -> dict[str, pd.DataFrame]:
@@ -917,21 +1236,37 @@ def run_cost_model(areas: Areas, settings: CostSettings) -> dict[str, pd.DataFra
     for scheme in (*SCHEMES, "mix"):
         if scheme != settings.primary_scheme:
             alt = with_scheme(settings, scheme)
-            rules.append(rule_table(run_chunks(areas, draws, alt, point_estimate(areas, alt),
-                                               np.array([])), alt, budget, scheme))
+            rules.append(
+                rule_table(
+                    run_chunks(areas, draws, alt, point_estimate(areas, alt), np.array([])),
+                    alt,
+                    budget,
+                    scheme,
+                )
+            )
             log.info("scheme %s done", scheme)
     rules = pd.concat(rules, ignore_index=True)
     top = rules.loc[rules["scheme"] == settings.primary_scheme, "cost_to_close_gbp_mean"].max()
     budgets = np.linspace(0.0, top, settings.curve_points)
-    curves_out = run_chunks(areas, draws.iloc[:settings.curve_draws], settings, point, budgets, per_council=True)
+    curves_out = run_chunks(
+        areas, draws.iloc[: settings.curve_draws], settings, point, budgets, per_council=True
+    )
     log.info("budget-response curves done")
     adults = areas.adults
     p0 = participation_draws(areas, median_factors(settings), settings)
-    refs = part.references(p0, adults, areas.lsoa["imd_fifth_calibration"].to_numpy(),
-                           areas.lsoa["power_fifth"].to_numpy())
+    refs = part.references(
+        p0,
+        adults,
+        areas.lsoa["imd_fifth_calibration"].to_numpy(),
+        areas.lsoa["power_fifth"].to_numpy(),
+    )
     point_gaps = {r: part.gap_people(p0, adults, v)[0] for r, v in refs.items()}
-    national = pd.DataFrame([{"quantity": q, **{s: float(v) for s, v in _stats(main[q], settings).items()}}
-                             for q in NATIONAL_QUANTITIES])
+    national = pd.DataFrame(
+        [
+            {"quantity": q, **{s: float(v) for s, v in _stats(main[q], settings).items()}}
+            for q in NATIONAL_QUANTITIES
+        ]
+    )
     return {
         "national": national,
         "gap": gap_table(areas, settings, draws),
@@ -946,12 +1281,16 @@ def run_cost_model(areas: Areas, settings: CostSettings) -> dict[str, pd.DataFra
     }
 
 
-def council_inputs(utla: pd.DataFrame, council_power_fifth: pd.Series, spend_year: str) -> pd.DataFrame:
+def council_inputs(
+    utla: pd.DataFrame, council_power_fifth: pd.Series, spend_year: str
+) -> pd.DataFrame:
     """Per upper-tier council: population, children's social worker FTE and turnover (DfE;
     suppressed FTE imputed at the national FTE per resident, turnover at the FTE-weighted
     national rate), its power fifth, and spend excluding education and on social care."""
-    spend = {s: f"spend_{s}_gbp_{spend_year}" for s in
-             ("total_service", "education", "adult_social_care", "childrens_social_care")}
+    spend = {
+        s: f"spend_{s}_gbp_{spend_year}"
+        for s in ("total_service", "education", "adult_social_care", "childrens_social_care")
+    }
     need = ["utla23cd", "utla23nm", "population", "sw_fte", "sw_turnover_rate_pct", *spend.values()]
     missing = [c for c in need if c not in utla.columns]
     if missing:
@@ -962,21 +1301,35 @@ def council_inputs(utla: pd.DataFrame, council_power_fifth: pd.Series, spend_yea
     known = fte.notna()
     rated = known & turnover.notna()
     if not rated.any():
-        raise CoprodError("utla23 table: sw_fte or sw_turnover_rate_pct is missing for every council")
+        raise CoprodError(
+            "utla23 table: sw_fte or sw_turnover_rate_pct is missing for every council"
+        )
     if (~known).any():
-        log.warning("children's social worker FTE imputed for %s", utla.loc[~known, "utla23cd"].tolist())
-    frame = pd.DataFrame({
-        "utla23cd": utla["utla23cd"], "utla23nm": utla["utla23nm"], "population": pop,
-        "sw_fte": fte.fillna(pop * fte[known].sum() / pop[known].sum()), "sw_fte_imputed": ~known,
-        "sw_turnover_rate": turnover.fillna(np.average(turnover[rated], weights=fte[rated])),
-        "council_power_fifth": utla["utla23cd"].map(council_power_fifth),
-        "spend_service_excl_education_gbp": (utla[spend["total_service"]] - utla[spend["education"]]).astype(float),
-        "spend_social_care_gbp": (utla[spend["adult_social_care"]]
-                                  + utla[spend["childrens_social_care"]]).astype(float),
-    })
+        log.warning(
+            "children's social worker FTE imputed for %s", utla.loc[~known, "utla23cd"].tolist()
+        )
+    frame = pd.DataFrame(
+        {
+            "utla23cd": utla["utla23cd"],
+            "utla23nm": utla["utla23nm"],
+            "population": pop,
+            "sw_fte": fte.fillna(pop * fte[known].sum() / pop[known].sum()),
+            "sw_fte_imputed": ~known,
+            "sw_turnover_rate": turnover.fillna(np.average(turnover[rated], weights=fte[rated])),
+            "council_power_fifth": utla["utla23cd"].map(council_power_fifth),
+            "spend_service_excl_education_gbp": (
+                utla[spend["total_service"]] - utla[spend["education"]]
+            ).astype(float),
+            "spend_social_care_gbp": (
+                utla[spend["adult_social_care"]] + utla[spend["childrens_social_care"]]
+            ).astype(float),
+        }
+    )
     if frame["council_power_fifth"].isna().any():
-        raise CoprodError(f"power scores (utla23): no power fifth for "
-                          f"{frame.loc[frame['council_power_fifth'].isna(), 'utla23cd'].tolist()[:5]}")
+        raise CoprodError(
+            f"power scores (utla23): no power fifth for "
+            f"{frame.loc[frame['council_power_fifth'].isna(), 'utla23cd'].tolist()[:5]}"
+        )
     return frame
 
 
@@ -1001,85 +1354,145 @@ def headline(tables: dict[str, pd.DataFrame], settings: CostSettings, budget: fl
     rules = tables["rules"]
     primary = rules[rules["scheme"] == settings.primary_scheme].set_index("rule")
     out = {
-        "price_base": settings.base_year, "discount_rate": settings.discount_rate,
-        "horizon_years": settings.horizon_years, "annuity_factor": settings.annuity,
-        "n_draws": settings.n_draws, "interval": settings.interval, "seed": settings.seed,
-        "fixed_budget_gbp": budget, "fixed_budget_share_of_spend": settings.fixed_budget_share_of_spend,
-        "primary_scheme": settings.primary_scheme, "cost_reference": settings.cost_reference,
-        "pu_floor_share": settings.pu_floor_share, "universal_percentile": settings.universal_percentile,
+        "price_base": settings.base_year,
+        "discount_rate": settings.discount_rate,
+        "horizon_years": settings.horizon_years,
+        "annuity_factor": settings.annuity,
+        "n_draws": settings.n_draws,
+        "interval": settings.interval,
+        "seed": settings.seed,
+        "fixed_budget_gbp": budget,
+        "fixed_budget_share_of_spend": settings.fixed_budget_share_of_spend,
+        "primary_scheme": settings.primary_scheme,
+        "cost_reference": settings.cost_reference,
+        "pu_floor_share": settings.pu_floor_share,
+        "universal_percentile": settings.universal_percentile,
         "primary_construction": settings.choices["construction"].options[0],
         "primary_levelling": settings.choices["levelling"].options[0],
-        "gap": {c: {q: {"point": float(r["point"]), "mean": float(r["mean"]), "lo": float(r["lo"]),
-                        "hi": float(r["hi"])} for q, r in g.set_index("quantity").iterrows()}
-                for c, g in gap.groupby("construction")},
+        "gap": {
+            c: {
+                q: {
+                    "point": float(r["point"]),
+                    "mean": float(r["mean"]),
+                    "lo": float(r["lo"]),
+                    "hi": float(r["hi"]),
+                }
+                for q, r in g.set_index("quantity").iterrows()
+            }
+            for c, g in gap.groupby("construction")
+        },
         "rules": {},
         "schemes": {},
     }
     for rule, row in primary.iterrows():
-        out["rules"][rule] = {q: _triple(row, q) for q in (
-            "cost_to_close_gbp", "share_closed_fixed_budget", "net_benefit_pv_fixed_budget_gbp",
-            "breakeven_saving_per_participant_gbp", "members_fixed_budget", "q1_q5_difference_after",
-            "max_closable_share", "residual_share_at_cost", "cost_to_close_max_gbp") if f"{q}_mean" in row
-            and np.isfinite(row[f"{q}_mean"])}
+        out["rules"][rule] = {
+            q: _triple(row, q)
+            for q in (
+                "cost_to_close_gbp",
+                "share_closed_fixed_budget",
+                "net_benefit_pv_fixed_budget_gbp",
+                "breakeven_saving_per_participant_gbp",
+                "members_fixed_budget",
+                "q1_q5_difference_after",
+                "max_closable_share",
+                "residual_share_at_cost",
+                "cost_to_close_max_gbp",
+            )
+            if f"{q}_mean" in row and np.isfinite(row[f"{q}_mean"])
+        }
     for (scheme, rule), row in rules.set_index(["scheme", "rule"]).iterrows():
         out["schemes"].setdefault(scheme, {})[rule] = _triple(row, "cost_to_close_gbp")
     p = settings.parameters
     out["transferred_saving_per_member_gbp"] = {
-        s: float(p[SCHEME_SAVING[s]].ppf(0.5)) for s in SCHEMES}
+        s: float(p[SCHEME_SAVING[s]].ppf(0.5)) for s in SCHEMES
+    }
     out["unit_cost_per_member_gbp"] = {s: float(p[SCHEME_COST[s]].ppf(0.5)) for s in SCHEMES}
     drivers = {}
     for output, g in tables["sobol"].groupby("output"):
         g = g.sort_values("st", ascending=False)
-        drivers[output] = {"sobol_total": [{"parameter": r.parameter, "st": float(r.st), "s1": float(r.s1)}
-                                           for r in g.head(3).itertuples()]}
+        drivers[output] = {
+            "sobol_total": [
+                {"parameter": r.parameter, "st": float(r.st), "s1": float(r.s1)}
+                for r in g.head(3).itertuples()
+            ]
+        }
     for output, g in tables["tornado"].groupby("output"):
         g = g.drop_duplicates("parameter").sort_values("swing", ascending=False)
         drivers.setdefault(output, {})["tornado"] = [
-            {"parameter": r.parameter, "swing": float(r.swing)} for r in g.head(3).itertuples()]
+            {"parameter": r.parameter, "swing": float(r.swing)} for r in g.head(3).itertuples()
+        ]
     out["drivers"] = drivers
     nat = tables["national"].set_index("quantity")
-    out["national"] = {q: {s: float(nat.loc[q, s]) for s in ("mean", "lo", "hi")} for q in nat.index}
-    out["enabling"] = {"economic": out["national"]["enabling_economic_gbp"],
-                       "cash": out["national"]["enabling_cash_gbp"]}
+    out["national"] = {
+        q: {s: float(nat.loc[q, s]) for s in ("mean", "lo", "hi")} for q in nat.index
+    }
+    out["enabling"] = {
+        "economic": out["national"]["enabling_economic_gbp"],
+        "cash": out["national"]["enabling_cash_gbp"],
+    }
     out["q1_q5_difference_before"] = out["national"]["q1_q5_difference_before"]
     out["england_participation_survey_year"] = p["england_participation_survey_year"].values["mean"]
     out["england_participation_latest"] = p["england_participation_latest"].values["mean"]
-    out["anchors"] = {"most_deprived": p["participation_most_deprived"].values["mean"],
-                      "least_deprived": p["participation_least_deprived"].values["mean"],
-                      "sd": p["participation_most_deprived"].values["sd"],
-                      "survey_year": settings.survey_year, "latest_year": settings.latest_year}
+    out["anchors"] = {
+        "most_deprived": p["participation_most_deprived"].values["mean"],
+        "least_deprived": p["participation_least_deprived"].values["mean"],
+        "sd": p["participation_most_deprived"].values["sd"],
+        "survey_year": settings.survey_year,
+        "latest_year": settings.latest_year,
+    }
     t = tables["thresholds"]
     mult = t["unit_cost_gbp"] / t["unit_cost_gbp"].median()
-    out["threshold_grid"] = {"lambda": [float(t["additionality_lambda"].min()), float(t["additionality_lambda"].max())],
-                             "theta": [float(t["newly_participating_theta"].min()),
-                                       float(t["newly_participating_theta"].max())],
-                             "unit_cost_multiplier": [float(mult.min()), float(mult.max())]}
-    mid = t[np.isclose(t["newly_participating_theta"], 0.5)
-            & np.isclose(t["unit_cost_gbp"], t["unit_cost_gbp"].median())]
+    out["threshold_grid"] = {
+        "lambda": [float(t["additionality_lambda"].min()), float(t["additionality_lambda"].max())],
+        "theta": [
+            float(t["newly_participating_theta"].min()),
+            float(t["newly_participating_theta"].max()),
+        ],
+        "unit_cost_multiplier": [float(mult.min()), float(mult.max())],
+    }
+    mid = t[
+        np.isclose(t["newly_participating_theta"], 0.5)
+        & np.isclose(t["unit_cost_gbp"], t["unit_cost_gbp"].median())
+    ]
     out["thresholds"] = {}
     for rule in TARGETED:
         beats = t[f"share_closed_{rule}"] > t["share_closed_proportionate_universalism"]
-        lam = mid.loc[mid[f"share_closed_{rule}"] > mid["share_closed_proportionate_universalism"],
-                      "additionality_lambda"]
-        out["thresholds"][rule] = {"share_of_grid_beating_pu": float(beats.mean()),
-                                   "max_lambda_beating_pu_at_median_theta_c":
-                                       float(lam.max()) if len(lam) else None,
-                                   "min_lambda_beating_pu_at_median_theta_c":
-                                       float(lam.min()) if len(lam) else None}
+        lam = mid.loc[
+            mid[f"share_closed_{rule}"] > mid["share_closed_proportionate_universalism"],
+            "additionality_lambda",
+        ]
+        out["thresholds"][rule] = {
+            "share_of_grid_beating_pu": float(beats.mean()),
+            "max_lambda_beating_pu_at_median_theta_c": float(lam.max()) if len(lam) else None,
+            "min_lambda_beating_pu_at_median_theta_c": float(lam.min()) if len(lam) else None,
+        }
     return out
 
 
-def figure_views(rules: pd.DataFrame, tornado_: pd.DataFrame, curves: pd.DataFrame, *,
-                 scheme: str, budget: float) -> dict[str, pd.DataFrame]:
+def figure_views(
+    rules: pd.DataFrame, tornado_: pd.DataFrame, curves: pd.DataFrame, *, scheme: str, budget: float
+) -> dict[str, pd.DataFrame]:
     """Figure-ready views (coprod.report.figures contracts), money in GBP million: the cost to
     close per rule with its interval, the cost tornado (a choice's low/high are its smallest
     and largest result over the options) and the curves with the fixed budget."""
     r = rules[rules["scheme"] == scheme]
-    cost = pd.DataFrame({"scenario": r["rule"].to_numpy(), "estimate": r["cost_to_close_gbp_mean"].to_numpy() / 1e6,
-                         "ci_low": r["cost_to_close_gbp_lo"].to_numpy() / 1e6,
-                         "ci_high": r["cost_to_close_gbp_hi"].to_numpy() / 1e6})
+    cost = pd.DataFrame(
+        {
+            "scenario": r["rule"].to_numpy(),
+            "estimate": r["cost_to_close_gbp_mean"].to_numpy() / 1e6,
+            "ci_low": r["cost_to_close_gbp_lo"].to_numpy() / 1e6,
+            "ci_high": r["cost_to_close_gbp_hi"].to_numpy() / 1e6,
+        }
+    )
     t = tornado_[tornado_["output"] == "cost_to_close_pu_gbp"]
-    swing = t.groupby("parameter", sort=False).agg(low=("result", "min"), high=("result", "max"),
-                                                    base=("base", "first")).reset_index()
+    swing = (
+        t.groupby("parameter", sort=False)
+        .agg(low=("result", "min"), high=("result", "max"), base=("base", "first"))
+        .reset_index()
+    )
     swing[["low", "high", "base"]] = swing[["low", "high", "base"]] / 1e6
-    return {"cost_to_close": cost, "tornado": swing, "curves": curves.assign(fixed_budget_gbp=budget)}
+    return {
+        "cost_to_close": cost,
+        "tornado": swing,
+        "curves": curves.assign(fixed_budget_gbp=budget),
+    }

@@ -23,8 +23,13 @@ from scipy.special import expit, logit
 
 from coprod.errors import CoprodError
 
-CONSTRUCTIONS = ("imd2019_linear", "imd2025_linear", "logistic_level4plus",
-                 "logistic_nssec_l1_l3", "logistic_power")
+CONSTRUCTIONS = (
+    "imd2019_linear",
+    "imd2025_linear",
+    "logistic_level4plus",
+    "logistic_nssec_l1_l3",
+    "logistic_power",
+)
 LEVELLING = ("additive", "proportional", "constant_odds")
 REFERENCES = ("national_mean", "least_deprived_fifth", "top_power_fifth")
 
@@ -41,8 +46,9 @@ class Anchors:
     latest_year: str
 
 
-def linear_participation(u: np.ndarray, adults: np.ndarray, fifth: np.ndarray,
-                         q1: np.ndarray, q5: np.ndarray) -> np.ndarray:
+def linear_participation(
+    u: np.ndarray, adults: np.ndarray, fifth: np.ndarray, q1: np.ndarray, q5: np.ndarray
+) -> np.ndarray:
     """p = a + b u with the adult-weighted means of fifth 1 and fifth 5 equal to q1 and q5.
 
     Closed form: b = (q5 - q1) / (u5 - u1), a = q1 - b u1, where u1, u5 are the adult-weighted
@@ -55,9 +61,16 @@ def linear_participation(u: np.ndarray, adults: np.ndarray, fifth: np.ndarray,
     return q1 + slope * (u[None, :] - u1)
 
 
-def logistic_participation(x: np.ndarray, adults: np.ndarray, fifth: np.ndarray,
-                           q1: np.ndarray, q5: np.ndarray, *, tol: float = 1e-12,
-                           max_iter: int = 50) -> np.ndarray:
+def logistic_participation(
+    x: np.ndarray,
+    adults: np.ndarray,
+    fifth: np.ndarray,
+    q1: np.ndarray,
+    q5: np.ndarray,
+    *,
+    tol: float = 1e-12,
+    max_iter: int = 50,
+) -> np.ndarray:
     """p = expit(a + b x) with the adult-weighted means of fifth 1 and fifth 5 equal to q1, q5.
 
     Two equations in (a, b) per draw, solved by Newton's method, vectorised over draws; the
@@ -86,7 +99,9 @@ def logistic_participation(x: np.ndarray, adults: np.ndarray, fifth: np.ndarray,
     return expit(a[:, None] + b[:, None] * z[None, :])
 
 
-def level_to_latest(p: np.ndarray, survey_mean: float, latest_mean: float, method: str) -> np.ndarray:
+def level_to_latest(
+    p: np.ndarray, survey_mean: float, latest_mean: float, method: str
+) -> np.ndarray:
     """Bring participation from the survey year to the latest year by the England series:
     additive (p + change), proportional (p x ratio) or constant odds (shift on the logit)."""
     if method == "additive":
@@ -98,16 +113,21 @@ def level_to_latest(p: np.ndarray, survey_mean: float, latest_mean: float, metho
     raise CoprodError(f"participation levelling: {method!r} is not one of {LEVELLING}")
 
 
-def references(p: np.ndarray, adults: np.ndarray, imd_fifth: np.ndarray,
-               power_fifth: np.ndarray) -> dict[str, np.ndarray]:
+def references(
+    p: np.ndarray, adults: np.ndarray, imd_fifth: np.ndarray, power_fifth: np.ndarray
+) -> dict[str, np.ndarray]:
     """Reference participation levels per draw (K,): the adult-weighted national mean, the
     least-deprived fifth's mean and the mean predicted for the most powerful fifth."""
+
     def mean_in(mask):
         w = np.where(mask, adults, 0.0)
         return p @ w / w.sum()
-    return {"national_mean": mean_in(np.ones_like(adults, dtype=bool)),
-            "least_deprived_fifth": mean_in(imd_fifth == 5),
-            "top_power_fifth": mean_in(power_fifth == 5)}
+
+    return {
+        "national_mean": mean_in(np.ones_like(adults, dtype=bool)),
+        "least_deprived_fifth": mean_in(imd_fifth == 5),
+        "top_power_fifth": mean_in(power_fifth == 5),
+    }
 
 
 def gap_people(p: np.ndarray, adults: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -115,22 +135,42 @@ def gap_people(p: np.ndarray, adults: np.ndarray, reference: np.ndarray) -> np.n
     return adults[None, :] * np.clip(np.atleast_1d(reference)[:, None] - p, 0.0, None)
 
 
-COVARIATES = {"logistic_level4plus": "share_qual_level4plus",
-              "logistic_nssec_l1_l3": "share_nssec_l1_l3", "logistic_power": "power"}
+COVARIATES = {
+    "logistic_level4plus": "share_qual_level4plus",
+    "logistic_nssec_l1_l3": "share_nssec_l1_l3",
+    "logistic_power": "power",
+}
 
 
 def calibrate(construction: str, lsoa: pd.DataFrame, adults: np.ndarray, q1, q5) -> np.ndarray:
     """Expected participation (draws, LSOAs) at the survey year under one construction."""
     if construction == "imd2019_linear":
-        return linear_participation(lsoa["imd_rank_fraction_2019"].to_numpy(), adults,
-                                    lsoa["imd_fifth_2019"].to_numpy(), q1, q5)
+        return linear_participation(
+            lsoa["imd_rank_fraction_2019"].to_numpy(),
+            adults,
+            lsoa["imd_fifth_2019"].to_numpy(),
+            q1,
+            q5,
+        )
     if construction == "imd2025_linear":
-        return linear_participation(lsoa["imd_rank_fraction_2025"].to_numpy(), adults,
-                                    lsoa["imd_fifth_2025"].to_numpy(), q1, q5)
+        return linear_participation(
+            lsoa["imd_rank_fraction_2025"].to_numpy(),
+            adults,
+            lsoa["imd_fifth_2025"].to_numpy(),
+            q1,
+            q5,
+        )
     if construction in COVARIATES:
-        return logistic_participation(lsoa[COVARIATES[construction]].to_numpy(dtype=float), adults,
-                                      lsoa["imd_fifth_calibration"].to_numpy(), q1, q5)
-    raise CoprodError(f"costs.participation.constructions: {construction!r} is not one of {CONSTRUCTIONS}")
+        return logistic_participation(
+            lsoa[COVARIATES[construction]].to_numpy(dtype=float),
+            adults,
+            lsoa["imd_fifth_calibration"].to_numpy(),
+            q1,
+            q5,
+        )
+    raise CoprodError(
+        f"costs.participation.constructions: {construction!r} is not one of {CONSTRUCTIONS}"
+    )
 
 
 def rank_fraction(rank: pd.Series, n: int) -> pd.Series:
@@ -143,29 +183,40 @@ def fifth_of(fraction: pd.Series) -> pd.Series:
     return np.ceil(fraction * 5).clip(1, 5).astype("int64")
 
 
-def lsoa_inputs(lsoa21: pd.DataFrame, lsoa11: pd.DataFrame, lookup: pd.DataFrame,
-                power_lsoa: pd.Series, power_quintile_lsoa: pd.Series,
-                council_power_quintile: pd.Series) -> pd.DataFrame:
+def lsoa_inputs(
+    lsoa21: pd.DataFrame,
+    lsoa11: pd.DataFrame,
+    lookup: pd.DataFrame,
+    power_lsoa: pd.Series,
+    power_quintile_lsoa: pd.Series,
+    council_power_quintile: pd.Series,
+) -> pd.DataFrame:
     """Per LSOA 2021: adults 16+ (Census 2021 TS067 base), IMD rank fraction and fifth in
     IoD2019 (mean rank of the LSOA 2011s that map to it) and IoD2025, the covariates of the
     logistic constructions, power and its fifth, and the council's power fifth."""
-    rank19 = (lookup[["lsoa11cd", "lsoa21cd"]]
-              .merge(lsoa11[["lsoa11cd", "imd_rank"]], on="lsoa11cd", how="inner", validate="many_to_one")
-              .groupby("lsoa21cd")["imd_rank"].mean())
+    rank19 = (
+        lookup[["lsoa11cd", "lsoa21cd"]]
+        .merge(lsoa11[["lsoa11cd", "imd_rank"]], on="lsoa11cd", how="inner", validate="many_to_one")
+        .groupby("lsoa21cd")["imd_rank"]
+        .mean()
+    )
     missing = sorted(set(lsoa21["lsoa21cd"]) - set(rank19.index))
     if missing:
         raise CoprodError(f"LSOA 2011 -> 2021 lookup: no IoD2019 rank for lsoa21cd {missing[:5]}")
-    frame = pd.DataFrame({
-        "lsoa21cd": lsoa21["lsoa21cd"], "utla23cd": lsoa21["utla23cd"],
-        "adults_16plus": lsoa21["qual_total_16plus"].astype(float),
-        "imd_rank_fraction_2019": rank_fraction(lsoa21["lsoa21cd"].map(rank19), len(lsoa11)),
-        "imd_rank_fraction_2025": rank_fraction(lsoa21["imd_rank"], len(lsoa21)),
-        "share_qual_level4plus": lsoa21["share_qual_level4plus"].astype(float),
-        "share_nssec_l1_l3": lsoa21["share_nssec_l1_l3"].astype(float),
-        "power": lsoa21["lsoa21cd"].map(power_lsoa).astype(float),
-        "power_fifth": lsoa21["lsoa21cd"].map(power_quintile_lsoa),
-        "council_power_fifth": lsoa21["utla23cd"].map(council_power_quintile),
-    })
+    frame = pd.DataFrame(
+        {
+            "lsoa21cd": lsoa21["lsoa21cd"],
+            "utla23cd": lsoa21["utla23cd"],
+            "adults_16plus": lsoa21["qual_total_16plus"].astype(float),
+            "imd_rank_fraction_2019": rank_fraction(lsoa21["lsoa21cd"].map(rank19), len(lsoa11)),
+            "imd_rank_fraction_2025": rank_fraction(lsoa21["imd_rank"], len(lsoa21)),
+            "share_qual_level4plus": lsoa21["share_qual_level4plus"].astype(float),
+            "share_nssec_l1_l3": lsoa21["share_nssec_l1_l3"].astype(float),
+            "power": lsoa21["lsoa21cd"].map(power_lsoa).astype(float),
+            "power_fifth": lsoa21["lsoa21cd"].map(power_quintile_lsoa),
+            "council_power_fifth": lsoa21["utla23cd"].map(council_power_quintile),
+        }
+    )
     frame["imd_fifth_2019"] = fifth_of(frame["imd_rank_fraction_2019"])
     frame["imd_fifth_2025"] = fifth_of(frame["imd_rank_fraction_2025"])
     frame["imd_fifth_calibration"] = frame["imd_fifth_2019"]
@@ -180,5 +231,7 @@ def power_of(scores: pd.DataFrame, key: str, index_set: str, variant: str) -> pd
     """One power-index variant from the long scores table: value and quintile by ``key``."""
     part = scores[(scores["index_set"] == index_set) & (scores["variant"] == variant)]
     if part.empty:
-        raise CoprodError(f"power scores ({key}): no rows for index_set {index_set!r}, variant {variant!r}")
+        raise CoprodError(
+            f"power scores ({key}): no rows for index_set {index_set!r}, variant {variant!r}"
+        )
     return part.set_index(key)[["value", "quintile"]]

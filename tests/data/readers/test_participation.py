@@ -8,7 +8,9 @@ import pytest
 from coprod.data.readers import participation as rp
 from coprod.errors import SchemaError
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures/participation/cls_annual_tables_small.xlsx"
+FIXTURE = (
+    Path(__file__).resolve().parents[2] / "fixtures/participation/cls_annual_tables_small.xlsx"
+)
 MIRROR = Path(__file__).resolve().parents[3] / "../shared/data/raw/participation"
 
 
@@ -36,8 +38,12 @@ def test_quintile_pair_and_england_series_from_the_mirror(tmp_path):
     assert q["participation_share"].tolist() == pytest.approx([0.34, 0.48])
     e = rp.read_smc_dr41(MIRROR / "smc_dr41_civic_engagement_england.csv").set_index("year")
     assert e.loc["2016-17", "participation_share"] == pytest.approx(0.41123)
-    assert pd.isna(e.loc["2022-23", "participation_share"])        # no survey that year
-    assert e.loc["2024-25", "ci_low"] < e.loc["2024-25", "participation_share"] < e.loc["2024-25", "ci_high"]
+    assert pd.isna(e.loc["2022-23", "participation_share"])  # no survey that year
+    assert (
+        e.loc["2024-25", "ci_low"]
+        < e.loc["2024-25", "participation_share"]
+        < e.loc["2024-25", "ci_high"]
+    )
 
 
 def test_quintile_reader_rejects_a_missing_fifth(tmp_path):

@@ -9,9 +9,12 @@ from coprod.io import write_csv, write_json, write_parquet
 from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    settings = costs.settings_from_config(snakemake.params.costs, yaml.safe_load(open(snakemake.input.schema)))
-    deflator = read_gdp_deflator(snakemake.input.hmt_gdp_deflator_march2026,
-                                 snakemake.input.hmt_gdp_deflator_dec2023)
+    settings = costs.settings_from_config(
+        snakemake.params.costs, yaml.safe_load(open(snakemake.input.schema))
+    )
+    deflator = read_gdp_deflator(
+        snakemake.input.hmt_gdp_deflator_march2026, snakemake.input.hmt_gdp_deflator_dec2023
+    )
     settings = costs.in_base_prices(settings, deflator)
     councils = pd.read_parquet(snakemake.input.councils)
     areas = costs.prepare_areas(pd.read_parquet(snakemake.input.lsoa), councils)
