@@ -153,11 +153,13 @@ def check_costs_config(cfg: dict) -> None:
             spec["min"] <= spec["mode"] <= spec["max"] and spec["min"] < spec["max"]
         ):
             raise ConfigError(
-                f"{key}: triangular needs min <= mode <= max and min < max, got "
+                f"{key}: triangular bounds must satisfy min <= mode <= max with min < max, got "
                 f"{spec['min']}, {spec['mode']}, {spec['max']}"
             )
         if spec["dist"] == "uniform" and not spec["min"] < spec["max"]:
-            raise ConfigError(f"{key}: uniform needs min < max, got {spec['min']}, {spec['max']}")
+            raise ConfigError(
+                f"{key}: uniform bounds must satisfy min < max, got {spec['min']}, {spec['max']}"
+            )
         if spec["dist"] == "lognormal" and not spec["p95"] > spec["median"] > 0:
             raise ConfigError(
                 f"{key}: lognormal needs p95 > median > 0, got {spec['median']}, {spec['p95']}"
@@ -746,6 +748,8 @@ def evaluate(
         * (f["participant_hours_per_year"] * f["value_of_time_gbp_per_hour"]).to_numpy()
     )
     out["members_to_close_proportional"] = members_to_close
+    # Break-even at the scale that closes the gap: the public cost per supported member-year.
+    out["breakeven_at_cost_to_close_gbp"] = out["cost_to_close_proportional_gbp"] / members_to_close
     # (b) share closed at each budget, point allocation scored against each draw
     fifth = lsoa["imd_fifth_calibration"].to_numpy()
     w1 = np.where(fifth == 1, adults, 0.0)
@@ -1216,6 +1220,7 @@ NATIONAL_QUANTITIES = (
     "q1_q5_difference_before",
     "mean_participation",
     "members_to_close_proportional",
+    "breakeven_at_cost_to_close_gbp",
     "cost_to_close_proportional_gbp",
     "societal_cost_to_close_proportional_gbp",
     "saving_per_member_gbp",

@@ -211,6 +211,10 @@ def cost_values(h: dict) -> dict[str, str]:
         if "residual_share_at_cost" in r:
             out[f"costs.{key}.residual"] = pct(r["residual_share_at_cost"]["mean"], 0)
             out[f"costs.{key}.cost_max"] = gbp(r["cost_to_close_max_gbp"]["mean"])
+    at_scale = h["national"]["breakeven_at_cost_to_close_gbp"]
+    out["costs.breakeven_at_scale"] = f"£{at_scale['mean']:,.0f}"
+    out["costs.breakeven_at_scale_interval"] = interval(f"£{at_scale['lo']:,.0f}", f"£{at_scale['hi']:,.0f}",
+                                                        h["interval"])
     out["costs.q1_q5_before"] = points(h["q1_q5_difference_before"]["mean"], 1)
     scheme = h["primary_scheme"]
     out["costs.scheme"] = label(SCHEME_LABELS, scheme)
