@@ -27,3 +27,7 @@ class ConfigError(CoprodError):
 
 class ReportError(CoprodError):
     """The report sources break an invariant (hand-typed number, undefined variable, ...)."""
+
+
+class PlausibilityError(SchemaError):
+    """A tidy table's values break a bound or identity that must hold (coprod.data.validation)."""
