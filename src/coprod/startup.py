@@ -117,12 +117,13 @@ def check_keys(config: Mapping, files: Mapping[str, Mapping], schema_paths: Sequ
 
 
 def _validate(data: Mapping, schema: Mapping, name: str) -> None:
+    """Raise a ConfigError naming ``name``, and the key path and problem of each error."""
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data),
-                    key=lambda e: list(e.absolute_path))
+                    key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise ConfigError(f"{name}: {where}: {first.message}")
+        lines = [f"{'.'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
+                 for e in errors[:5]]
+        raise ConfigError(f"{name}: " + "; ".join(lines))
 
 
 def check_config(config: Mapping, files: Mapping[str, Mapping],
@@ -132,6 +133,8 @@ def check_config(config: Mapping, files: Mapping[str, Mapping],
     check_keys(config, files, list(schemas.values()))
     for name, schema_path in schemas.items():
         _validate(files[name], load_yaml(schema_path), name)
+    for schema_path in schemas.values():  # what --config changed, merged into the files
+        _validate(config, load_yaml(schema_path), "config after --config")
     check_sizes(config)
 
 
