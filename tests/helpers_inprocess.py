@@ -110,6 +110,7 @@ class InProcess:
 
 # --- editing one cell of a CSV ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Case:
     dataset: str
@@ -150,7 +151,10 @@ def _negative(value: str) -> str:
 
 
 EDITS: dict[str, Callable[[str], str]] = {
-    "blank": lambda v: "", "text": lambda v: "abc", "negative": _negative, "huge": lambda v: "1e12",
+    "blank": lambda v: "",
+    "text": lambda v: "abc",
+    "negative": _negative,
+    "huge": lambda v: "1e12",
 }
 
 
@@ -161,7 +165,7 @@ def _write(source: Path, dest: Path, lines: list[str]) -> None:
 
 def _set(text: str, column: int, change: Callable[[str], str]) -> str:
     """One CSV line with cell ``column`` replaced by ``change(old)``; line ending kept."""
-    ending = text[len(text.rstrip("\r\n")):]
+    ending = text[len(text.rstrip("\r\n")) :]
     cells = next(csv.reader([text.rstrip("\r\n")]))
     column = min(column, len(cells) - 1)
     cells[column] = change(cells[column])
@@ -181,13 +185,18 @@ def edit_cell(source: Path, dest: Path, line: int, column: int, kind: str) -> No
     _write(source, dest, lines)
 
 
-def edit_where(source: Path, dest: Path, column: str, match: Callable[[dict], bool],
-               change: Callable[[str], str]) -> dict:
+def edit_where(
+    source: Path,
+    dest: Path,
+    column: str,
+    match: Callable[[dict], bool],
+    change: Callable[[str], str],
+) -> dict:
     """Copy ``source`` with ``column`` changed in the first row ``match`` accepts; that row."""
     lines = _lines(source)
     header = next(csv.reader([lines[0]]))
     for i, text in enumerate(lines[1:], start=1):
-        row = dict(zip(header, next(csv.reader([text.rstrip("\r\n")]))))
+        row = dict(zip(header, next(csv.reader([text.rstrip("\r\n")])), strict=False))
         if match(row):
             lines[i] = _set(text, header.index(column), change)
             _write(source, dest, lines)

@@ -67,18 +67,24 @@ def load_yaml(path: str | Path) -> dict:
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
-                    raise ConfigError(f"{path}: more than {MAX_ALIASES} YAML aliases; config "
-                                      "files must not use alias expansion beyond that")
+                    raise ConfigError(
+                        f"{path}: more than {MAX_ALIASES} YAML aliases; config "
+                        "files must not use alias expansion beyond that"
+                    )
             tag = getattr(event, "tag", None)
-            if tag is not None and isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent,
-                                                      yaml.MappingStartEvent)):
+            if tag is not None and isinstance(
+                event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+            ):
                 line = event.start_mark.line + 1
-                raise ConfigError(f"{path}: line {line}: YAML tag {tag!r} is not allowed in "
-                                  "config files (plain values only)")
+                raise ConfigError(
+                    f"{path}: line {line}: YAML tag {tag!r} is not allowed in "
+                    "config files (plain values only)"
+                )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is not None and _node_size(node, {}) > MAX_NODES:
-            raise ConfigError(f"{path}: expands to more than {MAX_NODES} YAML nodes "
-                              "(an alias bomb?)")
+            raise ConfigError(
+                f"{path}: expands to more than {MAX_NODES} YAML nodes (an alias bomb?)"
+            )
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
@@ -87,8 +93,10 @@ def load_yaml(path: str | Path) -> dict:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping, got {type(data).__name__}")
     if "__use_yte__" in data:
-        raise ConfigError(f"{path}: __use_yte__ is not allowed: config files are data, not "
-                          "templates (YTE would run code from the file)")
+        raise ConfigError(
+            f"{path}: __use_yte__ is not allowed: config files are data, not "
+            "templates (YTE would run code from the file)"
+        )
     return data
 
 
@@ -100,34 +108,45 @@ def schema_keys(schema_paths: Sequence[str | Path]) -> set[str]:
     return keys
 
 
-def check_keys(config: Mapping, files: Mapping[str, Mapping], schema_paths: Sequence[str | Path],
-               extra: Sequence[str] = ()) -> None:
+def check_keys(
+    config: Mapping,
+    files: Mapping[str, Mapping],
+    schema_paths: Sequence[str | Path],
+    extra: Sequence[str] = (),
+) -> None:
     """Unknown top-level keys are errors, naming the file or ``--config`` that set them."""
     allowed = schema_keys(schema_paths) | set(extra)
     for name, data in files.items():
         unknown = sorted(set(data) - allowed)
         if unknown:
-            raise ConfigError(f"{name}: unknown config keys {unknown}; known keys are "
-                              f"{sorted(allowed)}")
+            raise ConfigError(
+                f"{name}: unknown config keys {unknown}; known keys are {sorted(allowed)}"
+            )
     from_files = set().union(*(set(d) for d in files.values())) if files else set()
     unknown = sorted(set(config) - allowed - from_files)
     if unknown:
-        raise ConfigError(f"--config: unknown config keys {unknown}; known keys are "
-                          f"{sorted(allowed)}")
+        raise ConfigError(
+            f"--config: unknown config keys {unknown}; known keys are {sorted(allowed)}"
+        )
 
 
 def _validate(data: Mapping, schema: Mapping, name: str) -> None:
     """Raise a ConfigError naming ``name``, and the key path and problem of each error."""
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data),
-                    key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(data),
+        key=lambda e: [str(p) for p in e.absolute_path],
+    )
     if errors:
-        lines = [f"{'.'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
-                 for e in errors[:5]]
+        lines = [
+            f"{'.'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
+            for e in errors[:5]
+        ]
         raise ConfigError(f"{name}: " + "; ".join(lines))
 
 
-def check_config(config: Mapping, files: Mapping[str, Mapping],
-                 schemas: Mapping[str, str | Path]) -> None:
+def check_config(
+    config: Mapping, files: Mapping[str, Mapping], schemas: Mapping[str, str | Path]
+) -> None:
     """Start-up checks of the merged config: unknown keys (in a file or ``--config``), each
     file against its schema, and the sizes that bound memory and jobs."""
     check_keys(config, files, list(schemas.values()))
@@ -153,11 +172,14 @@ def check_sizes(config: Mapping) -> None:
                 f"costs.n_draws: {costs['n_draws']:,} draws x {MAX_COST_AREAS} areas x "
                 f"{COST_ARRAYS_AT_PEAK} arrays x 8 bytes = {need / 1024**3:,.1f} GiB, more than "
                 f"the {MEMORY_BUDGET_BYTES / 1024**3:.0f} GiB budget; at most "
-                f"{MEMORY_BUDGET_BYTES // (MAX_COST_AREAS * 8 * COST_ARRAYS_AT_PEAK):,} draws")
+                f"{MEMORY_BUDGET_BYTES // (MAX_COST_AREAS * 8 * COST_ARRAYS_AT_PEAK):,} draws"
+            )
     shards = config.get("multiverse", {}).get("n_shards")
     if isinstance(shards, int) and shards > MAX_SHARDS:
-        raise ConfigError(f"multiverse.n_shards: {shards} shard jobs exceed the bound "
-                          f"{MAX_SHARDS} (each shard is a process; the machine has few cores)")
+        raise ConfigError(
+            f"multiverse.n_shards: {shards} shard jobs exceed the bound "
+            f"{MAX_SHARDS} (each shard is a process; the machine has few cores)"
+        )
 
 
 def check_download_url(url: str, where: str) -> None:
@@ -166,8 +188,10 @@ def check_download_url(url: str, where: str) -> None:
 
     parsed = urlparse(url)
     if parsed.scheme != "https" or parsed.hostname not in ALLOWED_HOSTS:
-        raise ConfigError(f"{where}: download URL {url} is not HTTPS on an allowed host "
-                          f"{list(ALLOWED_HOSTS)} (coprod.startup.ALLOWED_HOSTS)")
+        raise ConfigError(
+            f"{where}: download URL {url} is not HTTPS on an allowed host "
+            f"{list(ALLOWED_HOSTS)} (coprod.startup.ALLOWED_HOSTS)"
+        )
 
 
 def check_registry(registry: Mapping, where: str, data_root: str | Path | None = None) -> None:
@@ -185,10 +209,17 @@ def check_registry(registry: Mapping, where: str, data_root: str | Path | None =
 def check_relative_file(file: str, where: str) -> None:
     """A registry ``file:`` is a relative POSIX path without ``..``, empty or ``.`` parts."""
     parts = PurePosixPath(file).parts
-    if (not file or file.startswith("/") or "\\" in file or any(p in ("..", ".") for p in parts)
-            or file != str(PurePosixPath(file))):
-        raise ConfigError(f"{where}: file {file!r} must be a relative path under the data "
-                          "folder (no leading /, no .. or . parts)")
+    if (
+        not file
+        or file.startswith("/")
+        or "\\" in file
+        or any(p in ("..", ".") for p in parts)
+        or file != str(PurePosixPath(file))
+    ):
+        raise ConfigError(
+            f"{where}: file {file!r} must be a relative path under the data "
+            "folder (no leading /, no .. or . parts)"
+        )
 
 
 def check_inside(root: str | Path, file: str, where: str) -> Path:
@@ -197,6 +228,8 @@ def check_inside(root: str | Path, file: str, where: str) -> Path:
     base = Path(root).resolve()
     target = (Path(root) / file).resolve()
     if not target.is_relative_to(base):
-        raise ConfigError(f"{where}: {Path(root) / file} resolves to {target}, outside {base} "
-                          "(a symlink out of the data folder)")
+        raise ConfigError(
+            f"{where}: {Path(root) / file} resolves to {target}, outside {base} "
+            "(a symlink out of the data folder)"
+        )
     return target

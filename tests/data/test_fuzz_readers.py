@@ -13,9 +13,9 @@ from __future__ import annotations
 import collections
 
 import pytest
+from helpers_inprocess import InProcess, edit_cell, sample_cases
 
 from coprod.errors import CoprodError
-from helpers_inprocess import InProcess, edit_cell, sample_cases
 
 SEED = 20261201
 CASES = 200
@@ -28,7 +28,7 @@ def built(root, mirror_dir) -> InProcess:
 
 def test_sample_covers_every_table_input_and_every_kind(built):
     files = {d: built.file(d) for ids in built.inputs.values() for d in ids}
-    assert all(f.suffix == ".csv" for f in files.values()), "a non-CSV table input needs its own editor"
+    assert all(f.suffix == ".csv" for f in files.values()), "a non-CSV input needs an editor"
     cases = sample_cases(files, CASES, SEED)
     assert {c.dataset for c in cases} == set(files)
     assert {c.kind for c in cases} == {"blank", "text", "negative", "huge", "duplicate_row"}

@@ -15,13 +15,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers_pipeline import ROOT, clone, copy_repo, mirror_dir, snakemake, snapshot
 
 from coprod import io, startup
 from coprod.errors import ConfigError
-from helpers_pipeline import ROOT, clone, copy_repo, mirror_dir, snakemake, snapshot
 
-pytestmark = pytest.mark.skipif(mirror_dir() is None,
-                                reason="no offline mirror (COPROD_DATA_MIRROR or ../shared/data/raw)")
+pytestmark = pytest.mark.skipif(
+    mirror_dir() is None, reason="no offline mirror (COPROD_DATA_MIRROR or ../shared/data/raw)"
+)
 
 TARGETS = ("tables_all", "results/costs/parameters.parquet")
 
@@ -61,12 +62,15 @@ def append(path: Path, text: str) -> None:
 
 # --- finding 5: YAML handed to Snakemake only after the project's safe loader --------------------
 
+
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_yte_switch_is_refused_and_runs_no_code(work, dry_run):
     """``__use_yte__: true`` made Snakemake's YTE loader run code, even on ``snakemake -n``."""
     marker = work / "yte_ran"
-    append(work / "config/config.yaml",
-           f'__use_yte__: true\nyte_probe: ?__import__("pathlib").Path("{marker}").touch()\n')
+    append(
+        work / "config/config.yaml",
+        f'__use_yte__: true\nyte_probe: ?__import__("pathlib").Path("{marker}").touch()\n',
+    )
     stops_before_any_job(work, r"config/config\.yaml: __use_yte__ is not allowed", dry_run=dry_run)
     assert not marker.exists()
 
@@ -74,8 +78,11 @@ def test_yte_switch_is_refused_and_runs_no_code(work, dry_run):
 def test_yaml_tag_names_the_file(work):
     """Was: "Config file is not valid JSON or YAML" (which of three files?)."""
     append(work / "config/models.yaml", "probe: !!python/name:os.system\n")
-    stops_before_any_job(work, r"config/models\.yaml: line \d+: YAML tag "
-                               r"'tag:yaml\.org,2002:python/name:os\.system' is not allowed")
+    stops_before_any_job(
+        work,
+        r"config/models\.yaml: line \d+: YAML tag "
+        r"'tag:yaml\.org,2002:python/name:os\.system' is not allowed",
+    )
 
 
 def test_alias_bomb_in_the_registry_is_refused_without_expanding(work):
@@ -94,16 +101,23 @@ def test_misspelt_key_in_a_file_is_an_error(work):
 
 
 def test_misspelt_key_in_dash_dash_config_is_an_error(work):
-    stops_before_any_job(work, r"--config: unknown config keys \['n_draw'\]",
-                         "--config", "n_draw=5")
+    stops_before_any_job(
+        work, r"--config: unknown config keys \['n_draw'\]", "--config", "n_draw=5"
+    )
 
 
 def test_unknown_nested_key_in_dash_dash_config_is_an_error(work):
-    stops_before_any_job(work, r"Additional properties are not allowed \('n_draw' was "
-                               r"unexpected\)", "--config", "costs={'n_draw': 5}")
+    stops_before_any_job(
+        work,
+        r"Additional properties are not allowed \('n_draw' was "
+        r"unexpected\)",
+        "--config",
+        "costs={'n_draw': 5}",
+    )
 
 
 # --- finding 3: sizes bounded, cross-field checks before any job -----------------------------
+
 
 def set_key(path: Path, keys: list[str], value) -> None:
     data = yaml.safe_load(path.read_text())
@@ -119,8 +133,11 @@ def test_n_draws_beyond_memory_is_refused_with_the_figure(work, draws):
     """n_draws 1e9 ended in MemoryError and deleted five cost files; 1e8 would fill memory."""
     set_key(work / "config/costs.yaml", ["costs", "n_draws"], draws)
     gib = startup.cost_memory_bytes(draws) / 1024**3
-    stops_before_any_job(work, rf"costs\.n_draws: {draws:,} draws x 296 areas x 20 arrays x 8 "
-                               rf"bytes = {gib:,.1f} GiB, more than the 4 GiB budget")
+    stops_before_any_job(
+        work,
+        rf"costs\.n_draws: {draws:,} draws x 296 areas x 20 arrays x 8 "
+        rf"bytes = {gib:,.1f} GiB, more than the 4 GiB budget",
+    )
 
 
 def test_n_shards_is_bounded(work):
@@ -131,15 +148,20 @@ def test_n_shards_is_bounded(work):
 
 def test_triangular_min_above_max_keeps_the_last_parameters(work):
     """Was checked inside costs_parameters, whose output Snakemake had already deleted."""
-    set_key(work / "config/costs.yaml", ["costs", "parameters", "cyp_sw_hourly_cost_gbp", "min"],
-            99)
+    set_key(
+        work / "config/costs.yaml", ["costs", "parameters", "cyp_sw_hourly_cost_gbp", "min"], 99
+    )
     assert (work / "results/costs/parameters.parquet").exists()
-    stops_before_any_job(work, r"costs\.parameters\.cyp_sw_hourly_cost_gbp: triangular bounds "
-                               r"must satisfy min <= mode <= max")
+    stops_before_any_job(
+        work,
+        r"costs\.parameters\.cyp_sw_hourly_cost_gbp: triangular bounds "
+        r"must satisfy min <= mode <= max",
+    )
     assert (work / "results/costs/parameters.parquet").exists()
 
 
-# --- finding 5: registry paths and hosts -----------------------------------------------------------
+# --- finding 5: registry paths and hosts ----------------------------------------------------
+
 
 def edit_registry(work: Path, change) -> None:
     path = work / "config/datasets.yaml"
@@ -148,8 +170,9 @@ def edit_registry(work: Path, change) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-@pytest.mark.parametrize("file", ["/etc/hostname", "../outside.csv", "lookups/../../x.csv",
-                                  "./lookups/x.csv"])
+@pytest.mark.parametrize(
+    "file", ["/etc/hostname", "../outside.csv", "lookups/../../x.csv", "./lookups/x.csv"]
+)
 def test_registry_file_outside_the_data_folder_is_refused(work, file):
     """``file: /etc/hostname`` with its hash was copied from outside the mirror."""
     edit_registry(work, lambda d: d["datasets"][0].update(file=file))
@@ -160,8 +183,11 @@ def test_registry_file_behind_a_symlink_out_of_the_data_folder_is_refused(work, 
     outside = tmp_path / "elsewhere"
     shutil.move(work / "data/raw/lookups", outside)
     (work / "data/raw/lookups").symlink_to(outside)
-    stops_before_any_job(work, r"resolves to .*elsewhere.*, outside .*data/raw \(a symlink out "
-                               r"of the data folder\)")
+    stops_before_any_job(
+        work,
+        r"resolves to .*elsewhere.*, outside .*data/raw \(a symlink out "
+        r"of the data folder\)",
+    )
 
 
 def test_registry_cannot_extend_the_host_allow_list(work):
@@ -172,9 +198,13 @@ def test_registry_cannot_extend_the_host_allow_list(work):
 def test_download_from_a_host_not_in_code_is_refused(work):
     def change(d):
         d["datasets"][0].update(url="https://evil.example.com/x.csv", direct_download=True)
+
     edit_registry(work, change)
-    stops_before_any_job(work, r"download URL https://evil\.example\.com/x\.csv is not HTTPS "
-                               r"on an allowed host")
+    stops_before_any_job(
+        work,
+        r"download URL https://evil\.example\.com/x\.csv is not HTTPS "
+        r"on an allowed host",
+    )
 
 
 def test_unit_paths_and_hosts():
@@ -188,6 +218,7 @@ def test_unit_paths_and_hosts():
 
 
 # --- finding 3: failures only a job can find -----------------------------------------------------
+
 
 def test_disk_full_names_the_file_and_keeps_the_old_one(tmp_path, monkeypatch):
     """Disk full on table_lad24 deleted lad24.parquet with an OSError naming no file; the
@@ -224,7 +255,8 @@ def test_a_failed_job_removes_only_its_own_outputs_and_a_rerun_restores_them(wor
     lost = sorted(set(before) - set(after))
     assert lost == ["tables/lad24.parquet"]
     assert {k: v for k, v in after.items() if k != "tables/lsoa21.parquet"} == {
-        k: v for k, v in before.items() if k not in lost + ["tables/lsoa21.parquet"]}
+        k: v for k, v in before.items() if k not in lost + ["tables/lsoa21.parquet"]
+    }
 
     lsoa21.write_bytes(good)  # the cause fixed (newer mtime than lad24, so lad24 reruns)
     assert snakemake(work, "results/tables/lad24.parquet").returncode == 0

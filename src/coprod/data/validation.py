@@ -3,8 +3,8 @@ plausibility of every measure (bounds and identities, below).
 
 A table that breaks its schema or a plausibility rule stops the run before it is written.
 
-Plausibility. A table can have the right shape and wrong values (a count of -5000, a total of 1e12, a rank
-that contradicts its decile). Each rule below states what must hold, for which columns
+Plausibility. A table can have the right shape and wrong values (a count of -5000, a total of
+1e12, a rank that contradicts its decile). Each rule below states what must hold, for which columns
 (regular expressions over column names, so every year of a panel is covered, not only the
 last) and why. A violation stops the run with a ``PlausibilityError`` naming the table, the
 column, the first offending area code and its value. Every numeric column of every table
@@ -333,17 +333,17 @@ def check_spend(frame, key, table):
     for column in _matching(frame, r"spend_.*_per_head_gbp_\d{4}_\d{2}"):
         default = (SPEND_TOTAL_PER_HEAD_GBP if column.startswith("spend_total_service_")
                    else SPEND_SERVICE_PER_HEAD_GBP)
-        ranges = frame[key].map(lambda c: _per_head_range(c, default))
+        ranges = frame[key].map(lambda c, d=default: _per_head_range(c, d))
         low, high = ranges.str[0], ranges.str[1]
         values = frame[column]
         _first(frame, values.notna() & ~((values >= low) & (values <= high)), key, table, column,
                f"is spend per head and must lie in £{default[0]:,.0f}..£{default[1]:,.0f} "
                f"(outliers: {sorted(SPEND_OUTLIERS)})")
     totals = sorted(_matching(frame, r"spend_total_service_per_head_gbp_\d{4}_\d{2}"))
-    for before, after in zip(totals, totals[1:]):
+    for before, after in zip(totals, totals[1:], strict=False):
         year = after.rsplit("_gbp_", 1)[1]
         ratio = frame[after] / frame[before]
-        flagged = frame[key].map(lambda c: (c, year) in YEAR_ON_YEAR_FLAGGED)
+        flagged = frame[key].map(lambda c, y=year: (c, y) in YEAR_ON_YEAR_FLAGGED)
         jump = ((ratio > YEAR_ON_YEAR_MULTIPLE) | (ratio < 1 / YEAR_ON_YEAR_MULTIPLE)) & ~flagged
         name = f"{after} / {before}"
         _first(frame.assign(**{name: ratio}), jump, key, table, name,
@@ -361,7 +361,8 @@ def check_missing(frame, key, table):
                 f"{frame.loc[missing, key].iloc[0] if missing.any() else None}")
 
 
-CHECKS = (check_missing, check_counts, check_parts, check_census_totals, check_bounds, check_ranks, check_spend)
+CHECKS = (check_missing, check_counts, check_parts, check_census_totals, check_bounds,
+          check_ranks, check_spend)
 
 
 def covered(column: str) -> bool:

@@ -14,7 +14,6 @@ from coprod.data.codes import check_codes
 from coprod.data.readers.base import EXAMPLES, check_key, read_layouts
 from coprod.errors import SchemaError
 
-
 # LSOA names are the 2021 district's name and a number with a letter ("Hartlepool 001A").
 _LSOA_NAME = r".*[A-Za-z].* \d{3}[A-Z]"
 
@@ -36,8 +35,9 @@ def check_names(frame: pd.DataFrame, path: str | Path) -> None:
             several = names[names > 1]
             if len(several):
                 first = several.index[0]
+                names = sorted(frame.loc[frame[code] == first, name].unique())
                 raise SchemaError(f"{path}: {code} {first} has several names in column "
-                                  f"{name!r}: {sorted(frame.loc[frame[code] == first, name].unique())}")
+                                  f"{name!r}: {names}")
 
 
 def _finish(frame: pd.DataFrame, key: dict[str, str], path: str | Path,
