@@ -287,6 +287,34 @@ def test_year_on_year_jump_is_flagged_unless_listed(built, monkeypatch):
     validation.check_spend(frame, "utla23cd", "utla23")
 
 
+def test_long_spend_panel_every_year_is_checked(built):
+    """The same spend rules on a long panel (area, financial year), for every year."""
+    wide = built.frames["utla23"]
+    years = ["2021-22", "2022-23", "2023-24", "2024-25"]
+    panel = pd.concat(
+        [
+            pd.DataFrame({
+                "utla23cd": wide["utla23cd"],
+                "financial_year": y,
+                "spend_total_service_per_head_gbp": wide[
+                    f"spend_total_service_per_head_gbp_{y.replace('-', '_')}"
+                ],
+            })
+            for y in years
+        ]
+    )
+    columns = ["spend_total_service_per_head_gbp"]
+    validation.check_spend_panel(panel, "panel", "utla23cd", "financial_year", columns)
+    early = (panel["financial_year"] == "2021-22") & (panel["utla23cd"] == "E06000047")
+    panel.loc[early, columns] = 1.9e9
+    with pytest.raises(
+        PlausibilityError,
+        match=r"table panel: column 'spend_total_service_per_head_gbp_2021_22' is spend per "
+        r"head .*area E06000047 has 1900000000.0",
+    ):
+        validation.check_spend_panel(panel, "panel", "utla23cd", "financial_year", columns)
+
+
 def test_one_more_suppressed_cell_is_seen(built):
     frame = built.frames["lsoa21"].copy()
     frame.loc[frame["idaci_numerator"].notna().idxmax(), "idaci_numerator"] = np.nan

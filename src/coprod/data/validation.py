@@ -351,6 +351,17 @@ def check_spend(frame, key, table):
                f"area and year in YEAR_ON_YEAR_FLAGGED with the reason if real")
 
 
+def check_spend_panel(frame: pd.DataFrame, table: str, key: str, year: str,
+                      columns: list[str]) -> None:
+    """The spend rules on a long panel (one row per area and financial year 'YYYY-YY'):
+    ``columns`` are spend-per-head columns named ``spend_<service>_per_head_gbp``; each year
+    is checked against the range and the previous year, as in the wide tables."""
+    tag = frame[year].astype(str).str.replace("-", "_")
+    wide = frame.assign(_tag=tag).pivot(index=key, columns="_tag", values=columns)
+    wide.columns = [f"{column}_{y}" for column, y in wide.columns]
+    check_spend(wide.reset_index(), key, table)
+
+
 def check_missing(frame, key, table):
     for column, expected in MISSING.get(table, {}).items():
         if column in frame and frame[column].isna().sum() != expected:
