@@ -53,10 +53,12 @@ def row_of(index_label) -> str:
     return f"row {int(index_label) + 1} (file line {int(index_label) + 2})"
 
 
-def _first_bad(values: pd.Series, bad: pd.Series) -> str:
-    """The first offending row and its value, for messages."""
+def first_bad(values: pd.Series, bad: pd.Series) -> str:
+    """The first offending row and its value, for messages ('first at row 5 (file line 6): x')."""
     label = bad[bad].index[0]
-    return f"first at {row_of(label)}: {values.loc[label]!r}"
+    value = values.loc[label]
+    value = value.item() if hasattr(value, "item") else value
+    return f"first at {row_of(label)}: {value!r}"
 
 
 def _typed(text: pd.Series, dtype, path: str | Path, column: str,
@@ -71,16 +73,16 @@ def _typed(text: pd.Series, dtype, path: str | Path, column: str,
     bad = ~blank & ~np.isfinite(number)
     if bad.any():
         raise SchemaError(f"{path}: column {column!r} holds text where numbers belong, "
-                          f"{_first_bad(text, bad)} ({int(bad.sum())} cells)")
+                          f"{first_bad(text, bad)} ({int(bad.sum())} cells)")
     if np.dtype(dtype).kind in "iu":
         if blank.any():
             raise SchemaError(f"{path}: column {column!r} has blank cells where whole numbers "
-                              f"belong, {_first_bad(text.fillna(''), blank)} "
+                              f"belong, {first_bad(text.fillna(''), blank)} "
                               f"({int(blank.sum())} cells)")
         fractional = number % 1 != 0
         if fractional.any():
             raise SchemaError(f"{path}: column {column!r} holds fractions where whole numbers "
-                              f"belong, {_first_bad(text, fractional)}")
+                              f"belong, {first_bad(text, fractional)}")
         return number.astype(dtype)
     return number.astype(dtype)
 
@@ -148,14 +150,14 @@ def parse_numeric(values: pd.Series, path: str | Path, column: str,
     if not blanks and blank.any():
         raise SchemaError(f"{path}: column {column!r} has blank cells, which this publisher "
                           f"never leaves (its markers are {sorted(markers)}), "
-                          f"{_first_bad(values.fillna(''), blank)} ({int(blank.sum())} cells)")
+                          f"{first_bad(values.fillna(''), blank)} ({int(blank.sum())} cells)")
     known = blank | text.isin(markers)
     number = pd.to_numeric(text.mask(known), errors="coerce")
     bad = ~known & ~np.isfinite(number)
     if bad.any():
         raise SchemaError(f"{path}: column {column!r} holds non-numeric values "
                           f"{sorted(text[bad].unique())[:EXAMPLES]} that are not known markers "
-                          f"{sorted(markers)}, {_first_bad(values, bad)}")
+                          f"{sorted(markers)}, {first_bad(values, bad)}")
     return number.astype("float64")
 
 
@@ -165,7 +167,7 @@ def as_count(values: pd.Series, path: str | Path, column: str) -> pd.Series:
     if fractional.any():
         raise SchemaError(f"{path}: count column {column!r} has fractional values "
                           f"{values[fractional].head(EXAMPLES).tolist()}, "
-                          f"{_first_bad(values, fractional)}")
+                          f"{first_bad(values, fractional)}")
     return values.astype("Int64")
 
 
