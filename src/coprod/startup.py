@@ -194,14 +194,20 @@ def check_download_url(url: str, where: str) -> None:
         )
 
 
-def check_registry(registry: Mapping, where: str, data_root: str | Path | None = None) -> None:
+def check_registry(
+    registry: Mapping,
+    where: str,
+    data_root: str | Path | None = None,
+    mirror: str | Path | None = None,
+) -> None:
     """Every dataset's ``file`` is a relative path under the data folder (inside it after
-    resolving symlinks, when ``data_root`` is given) and every direct download is allowed."""
+    resolving symlinks, when ``data_root`` is given; a file may link into ``mirror``) and
+    every direct download is allowed."""
     for row in registry.get("datasets", []):
         name = f"{where}: {row.get('id')}"
         check_relative_file(str(row.get("file", "")), name)
         if data_root is not None:
-            check_inside(data_root, row["file"], name)
+            check_inside(data_root, row["file"], name, [mirror] if mirror else [])
         if row.get("direct_download"):
             check_download_url(str(row.get("url", "")), name)
 
@@ -222,14 +228,21 @@ def check_relative_file(file: str, where: str) -> None:
         )
 
 
-def check_inside(root: str | Path, file: str, where: str) -> Path:
-    """``root/file`` after resolving symlinks must lie inside ``root`` (resolved); the path."""
+def check_inside(root: str | Path, file: str, where: str, also: Sequence[str | Path] = ()) -> Path:
+    """``root/file`` must lie inside ``root`` after resolving symlinks: its folders must, and
+    the file itself too unless it links into one of ``also`` (the mirror, which acquisition
+    may link to). Returns the resolved path."""
     check_relative_file(file, where)
     base = Path(root).resolve()
-    target = (Path(root) / file).resolve()
-    if not target.is_relative_to(base):
+    path = Path(root) / file
+    folder = path.parent.resolve()
+    target = folder / path.name
+    if path.is_symlink():
+        target = path.resolve()
+    allowed = [base, *(Path(a).resolve() for a in also)] if path.is_symlink() else [base]
+    if not folder.is_relative_to(base) or not any(target.is_relative_to(a) for a in allowed):
         raise ConfigError(
-            f"{where}: {Path(root) / file} resolves to {target}, outside {base} "
+            f"{where}: {path} resolves to {target}, outside {base} "
             "(a symlink out of the data folder)"
         )
     return target

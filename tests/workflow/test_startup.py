@@ -190,6 +190,20 @@ def test_registry_file_behind_a_symlink_out_of_the_data_folder_is_refused(work, 
     )
 
 
+def test_symlinks_inside_the_data_folder_or_into_the_mirror_are_allowed(tmp_path):
+    root, mirror, elsewhere = (tmp_path / n for n in ("raw", "mirror", "elsewhere"))
+    for folder in (root / "lookups", mirror / "lookups", elsewhere):
+        folder.mkdir(parents=True)
+    (mirror / "lookups/a.csv").write_text("x\n")
+    (elsewhere / "b.csv").write_text("x\n")
+    (root / "lookups/a.csv").symlink_to(mirror / "lookups/a.csv")
+    (root / "lookups/b.csv").symlink_to(elsewhere / "b.csv")
+    assert startup.check_inside(root, "lookups/a.csv", "x", [mirror]) == mirror / "lookups/a.csv"
+    with pytest.raises(ConfigError, match=r"lookups/b\.csv resolves to .*elsewhere/b\.csv"):
+        startup.check_inside(root, "lookups/b.csv", "x", [mirror])
+    startup.check_inside(root, "lookups/not_yet_acquired.csv", "x", [mirror])
+
+
 def test_registry_cannot_extend_the_host_allow_list(work):
     edit_registry(work, lambda d: d.update(allowed_hosts=["evil.example.com"]))
     stops_before_any_job(work, r"Additional properties are not allowed \('allowed_hosts'")
