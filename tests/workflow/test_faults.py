@@ -170,7 +170,7 @@ def test_a_registry_change_reruns_acquisition_and_reverting_it_recovers(work, tm
     original = registry.read_text()
     entry = next(d for d in yaml.safe_load(original)["datasets"] if d["id"] == LOOKUP)
     registry.write_text(original.replace(entry["url"], entry["url"] + "?v=2", 1))
-    planned = snakemake(work, "-n", "--quiet", "rules", *TARGETS).stdout
+    planned = output(snakemake(work, "-n", *TARGETS, "--quiet", "rules"))
     assert "acquire_lookups" in planned and "acquire_census2021" not in planned
 
     # A bad vintage: the mirror holds a changed file and the registry its hash.
