@@ -186,6 +186,9 @@ rule models_all:
 COSTS_GEOGRAPHIES = ["utla23", "lad24"]
 COSTS_TABLES = ["areas", "scenarios", "draws_summary", "deciles", "sensitivity"]
 COSTS_CLIMATE = ["councils", "change", "groups", "associations", "dropped"]
+# The cost model's settings without the financial-climate block (rule costs_climate's own),
+# so a change under costs.climate does not rerun the Monte Carlo.
+COSTS_SETTINGS = {k: v for k, v in config["costs"].items() if k != "climate"}
 COSTS_COREC = sorted({p["corec"]["dataset"] for p in config["costs"]["parameters"].values()
                       if "corec" in p})
 
@@ -197,7 +200,7 @@ rule costs_parameters:
     output:
         table="results/costs/parameters.parquet",
     params:
-        costs=config["costs"],
+        costs=COSTS_SETTINGS,
         corec_ids=[d for d in COSTS_COREC if available(d)],
         # COReC tables have unstated terms of use, so the snapshot does not ship them: the
         # figures stay in config/costs.yaml with their citation, cross-checked when a mirror
@@ -221,7 +224,7 @@ rule costs_model:
     output:
         **{name: f"results/costs/{{geography}}/{name}.parquet" for name in COSTS_TABLES},
     params:
-        costs=config["costs"],
+        costs=COSTS_SETTINGS,
     wildcard_constraints:
         geography="|".join(COSTS_GEOGRAPHIES),
     conda:
@@ -244,7 +247,7 @@ rule costs_headline:
         sensitivity="results/costs/sensitivity.parquet",
         headline="results/costs/headline.json",
     params:
-        costs=config["costs"],
+        costs=COSTS_SETTINGS,
     conda:
         "../../environment.yml"
     log:

@@ -4,7 +4,7 @@ import hashlib
 import json
 import re
 
-# Helpers shared by the rule files (stdlib and PyYAML only: parsing imports nothing heavy).
+# Helpers shared by the rule files; stdlib and PyYAML only, so parsing imports nothing heavy.
 
 SNAPSHOT_DIR = "data/snapshot"
 ACQUIRE_RECORDS = "results/acquire"

@@ -1,0 +1,160 @@
+"""Reruns follow every config change, and only that: for every key of every config file,
+changing it in a copy makes Snakemake see changed params (or a changed set of inputs) in
+exactly the rules the table tests/fixtures/config_key_rules.yaml lists for it.
+
+The table is the reviewed statement of which rule reads which key; regenerate it after a
+deliberate change with `python tests/workflow/test_config_keys.py --write` (in an up-to-date
+checkout) and review the diff. The check parses the workflow in-process with Snakemake's API
+(one DAG per key, no jobs run), on a copy of the checkout's up-to-date state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy as copylib
+import io
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers_pipeline import ROOT, copy_repo, mirror_dir  # noqa: E402
+
+CONFIG_FILES = ["config/config.yaml", "config/models.yaml", "config/costs.yaml"]
+TABLE = ROOT / "tests/fixtures/config_key_rules.yaml"
+# Keys whose value is a path or a source switch: changing them changes what is read, not a
+# setting of a rule; they are covered by the acquisition tests.
+NOT_SETTINGS = {"config/config.yaml": {"datasets_registry", "data_mirror", "data_source",
+                                       "official_lock", "report_engine"}}
+
+
+def leaves(node, prefix=()):
+    if isinstance(node, dict) and node:
+        for key, value in node.items():
+            yield from leaves(value, (*prefix, key))
+    else:
+        yield prefix, node
+
+
+def mutations(value):
+    """Values to try in place of ``value``, most innocuous first (the first that passes the
+    config schemas is used)."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return [value + 1, value - 1, value * 2]
+    if isinstance(value, float):
+        return [value * 1.01 if value else 0.01, value * 0.99, value + 0.1]
+    if isinstance(value, str):
+        return [value + "x"]
+    if isinstance(value, list):
+        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            return [[v * 1.01 if isinstance(v, float) else v + 1 for v in value],
+                    value[:-1] if len(value) > 1 else value * 2]
+        return [value[:-1] if len(value) > 1 else value + value, list(reversed(value))]
+    return []
+
+
+def _set(data, path, value):
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+def _changed_rules(workdir: Path) -> set[str] | None:
+    """Rules with a job whose params or set of inputs differ from the recorded run, or None
+    if the workflow does not parse (the mutation broke the config's schema)."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.types import ChangeType, DAGSettings, OutputSettings, ResourceSettings
+
+    sink = io.StringIO()
+    cwd = os.getcwd()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+                SnakemakeApi(OutputSettings(quiet={"all"})) as api:
+            workflow_api = api.workflow(resource_settings=ResourceSettings(cores=1),
+                                        snakefile=workdir / "Snakefile", workdir=workdir)
+            dag_api = workflow_api.dag(DAGSettings())
+            wf = workflow_api._workflow
+            wf._prepare_dag(forceall=False, ignore_incomplete=False, lock_warn_only=True)
+            wf._build_dag()
+            out = set()
+            for change in (ChangeType.PARAMS, ChangeType.INPUT):
+                files = set(wf.async_run(wf.dag.get_outputs_with_changes(change)))
+                out |= {job.rule.name for job in wf.dag.jobs
+                        if files & {str(f) for f in job.output}}
+            del dag_api
+            return out
+    except Exception:
+        return None
+    finally:
+        os.chdir(cwd)
+
+
+def key_table(workdir: Path) -> dict[str, list[str]]:
+    table = {}
+    for rel in CONFIG_FILES:
+        path = workdir / rel
+        original = path.read_text()
+        data = yaml.safe_load(original)
+        for keys, value in leaves(data):
+            dotted = ".".join(map(str, keys))
+            if dotted in NOT_SETTINGS.get(rel, set()):
+                continue
+            result = None
+            for new in mutations(value):
+                changed = copylib.deepcopy(data)
+                _set(changed, keys, new)
+                path.write_text(yaml.safe_dump(changed, sort_keys=False))
+                result = _changed_rules(workdir)
+                if result is not None:
+                    break
+            path.write_text(original)
+            table[f"{rel}:{dotted}"] = sorted(result) if result is not None else ["<no valid change>"]
+    return table
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory):
+    if mirror_dir() is None or not (ROOT / "results/report").is_dir():
+        pytest.skip("needs the checkout's up-to-date results (make run)")
+    return copy_repo(tmp_path_factory.mktemp("keys") / "repo", state_from=ROOT)
+
+
+@pytest.mark.slow
+def test_every_config_key_reruns_exactly_the_rules_that_read_it(state):
+    assert _changed_rules(state) == set(), "the checkout is not up to date: run `make run`"
+    expected = yaml.safe_load(TABLE.read_text())
+    actual = key_table(state)
+    assert set(actual) == set(expected), "config keys added or removed: regenerate the table"
+    wrong = {k: {"expected": expected[k], "scheduled": v} for k, v in actual.items()
+             if v != expected[k]}
+    assert wrong == {}
+
+
+def test_the_table_covers_every_config_key():
+    """Fast half: every leaf key of every config file has a row in the table."""
+    expected = yaml.safe_load(TABLE.read_text())
+    keys = {f"{rel}:{'.'.join(map(str, k))}" for rel in CONFIG_FILES
+            for k, _ in leaves(yaml.safe_load((ROOT / rel).read_text()))
+            if ".".join(map(str, k)) not in NOT_SETTINGS.get(rel, set())}
+    assert keys == set(expected)
+    assert all(rules for rules in expected.values())
+
+
+if __name__ == "__main__" and "--write" in sys.argv:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = copy_repo(Path(tmp) / "repo", state_from=ROOT)
+        if os.environ.get("COPROD_DATA_MIRROR") is None and mirror_dir():
+            os.environ["COPROD_DATA_MIRROR"] = str(mirror_dir())
+        table = key_table(work)
+    TABLE.write_text("# config key -> rules whose params (or inputs) it changes; generated by\n"
+                     "# tests/workflow/test_config_keys.py --write, then reviewed\n"
+                     + yaml.safe_dump(table, sort_keys=True, width=100))
+    print(f"{len(table)} keys -> {TABLE}")
