@@ -17,7 +17,7 @@ SNAKEMAKE_ARGS ?=
 $(BIN)/snakemake: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,slurm]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,slurm,lint]'
 	touch $@
 
 install: $(BIN)/snakemake
@@ -34,7 +34,7 @@ bench: install
 
 # After a change to pyproject.toml: re-resolve the venv, then record it.
 lock:
-	$(BIN)/pip install --quiet -e '.[test,slurm]'
+	$(BIN)/pip install --quiet -e '.[test,slurm,lint]'
 	(head -2 requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '^coprod') > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
@@ -46,3 +46,10 @@ environment.yml: pyproject.toml tools/environment.py
 # checkout's (snapshot) run: results/official_comparison.csv.
 compare-official: install
 	$(BIN)/python tools/compare_official.py
+
+# Style: ruff (lint and format), snakefmt, notebooks stored without outputs. CI runs this.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow
+	$(BIN)/nbstripout --verify notebooks/*.ipynb

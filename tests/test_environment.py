@@ -42,6 +42,8 @@ def test_environment_and_pyproject_name_the_same_packages_with_the_same_ranges()
 def test_every_range_stays_within_one_major_version():
     wide = []
     for name, rng in environment.requirements():
+        if re.fullmatch(r"==[\d.]+", rng):
+            continue  # an exact pin (the style tools) is within one major version
         low = re.search(r">=(\d+)(?:\.(\d+))?", rng)
         high = re.search(r"<(\d+)(?:\.(\d+))?", rng)
         assert low and high, f"{name}{rng}: needs a lower and an upper bound"
@@ -69,5 +71,7 @@ def test_the_pip_lock_pins_every_declared_package_within_its_range():
         assert key in locked, f"{name} is not in requirements.lock: run `make lock`"
         version = tuple(int(p) for p in re.findall(r"\d+", locked[key])[:2])
         low = tuple(int(p) for p in re.findall(r"\d+", rng.split(",")[0])[:2])
+        if rng.startswith("=="):
+            assert rng == f"=={locked[key]}", (name, locked[key], rng)
         assert version >= low[:len(version)], (name, locked[key], rng)
     assert project["requires-python"]

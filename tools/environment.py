@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONDA_NAMES = {"pypandoc-binary": "pypandoc"}
 # Not Python packages: what conda installs beside them (pypandoc-binary bundles pandoc on pip).
 CONDA_ONLY = ["quarto", "pandoc"]
-EXTRAS = ["test", "slurm"]
+EXTRAS = ["test", "slurm", "lint"]
 
 
 def requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers_pipeline import ROOT, copy_repo, mirror_dir  # noqa: E402
 
-CONFIG_FILES = ["config/config.yaml", "config/models.yaml", "config/costs.yaml"]
+CONFIG_FILES = ["config/config.yaml", "config/models.yaml", "config/costs.yaml", "config/report.yaml"]
 TABLE = ROOT / "tests/fixtures/config_key_rules.yaml"
 # Keys whose value is a path or a source switch: changing them changes what is read, not a
 # setting of a rule; they are covered by the acquisition tests.
