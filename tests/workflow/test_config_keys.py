@@ -39,19 +39,22 @@ def leaves(node, prefix=()):
         yield prefix, node
 
 
-def mutations(value):
+def mutations(value, strings=()):
     """Values to try in place of ``value``, most innocuous first (the first that passes the
-    config schemas is used)."""
+    config schemas is used); ``strings``: other string values of the same file, tried for an
+    enumerated or patterned string."""
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, int):
-        return [value + 1, value - 1, value * 2]
+        return [value + 1, -value, value - 1, value * 2]
     if isinstance(value, float):
         return [value * 1.01 if value else 0.01, value * 0.99, value + 0.1]
     if isinstance(value, str):
-        return [value + "x"]
+        return [value + "x", *[v for v in strings if v != value][:4]]
     if isinstance(value, list):
-        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        if not value:
+            return [["E06000001"], [1]]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
             return [[v * 1.01 if isinstance(v, float) else v + 1 for v in value],
                     value[:-1] if len(value) > 1 else value * 2]
         return [value[:-1] if len(value) > 1 else value + value, list(reversed(value))]
@@ -69,7 +72,7 @@ def _changed_rules(workdir: Path) -> set[str] | None:
     """Rules with a job whose params or set of inputs differ from the recorded run, or None
     if the workflow does not parse (the mutation broke the config's schema)."""
     from snakemake.api import SnakemakeApi
-    from snakemake.settings.types import ChangeType, DAGSettings, OutputSettings, ResourceSettings
+    from snakemake.settings.types import DAGSettings, OutputSettings, ResourceSettings
 
     sink = io.StringIO()
     cwd = os.getcwd()
@@ -82,11 +85,9 @@ def _changed_rules(workdir: Path) -> set[str] | None:
             wf = workflow_api._workflow
             wf._prepare_dag(forceall=False, ignore_incomplete=False, lock_warn_only=True)
             wf._build_dag()
-            out = set()
-            for change in (ChangeType.PARAMS, ChangeType.INPUT):
-                files = set(wf.async_run(wf.dag.get_outputs_with_changes(change)))
-                out |= {job.rule.name for job in wf.dag.jobs
-                        if files & {str(f) for f in job.output}}
+            persistence = wf.persistence
+            out = {job.rule.name for job in wf.dag.jobs if not job.is_group()
+                   and (bool(persistence.params_changed(job)) or any(persistence.input_changed(job)))}
             del dag_api
             return out
     except Exception:
@@ -95,18 +96,38 @@ def _changed_rules(workdir: Path) -> set[str] | None:
         os.chdir(cwd)
 
 
+# Every key of config.yaml is probed; in the other files, whose rules take whole settings
+# objects as params, the first key of each object is probed and its siblings share its row
+# (one DAG per probe costs seconds; ~120 probes instead of ~380).
+PROBE_EVERY_KEY = {"config/config.yaml"}
+
+
+def probed(rel: str, data) -> list[tuple[tuple, object, list[str]]]:
+    """(key path, value, dotted sibling keys sharing its row) to probe in one config file."""
+    out, seen = [], {}
+    for keys, value in leaves(data):
+        dotted = ".".join(map(str, keys))
+        if dotted in NOT_SETTINGS.get(rel, set()):
+            continue
+        parent = keys[:-1] if rel not in PROBE_EVERY_KEY else keys
+        if parent in seen:
+            out[seen[parent]][2].append(dotted)
+        else:
+            seen[parent] = len(out)
+            out.append((keys, value, [dotted]))
+    return out
+
+
 def key_table(workdir: Path) -> dict[str, list[str]]:
     table = {}
     for rel in CONFIG_FILES:
         path = workdir / rel
         original = path.read_text()
         data = yaml.safe_load(original)
-        for keys, value in leaves(data):
-            dotted = ".".join(map(str, keys))
-            if dotted in NOT_SETTINGS.get(rel, set()):
-                continue
+        strings = sorted({v for _, v in leaves(data) if isinstance(v, str)})
+        for keys, value, siblings in probed(rel, data):
             result = None
-            for new in mutations(value):
+            for new in mutations(value, strings):
                 changed = copylib.deepcopy(data)
                 _set(changed, keys, new)
                 path.write_text(yaml.safe_dump(changed, sort_keys=False))
@@ -114,7 +135,10 @@ def key_table(workdir: Path) -> dict[str, list[str]]:
                 if result is not None:
                     break
             path.write_text(original)
-            table[f"{rel}:{dotted}"] = sorted(result) if result is not None else ["<no valid change>"]
+            rules = sorted(result) if result is not None else ["<no valid change>"]
+            for dotted in siblings:
+                table[f"{rel}:{dotted}"] = rules
+            print(f"{rel}:{siblings[0]} (+{len(siblings) - 1}) -> {rules}", flush=True)
     return table
 
 
