@@ -143,7 +143,9 @@ def incremental_cost_change(copy: Path, cold: dict) -> dict:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     run = run_snakemake(copy)
     stages = stage_rules(copy)
-    allowed = stages.get("costs", set()) | stages.get("report", set()) | TARGET_RULES
+    # the cost rules live in analysis.smk (prefix costs_), the report's in report.smk
+    costs_rules = {r for rules in stages.values() for r in rules if r.startswith("costs_")}
+    allowed = costs_rules | stages.get("costs", set()) | stages.get("report", set()) | TARGET_RULES
     ran = set(run["rules_run"])
     return {"change": f"costs.parameters.{name}.{field} += {delta}", "seconds": run["seconds"],
             "fraction_of_cold": round(run["seconds"] / cold["seconds"], 4),

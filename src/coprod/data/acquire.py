@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from coprod.data import download, snapshot
+from coprod.data import snapshot
 from coprod.data.registry import Dataset
 from coprod.errors import AcquisitionError, ChecksumError, LockMismatchError
 
@@ -142,6 +142,8 @@ def _from_mirror(datasets, staged, mirror) -> None:
 
 
 def _from_official(ds: Dataset, staged: Path, tmpdir: Path, allowed_hosts, retries, timeout):
+    from coprod.data import download  # here: snapshot and mirror jobs need no HTTP client
+
     host = urlparse(ds.url).hostname
     if not ds.direct_download:
         raise AcquisitionError(
