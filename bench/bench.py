@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -321,7 +321,7 @@ def run(tmp: Path, quick: bool = False) -> dict:
         notes.append("monte_carlo: skipped (no costs stage, or its inputs were not built)")
     else:
         measure("monte_carlo", figures, notes, monte_carlo, copy)
-    return {"generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    return {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "source": SOURCE["name"], "machine": machine(), "figures": figures, "notes": notes}
 
 

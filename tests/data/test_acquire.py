@@ -20,9 +20,17 @@ import yaml
 from coprod.data import snapshot
 from coprod.data.acquire import acquire_group, provenance_table, read_lock
 from coprod.data.registry import Dataset
-from coprod.errors import (AcquisitionError, ArchiveMemberError, ChecksumError, HTTPStatusError,
-                           LockMismatchError, NetworkError, NotADataFileError, SchemaError,
-                           TruncatedDownloadError)
+from coprod.errors import (
+    AcquisitionError,
+    ArchiveMemberError,
+    ChecksumError,
+    HTTPStatusError,
+    LockMismatchError,
+    NetworkError,
+    NotADataFileError,
+    SchemaError,
+    TruncatedDownloadError,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TS001 = (FIXTURES / "census" / "ts001_lsoa.csv").read_bytes()

@@ -57,7 +57,9 @@ def mutations(value, strings=()):
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
             return [[v * 1.01 if isinstance(v, float) else v + 1 for v in value],
                     value[:-1] if len(value) > 1 else value * 2]
-        return [value[:-1] if len(value) > 1 else value + value, list(reversed(value))]
+        others = [v for v in strings if v not in value][:3]
+        return [value[:-1] if len(value) > 1 else value + value, list(reversed(value)),
+                *[[*value, v] for v in others], *[[v] for v in others]]
     return []
 
 
@@ -128,6 +130,8 @@ def key_table(workdir: Path) -> dict[str, list[str]]:
         for keys, value, siblings in probed(rel, data):
             result = None
             for new in mutations(value, strings):
+                if new == value:
+                    continue
                 changed = copylib.deepcopy(data)
                 _set(changed, keys, new)
                 path.write_text(yaml.safe_dump(changed, sort_keys=False))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -68,7 +68,7 @@ def _record_in_lock(lock_path: Path, ds: Dataset, digest: str, size: int) -> Non
     with _locked(lock_path):
         entries = read_lock(lock_path)
         entries[ds.id] = {"url": ds.url, "sha256": digest, "bytes": size,
-                          "first_downloaded": datetime.now(timezone.utc).date().isoformat()}
+                          "first_downloaded": datetime.now(UTC).date().isoformat()}
         text = ("# Hashes of official downloads seen for the first time (trust on first download).\n"
                 "# Commit this file: later downloads must match it. Delete a line to accept a\n"
                 "# file the publisher re-issued, after checking it.\n"
@@ -202,7 +202,7 @@ def _verify_official(ds: Dataset, path: Path, lock_path: Path | None) -> str:
 def _record(ds: Dataset, source: str, digest: str, size: int, snapshot_dir) -> dict:
     # Snapshot and mirror copies are the same bytes on every run: no timestamp, so the
     # provenance table is reproducible; an official download records when it was made.
-    retrieved = (datetime.now(timezone.utc).isoformat(timespec="seconds")
+    retrieved = (datetime.now(UTC).isoformat(timespec="seconds")
                  if source == "official" else None)
     return {"dataset": ds.id, "file": ds.file, "source_used": source, "url": ds.url,
             "sha256": digest, "sha256_of": ds.sha256_of if source != "official" else "official",

@@ -8,7 +8,6 @@ progress bar, so no optional dependency (tqdm) is needed.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 import zipfile
@@ -16,8 +15,13 @@ from pathlib import Path
 
 import requests
 
-from coprod.errors import (ArchiveMemberError, HTTPStatusError, NetworkError, NotADataFileError,
-                           TruncatedDownloadError)
+from coprod.errors import (
+    ArchiveMemberError,
+    HTTPStatusError,
+    NetworkError,
+    NotADataFileError,
+    TruncatedDownloadError,
+)
 
 log = logging.getLogger(__name__)
 
