@@ -98,10 +98,12 @@ def _changed_rules(workdir: Path) -> set[str] | None:
         os.chdir(cwd)
 
 
-# Every key of config.yaml is probed; in the other files, whose rules take whole settings
-# objects as params, the first key of each object is probed and its siblings share its row
-# (one DAG per probe costs seconds; ~120 probes instead of ~380).
-PROBE_EVERY_KEY = {"config/config.yaml"}
+# One DAG per probe costs seconds, so not every leaf is probed: every key of config.yaml;
+# in costs.yaml the first key of each settings object (its siblings share its row: the rules
+# take whole objects as params); in models.yaml and report.yaml the first key under each
+# second-level object (models.outcomes, report.figures...). About 60 probes for ~380 keys.
+PROBE_DEPTH = {"config/config.yaml": "every", "config/costs.yaml": "parent",
+               "config/models.yaml": 2, "config/report.yaml": 2}
 
 
 def probed(rel: str, data) -> list[tuple[tuple, object, list[str]]]:
@@ -111,7 +113,9 @@ def probed(rel: str, data) -> list[tuple[tuple, object, list[str]]]:
         dotted = ".".join(map(str, keys))
         if dotted in NOT_SETTINGS.get(rel, set()):
             continue
-        parent = keys[:-1] if rel not in PROBE_EVERY_KEY else keys
+        depth = PROBE_DEPTH[rel]
+        parent = (keys if depth == "every" else keys[:-1] if depth == "parent"
+                  else keys[:min(depth, len(keys) - 1)] if len(keys) > 1 else keys)
         if parent in seen:
             out[seen[parent]][2].append(dotted)
         else:
