@@ -269,3 +269,13 @@ def test_provenance_table_has_one_row_per_record(tmp_path):
          "sha256_of": "mirror", "bytes": 1, "retrieved_at": None, "publisher": "p",
          "licence": "l", "provenance": "official"} for name in ["b", "a"]]))
     assert provenance_table([path])["dataset"].tolist() == ["a", "b"]
+
+
+def test_provenance_lists_files_the_snapshot_does_not_ship(tmp_path):
+    path = tmp_path / "grp.json"
+    path.write_text("[]")
+    shares = _dataset(b"x\n", id="shares", file="lookups/shares.csv",
+                      licence="unstated (repository has no licence file)")
+    table = provenance_table([path], [shares])
+    assert table["source_used"].tolist() == ["not shipped (licence)"]
+    assert table["sha256"].tolist() == [shares.sha256]

@@ -210,11 +210,21 @@ def _record(ds: Dataset, source: str, digest: str, size: int, snapshot_dir) -> d
             "licence": ds.licence, "provenance": ds.provenance}
 
 
-def provenance_table(record_paths):
-    """One row per raw file, sorted by dataset id, for the report's appendix."""
+def not_shipped_record(ds: Dataset) -> dict:
+    """Provenance row of a registry file the source cannot provide (the snapshot leaves out
+    unstated licences): the report still lists it, with what the pipeline used instead."""
+    return {"dataset": ds.id, "file": ds.file, "source_used": "not shipped (licence)",
+            "url": ds.url, "sha256": ds.sha256, "sha256_of": ds.sha256_of, "bytes": ds.bytes,
+            "retrieved_at": None, "publisher": ds.publisher, "licence": ds.licence,
+            "provenance": ds.provenance}
+
+
+def provenance_table(record_paths, not_shipped: list[Dataset] = ()):
+    """One row per registry file, sorted by dataset id, for the report's appendix."""
     import pandas as pd  # here, not at the top: the acquire jobs need no pandas
 
     rows = [r for p in record_paths for r in json.loads(Path(p).read_text())]
+    rows += [not_shipped_record(ds) for ds in not_shipped]
     columns = ["dataset", "file", "source_used", "url", "sha256", "sha256_of", "bytes",
                "retrieved_at", "publisher", "licence", "provenance"]
     return pd.DataFrame(rows)[columns].sort_values("dataset", ignore_index=True)
