@@ -15,6 +15,7 @@ GRADIENT_OUTPUTS = ["gradients", "gradient_power", "gradient_imd", "gradient_rat
 rule power:
     input:
         **MODELS_TABLES,
+        code=code_inputs("analysis/power.py"),
     output:
         **POWER_SCORES,
         main="results/power/lsoa21_core.parquet",
@@ -36,6 +37,7 @@ rule models_shard:
     input:
         **MODELS_TABLES,
         **POWER_SCORES,
+        code=code_inputs("analysis/multiverse_shard.py"),
     output:
         "results/models/shards/shard_{shard}.parquet",
     params:
@@ -56,6 +58,7 @@ rule models_shard:
 rule models_gather:
     input:
         shards=expand("results/models/shards/shard_{shard}.parquet", shard=MODELS_SHARDS),
+        code=code_inputs("analysis/multiverse_gather.py"),
     output:
         table="results/models/multiverse.parquet",
         curve="results/models/spec_curve.parquet",
@@ -76,6 +79,7 @@ rule gradients:
     input:
         **MODELS_TABLES,
         **POWER_SCORES,
+        code=code_inputs("analysis/gradients.py"),
     output:
         **{name: f"results/models/{name}.parquet" for name in GRADIENT_OUTPUTS},
     params:
@@ -92,6 +96,7 @@ rule concentration:
     input:
         **MODELS_TABLES,
         **POWER_SCORES,
+        code=code_inputs("analysis/concentration.py"),
     output:
         table="results/models/concentration.parquet",
         curves="results/models/concentration_curves.parquet",
@@ -109,6 +114,7 @@ rule gap:
     input:
         lsoa21="results/tables/lsoa21.parquet",
         **POWER_SCORES,
+        code=code_inputs("analysis/gap.py"),
     output:
         **{name: f"results/models/{name}.parquet" for name in GAP_OUTPUTS},
         summary="results/models/gap.json",
@@ -128,6 +134,7 @@ rule replication_iod2019:
         lsoa21="results/tables/lsoa21.parquet",
         lsoa11="results/tables/lsoa11.parquet",
         scores="results/power/scores_lsoa21.parquet",
+        code=code_inputs("analysis/replication_iod2019.py"),
     output:
         "results/models/iod_replication.parquet",
     params:
@@ -149,6 +156,7 @@ rule models_summary:
         ratios="results/models/gradient_ratios.parquet",
         gap="results/models/gap.json",
         replication="results/models/iod_replication.parquet",
+        code=code_inputs("analysis/models_summary.py"),
     output:
         "results/models/summary.json",
     params:
@@ -178,18 +186,26 @@ rule models_all:
 COSTS_GEOGRAPHIES = ["utla23", "lad24"]
 COSTS_TABLES = ["areas", "scenarios", "draws_summary", "deciles", "sensitivity"]
 COSTS_CLIMATE = ["councils", "change", "groups", "associations", "dropped"]
+# The cost model's settings without the financial-climate block (rule costs_climate's own),
+# so a change under costs.climate does not rerun the Monte Carlo.
+COSTS_SETTINGS = {k: v for k, v in config["costs"].items() if k != "climate"}
 COSTS_COREC = sorted({p["corec"]["dataset"] for p in config["costs"]["parameters"].values()
                       if "corec" in p})
 
 
 rule costs_parameters:
     input:
-        corec=[raw(d) for d in COSTS_COREC],
+        corec=[raw(d) for d in COSTS_COREC if available(d)],
+        code=code_inputs("analysis/costs_parameters.py"),
     output:
         table="results/costs/parameters.parquet",
     params:
-        costs=config["costs"],
-        corec_ids=COSTS_COREC,
+        costs=COSTS_SETTINGS,
+        corec_ids=[d for d in COSTS_COREC if available(d)],
+        # COReC tables have unstated terms of use, so the snapshot does not ship them: the
+        # figures stay in config/costs.yaml with their citation, cross-checked when a mirror
+        # or the official download provides the tables.
+        corec_not_shipped=[d for d in COSTS_COREC if not available(d)],
     conda:
         "../../environment.yml"
     log:
@@ -204,10 +220,11 @@ rule costs_model:
         table="results/tables/{geography}.parquet",
         utla="results/tables/utla23.parquet",
         gap="results/models/gap_{geography}.parquet",
+        code=code_inputs("analysis/costs_model.py"),
     output:
         **{name: f"results/costs/{{geography}}/{name}.parquet" for name in COSTS_TABLES},
     params:
-        costs=config["costs"],
+        costs=COSTS_SETTINGS,
     wildcard_constraints:
         geography="|".join(COSTS_GEOGRAPHIES),
     conda:
@@ -223,13 +240,14 @@ rule costs_headline:
         scenarios=expand("results/costs/{geography}/scenarios.parquet", geography=COSTS_GEOGRAPHIES),
         deciles=expand("results/costs/{geography}/deciles.parquet", geography=COSTS_GEOGRAPHIES),
         sensitivity=expand("results/costs/{geography}/sensitivity.parquet", geography=COSTS_GEOGRAPHIES),
+        code=code_inputs("analysis/costs_headline.py"),
     output:
         scenarios="results/costs/scenarios.parquet",
         by_imd="results/costs/by_imd.parquet",
         sensitivity="results/costs/sensitivity.parquet",
         headline="results/costs/headline.json",
     params:
-        costs=config["costs"],
+        costs=COSTS_SETTINGS,
     conda:
         "../../environment.yml"
     log:
@@ -243,6 +261,7 @@ rule costs_climate:
         utla="results/tables/utla23.parquet",
         gap="results/models/gap_utla23.parquet",
         reorganisations="results/tables/reorganisations.csv",
+        code=code_inputs("analysis/climate.py"),
     output:
         figure="results/costs/climate.parquet",
         **{name: f"results/costs/climate_{name}.parquet" for name in COSTS_CLIMATE},

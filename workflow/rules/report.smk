@@ -2,7 +2,6 @@
 # results/report/; lint + render to self-contained HTML and PDF (Quarto if on PATH, otherwise
 # pandoc + Typst); a headless-browser check with a screenshot. The report reads files only.
 
-import glob
 from pathlib import Path
 
 import shutil
@@ -41,6 +40,7 @@ rule report_values:
         climate_groups="results/costs/climate_groups.parquet",
         climate_dropped="results/costs/climate_dropped.parquet",
         scenarios="results/costs/scenarios.parquet",
+        code=code_inputs("report/values.py"),
     output:
         values="results/report/values.json",
         scenarios="results/report/tables/scenarios.md",
@@ -61,7 +61,8 @@ rule report_values:
 
 rule report_variables:
     input:
-        REPORT_VALUES,
+        values=REPORT_VALUES,
+        code=code_inputs("report/variables.py"),
     output:
         "report/_variables.yml",
     conda:
@@ -75,6 +76,7 @@ rule report_variables:
 rule report_figure:
     input:
         unpack(lambda wc: REPORT_FIGURE_INPUTS[wc.figure]),
+        code=code_inputs("report/figure.py"),
     output:
         report(
             "results/report/figures/{figure}.png",
@@ -97,6 +99,7 @@ rule report_figure:
 rule report_provenance_table:
     input:
         "results/provenance.csv",
+        code=code_inputs("report/provenance.py"),
     output:
         "results/report/tables/provenance.md",
     conda:
@@ -108,6 +111,8 @@ rule report_provenance_table:
 
 
 rule report_software:
+    input:
+        code=code_inputs("report/software.py"),
     output:
         table="results/report/tables/software.md",
         values="results/report/software.json",
@@ -121,8 +126,10 @@ rule report_software:
 
 rule report_rulegraph:
     input:
-        snakefile=workflow.main_snakefile,
-        rules=sorted(glob.glob(str(Path(workflow.basedir) / "rules" / "*.smk"))),
+        # relative paths: moving the checkout reruns nothing
+        snakefile=["Snakefile", "workflow/Snakefile"],
+        rules=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "workflow/rules").glob("*.smk")),
+        code=code_inputs("report/rulegraph.py"),
     output:
         dot="results/report/rulegraph.dot",
         table="results/report/tables/rulegraph.md",
@@ -142,6 +149,7 @@ rule report_render:
         variables="report/_variables.yml",
         figures=expand("results/report/figures/{figure}.png", figure=REPORT_FIGURES),
         tables=expand("results/report/tables/{table}.md", table=REPORT_TABLES),
+        code=code_inputs("report/render.py"),
     output:
         html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
         pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
@@ -159,8 +167,11 @@ rule report_render:
 rule report_screenshot:
     input:
         f"results/report/{REPORT_NAME}.html",
+        code=code_inputs("report/screenshot.py"),
     output:
-        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report"),
+        # in the Snakemake report only where a browser can take it (else the rule never runs)
+        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report")
+        if any(map(shutil.which, CHROMIUM_NAMES)) else "results/report/screenshot.png",
     conda:
         "../../environment.yml"
     log:
