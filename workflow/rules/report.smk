@@ -33,7 +33,7 @@ REPORT_FIGURE_INPUTS = {
     "cost_scenarios": {"scenarios": "results/costs/scenarios.parquet"},
     "cost_by_imd": {"distribution": "results/costs/by_imd.parquet"},
     "tornado": {"sensitivity": "results/costs/sensitivity.parquet"},
-    "spend_change": {"climate": "results/costs/climate.parquet"},
+    "climate_series": {"series": "results/climate/series.parquet"},
     "spec_curve": {"specs": "results/models/spec_curve.parquet"},
     "iod_replication": {"comparison": "results/models/iod_replication.parquet"},
 }
@@ -72,17 +72,18 @@ rule report_values:
         costs_headline="results/costs/headline.json",
         by_imd="results/costs/by_imd.parquet",
         sensitivity="results/costs/sensitivity.parquet",
-        climate_groups="results/costs/climate_groups.parquet",
-        climate_dropped="results/costs/climate_dropped.parquet",
+        climate_changes="results/climate/changes.parquet",
+        climate_gap="results/climate/gap.parquet",
+        climate_england="results/climate/england.parquet",
+        climate_exclusions="results/climate/exclusions.parquet",
+        climate_fixed_effects="results/climate/fixed_effects.parquet",
+        climate_footprints="results/climate/footprints.parquet",
         scenarios="results/costs/scenarios.parquet",
     output:
         values="results/report/values.json",
         scenarios="results/report/tables/scenarios.md",
         concentration="results/report/tables/concentration.md",
         headline_models="results/report/tables/headline_models.md",
-    params:
-        first_year=config["finance_years"][0].replace("-", "_"),
-        last_year=config["finance_years"][-1].replace("-", "_"),
     conda:
         "../../environment.yml"
     log:

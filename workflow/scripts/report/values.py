@@ -9,8 +9,7 @@ from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     inp, out = snakemake.input, snakemake.output
-    write_json(rv.all_values(inp, snakemake.params.first_year, snakemake.params.last_year),
-               out.values)
+    write_json(rv.all_values(inp), out.values)
     summary = json.loads(open(inp.models_summary).read())
     tables = {
         out.scenarios: rv.scenario_table(pd.read_parquet(inp.scenarios)),
