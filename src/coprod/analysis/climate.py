@@ -11,7 +11,7 @@ spend" is total service expenditure less education, public health (transferred t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -208,10 +208,10 @@ def _stacked(panel: pd.DataFrame, groups: pd.DataFrame, group_vars: list[str]) -
 
 
 def changes(panel: pd.DataFrame, groups: pd.DataFrame, group_vars: list[str],
-            settings: ClimateSettings) -> pd.DataFrame:
+            settings: ClimateSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Change in real spend per head, first to last year, by group, with percentile intervals
-    from resampling footprints with replacement within each group of ``strata`` (the tenth,
-    so fifths and England are resampled consistently)."""
+    from resampling footprints with replacement within the finest group (the tenth, so fifths
+    and England are resampled consistently); and the most-minus-least-deprived gap."""
     first, last = settings.first_year, settings.last_year
     real = [c for c in panel.columns if c.startswith("real_gbp_thousands_")][0]
     ends = panel[panel["financial_year"].isin([first, last])]
@@ -348,7 +348,16 @@ def build_climate(rs: pd.DataFrame, rs_england: pd.DataFrame, rsx_last: pd.DataF
         foot[var] = foot[var].astype("Int64")
     groups = foot.loc[inside, ["footprint_cd", "fifth", "tenth"]].astype({"fifth": int, "tenth": int})
     in_panel = panel[panel["footprint_cd"].isin(groups["footprint_cd"])]
-    change, gap = changes(in_panel, groups, ["fifth", "tenth"], settings)
+    combined = in_panel["measure"].isin(["service", "social_care"])
+    change, gap = changes(in_panel[combined], groups, ["fifth", "tenth"], settings)
+    # Adult and children's social care are separate lines only from 2011-12.
+    split = in_panel[~combined]
+    split_first = split.loc[split["cash_gbp_thousands"].notna(), "financial_year"].min()
+    split_change, split_gap = changes(split, groups, ["fifth", "tenth"],
+                                      replace(settings, first_year=split_first))
+    change = pd.concat([change, split_change], ignore_index=True)
+    gap = pd.concat([gap.assign(first_year=first), split_gap.assign(first_year=split_first)],
+                    ignore_index=True)
     anchored = footprint_panel(councils, census_anchored_population(population, mye), deflator,
                                settings.base_year)
     series = pd.concat([

@@ -401,8 +401,8 @@ def read_iod2019_upper_tier(path: str | Path) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            imd = pd.read_excel(path, sheet_name="IMD", dtype=str)
-            income = pd.read_excel(path, sheet_name="Income", dtype=str)
+            imd = pd.read_excel(path, sheet_name="IMD", dtype=str, **BLANKS_ONLY)
+            income = pd.read_excel(path, sheet_name="Income", dtype=str, **BLANKS_ONLY)
         except ValueError as exc:
             raise SchemaError(f"{path}: needs sheets 'IMD' and 'Income' ({exc})") from exc
     imd.columns = [str(c).strip() for c in imd.columns]

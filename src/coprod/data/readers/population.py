@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.columns import require_columns
-from coprod.data.readers.base import check_unique, is_excel, parse_numeric
+from coprod.data.readers.base import BLANKS_ONLY, check_unique, is_excel, parse_numeric
 from coprod.errors import SchemaError
 
 _YEAR_COLUMN = re.compile(r"^(?:estimated population )?mid-(\d{4})$")
@@ -78,7 +78,7 @@ def read_mye(path: str | Path, mid_year: int | None = None) -> pd.DataFrame:
         mapping = {"Code": "area_code", "Name": "area_name", "Geography": "geography",
                    "All ages": "all_ages"}
         try:
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", **BLANKS_ONLY)
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise SchemaError(f"{path}: not a readable CSV ({exc})") from exc
         require_columns(frame, mapping, path)
@@ -94,7 +94,7 @@ def read_mye(path: str | Path, mid_year: int | None = None) -> pd.DataFrame:
         if not sheets:
             raise SchemaError(f"{path}: no sheet 'MYE4' or 'MYE 5'; sheets are {book.sheet_names}")
         for sheet in sheets:  # the mid-2019 workbook's MYE4 is a summary without 'Code'
-            found = _table(book.parse(sheet, header=None, dtype=str))
+            found = _table(book.parse(sheet, header=None, dtype=str, **BLANKS_ONLY))
             if found is not None:
                 break
         else:

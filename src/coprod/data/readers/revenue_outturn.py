@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.errors import SchemaError
-from coprod.data.readers.base import EXAMPLES, parse_numeric
+from coprod.data.readers.base import BLANKS_ONLY, EXAMPLES, parse_numeric
 
 # tidy service name: lower-case start of the RS heading
 RS_SERVICES = {
@@ -62,7 +62,7 @@ def _sheet(path: Path) -> pd.DataFrame:
         if len(names) != 1:
             raise SchemaError(f"{path}: expected one RS net current expenditure data sheet "
                               f"(like 'RS_LA_Data_2023-24'); sheets are {book.sheet_names}")
-        return book.parse(names[0], header=None, dtype=str)
+        return book.parse(names[0], header=None, dtype=str, **BLANKS_ONLY)
 
 
 def _columns(header: list[str], path: Path) -> tuple[dict[int, str], dict[str, int]]:
