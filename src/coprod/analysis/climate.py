@@ -35,6 +35,7 @@ class ClimateSettings:
     base_year: str           # price year, '2024-25'
     n_boot: int
     seed: int
+    ci_level: float          # of the bootstrap and fixed-effects intervals, e.g. 0.95
 
 
 def financial_years(first: str, last: str) -> list[str]:
@@ -242,15 +243,18 @@ def changes(panel: pd.DataFrame, groups: pd.DataFrame, group_vars: list[str],
                                           "change_pct": ((ph_last / ph_first - 1) * 100).to_numpy()}))
         draws.append(pd.concat(rows).assign(draw=b))
     boot = pd.concat(draws, ignore_index=True)
+    tail = (1 - settings.ci_level) / 2
     q = boot.groupby(["grouping", "group", "measure"])[["change_gbp", "change_pct"]].quantile(
-        [0.025, 0.975]).unstack()
+        [tail, 1 - tail]).unstack()
     q.columns = [f"{m}_{'lo' if p < 0.5 else 'hi'}" for m, p in q.columns]
     out = point.join(q).reset_index()
-    gap = _gap(boot, point, group_vars)
-    return out.assign(first_year=first, last_year=last, n_boot=settings.n_boot), gap
+    gap = _gap(boot, point, group_vars, tail).assign(ci_level=settings.ci_level)
+    return out.assign(first_year=first, last_year=last, n_boot=settings.n_boot,
+                      ci_level=settings.ci_level), gap
 
 
-def _gap(boot: pd.DataFrame, point: pd.DataFrame, group_vars: list[str]) -> pd.DataFrame:
+def _gap(boot: pd.DataFrame, point: pd.DataFrame, group_vars: list[str], tail: float
+         ) -> pd.DataFrame:
     """Most minus least deprived group's change (£ and points of %), with intervals."""
     rows = []
     for var in group_vars:
@@ -263,12 +267,12 @@ def _gap(boot: pd.DataFrame, point: pd.DataFrame, group_vars: list[str]) -> pd.D
                 diff = b[(stat, top)] - b[(stat, bottom)]
                 rows.append({"grouping": var, "measure": measure, "statistic": stat,
                              "most_minus_least": p.loc[top, stat] - p.loc[bottom, stat],
-                             "lo": diff.quantile(0.025), "hi": diff.quantile(0.975)})
+                             "lo": diff.quantile(tail), "hi": diff.quantile(1 - tail)})
     return pd.DataFrame(rows)
 
 
-def class_fixed_effects(panel: pd.DataFrame, footprints: pd.DataFrame, first: str, last: str
-                        ) -> pd.DataFrame:
+def class_fixed_effects(panel: pd.DataFrame, footprints: pd.DataFrame, first: str, last: str,
+                        ci_level: float) -> pd.DataFrame:
     """Percent change in real spend per head on the deprivation fifth and on the IMD score,
     with council-class fixed effects, weighted by baseline population; HC3 errors."""
     rows = []
@@ -286,13 +290,14 @@ def class_fixed_effects(panel: pd.DataFrame, footprints: pd.DataFrame, first: st
         for term, formula in (("fifth", "change_pct ~ C(fifth, Treatment(5)) + C(council_class)"),
                               ("imd2019_score", "change_pct ~ imd2019_score + C(council_class)")):
             fit = smf.wls(formula, data=d, weights=d["weight"]).fit(cov_type="HC3")
-            ci = fit.conf_int()
+            ci = fit.conf_int(alpha=1 - ci_level)
             for name in fit.params.index:
                 if name.startswith("C(council_class") or name == "Intercept":
                     continue
                 rows.append({"measure": measure, "model": term, "term": name,
                              "estimate": fit.params[name], "lo": ci.loc[name, 0],
-                             "hi": ci.loc[name, 1], "p": fit.pvalues[name], "n": int(fit.nobs)})
+                             "hi": ci.loc[name, 1], "p": fit.pvalues[name], "n": int(fit.nobs),
+                             "ci_level": ci_level})
     return pd.DataFrame(rows)
 
 
@@ -365,7 +370,8 @@ def build_climate(rs: pd.DataFrame, rs_england: pd.DataFrame, rsx_last: pd.DataF
         group_series(anchored[anchored["footprint_cd"].isin(groups["footprint_cd"])], groups,
                      ["fifth", "tenth"]).assign(population_basis="census_anchored_2012_2020")],
         ignore_index=True)
-    fixed = class_fixed_effects(in_panel, foot[inside].astype({"fifth": int}), first, last)
+    fixed = class_fixed_effects(in_panel, foot[inside].astype({"fifth": int}), first, last,
+                                settings.ci_level)
     england = england_per_head(rs, rs_england, rsx_england, mye, deflator, years,
                                settings.base_year)
     return {"panel": panel, "councils_years": councils, "england": england, "footprints": foot, "changes": change,
