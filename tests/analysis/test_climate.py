@@ -13,24 +13,44 @@ from coprod.errors import ConfigError, GeographyError
 
 
 def rs_rows(year: str, **lines) -> pd.DataFrame:
-    frame = pd.DataFrame({"financial_year": year, **{
-        f"rs_{k}_net_current_gbp_thousands": v for k, v in lines.items()}})
+    frame = pd.DataFrame(
+        {
+            "financial_year": year,
+            **{f"rs_{k}_net_current_gbp_thousands": v for k, v in lines.items()},
+        }
+    )
     return frame
 
 
 def test_headline_measure_drops_education_public_health_police_fire_courts():
-    frame = rs_rows("2013-14", total_service=[100.0, 50.0], education=[30.0, 0.0],
-                    public_health=[5.0, 0.0], police=[0.0, 0.0], fire=[0.0, 2.0],
-                    adult_social_care=[20.0, 0.0], childrens_social_care=[10.0, 0.0])
+    frame = rs_rows(
+        "2013-14",
+        total_service=[100.0, 50.0],
+        education=[30.0, 0.0],
+        public_health=[5.0, 0.0],
+        police=[0.0, 0.0],
+        fire=[0.0, 2.0],
+        adult_social_care=[20.0, 0.0],
+        childrens_social_care=[10.0, 0.0],
+    )
     out = climate.measures(frame, "rs")
     assert out["service"].tolist() == [65.0, 48.0]  # courts not collected in 2013-14: zero
     assert out["social_care"].tolist() == [30.0, 0.0]
 
 
 def test_social_care_is_one_line_before_2011_12_and_split_after():
-    frame = pd.concat([rs_rows("2010-11", total_service=[80.0], social_care=[40.0]),
-                       rs_rows("2011-12", total_service=[90.0], adult_social_care=[30.0],
-                               childrens_social_care=[15.0])], ignore_index=True)
+    frame = pd.concat(
+        [
+            rs_rows("2010-11", total_service=[80.0], social_care=[40.0]),
+            rs_rows(
+                "2011-12",
+                total_service=[90.0],
+                adult_social_care=[30.0],
+                childrens_social_care=[15.0],
+            ),
+        ],
+        ignore_index=True,
+    )
     out = climate.measures(frame, "rs")
     assert out["social_care"].tolist() == [40.0, 45.0]
     assert np.isnan(out.loc[0, "adult_social_care"]) and out.loc[1, "adult_social_care"] == 30.0
@@ -43,15 +63,27 @@ def test_a_council_without_a_return_stays_missing():
 
 
 def test_districts_join_their_county_and_the_north_yorkshire_miscode_is_corrected():
-    councils = pd.DataFrame({"ecode": ["E2721", "E2731", "E0101", "E2721", "E2731"],
-                             "la_class": ["SC", "SD", "UA", "SC", "SD"],
-                             "financial_year": ["2015-16"] * 3 + ["2016-17"] * 2})
+    councils = pd.DataFrame(
+        {
+            "ecode": ["E2721", "E2731", "E0101", "E2721", "E2731"],
+            "la_class": ["SC", "SD", "UA", "SC", "SD"],
+            "financial_year": ["2015-16"] * 3 + ["2016-17"] * 2,
+        }
+    )
     ons = pd.Series({"E2721": "E10000022", "E2731": "E07000163", "E0101": "E06000022"})
-    ons = fp.ecode_ons_codes(pd.DataFrame({
-        "ecode": ons.index.repeat(2), "ons_code": ons.repeat(2).to_numpy(), "la_class": "UA"}))
+    ons = fp.ecode_ons_codes(
+        pd.DataFrame(
+            {"ecode": ons.index.repeat(2), "ons_code": ons.repeat(2).to_numpy(), "la_class": "UA"}
+        )
+    )
     out = fp.assign_footprints(councils, ons)
-    assert out["upper_tier_cd"].tolist() == ["E10000023", "E10000023", "E06000022",
-                                             "E10000023", "E10000023"]
+    assert out["upper_tier_cd"].tolist() == [
+        "E10000023",
+        "E10000023",
+        "E06000022",
+        "E10000023",
+        "E10000023",
+    ]
     assert set(out.loc[out["ecode"] != "E0101", "footprint_cd"]) == {"E06000065"}
 
 
@@ -64,10 +96,16 @@ def test_a_district_without_a_county_is_an_error():
 def test_every_upper_tier_code_lands_in_one_listed_footprint():
     members = [m for c in fp.FOOTPRINT_CHANGES for m in c.members]
     assert len(members) == len(set(members))  # no code in two footprints
-    out = fp.footprint_of_upper_tier(pd.Series(["E10000009", "E06000028", "E10000021",
-                                                "E06000001", "E09000001"]))
-    assert out.tolist() == ["E06000058+E06000059", "E06000058+E06000059",
-                            "E06000061+E06000062", "E06000001", "E09000001"]
+    out = fp.footprint_of_upper_tier(
+        pd.Series(["E10000009", "E06000028", "E10000021", "E06000001", "E09000001"])
+    )
+    assert out.tolist() == [
+        "E06000058+E06000059",
+        "E06000058+E06000059",
+        "E06000061+E06000062",
+        "E06000001",
+        "E09000001",
+    ]
     assert fp.excluded_codes() == {"E06000053", "E09000001"}
 
 
@@ -87,12 +125,14 @@ def test_financial_years_and_their_order():
 
 # ------------------------------------------------------------------ the pipeline's real panel
 
+
 @pytest.fixture(scope="module")
 def climate_results(results):
     def load(name: str) -> pd.DataFrame:
         path = results / "climate" / f"{name}.parquet"
         assert path.exists(), f"{path} missing: run the pipeline first"
         return pd.read_parquet(path)
+
     return load
 
 
@@ -107,9 +147,12 @@ def test_rs_equals_rsx_council_by_council(mirror_dir):
     known_moves = {("2021-22", "E07000063", s) for s in ("environmental", "central")}
     checked = 0
     for year in ("2021-22", "2022-23", "2023-24"):
-        rs = revenue_outturn.read_rs(mirror_dir / f"finance_history/rs{year.replace('-', '_')}.xlsx",
-                                     year).set_index("ons_code")
-        rsx = finance.read_rsx(mirror_dir / f"finance/RSX_{year}_data_by_LA.csv").set_index("la_code")
+        rs = revenue_outturn.read_rs(
+            mirror_dir / f"finance_history/rs{year.replace('-', '_')}.xlsx", year
+        ).set_index("ons_code")
+        rsx = finance.read_rsx(mirror_dir / f"finance/RSX_{year}_data_by_LA.csv").set_index(
+            "la_code"
+        )
         assert set(rsx.index) <= set(rs.index), year
         for service in finance.SERVICES:
             a = rs.loc[rsx.index, revenue_outturn.spend_column(service)]
@@ -121,8 +164,13 @@ def test_rs_equals_rsx_council_by_council(mirror_dir):
                 if (year, code, service) in known_moves:
                     assert abs(a[code] - b[code]) == 1010
                     continue
-                assert (np.isnan(a[code]) and np.isnan(b[code])) or abs(a[code] - b[code]) <= 0.5, \
-                    (year, code, service, a[code], b[code])
+                assert (np.isnan(a[code]) and np.isnan(b[code])) or abs(a[code] - b[code]) <= 0.5, (
+                    year,
+                    code,
+                    service,
+                    a[code],
+                    b[code],
+                )
                 checked += 1
     assert checked > 13000
 
@@ -145,10 +193,17 @@ def test_every_council_year_is_in_exactly_one_footprint_or_excluded(climate_resu
 def test_footprint_totals_equal_the_sum_of_their_members(climate_results):
     councils = climate_results("councils_years")
     panel = climate_results("panel")
-    members = councils[~councils["footprint_cd"].isin(fp.excluded_codes())].melt(
-        id_vars=["footprint_cd", "financial_year"], value_vars=list(climate.MEASURES),
-        var_name="measure", value_name="cash").groupby(
-        ["footprint_cd", "financial_year", "measure"])["cash"].agg(["sum", "count", "size"])
+    members = (
+        councils[~councils["footprint_cd"].isin(fp.excluded_codes())]
+        .melt(
+            id_vars=["footprint_cd", "financial_year"],
+            value_vars=list(climate.MEASURES),
+            var_name="measure",
+            value_name="cash",
+        )
+        .groupby(["footprint_cd", "financial_year", "measure"])["cash"]
+        .agg(["sum", "count", "size"])
+    )
     joined = panel.set_index(["footprint_cd", "financial_year", "measure"]).join(members)
     complete = joined[joined["complete"]]
     assert len(complete) > 8000
@@ -160,10 +215,12 @@ def test_footprint_totals_equal_the_sum_of_their_members(climate_results):
 @pytest.mark.mirror
 def test_england_real_spend_per_head_two_ways(climate_results):
     england = climate_results("england")
-    wide = england.pivot_table(index=["financial_year", "measure"], columns="way",
-                               values="real_per_head_gbp")
+    wide = england.pivot_table(
+        index=["financial_year", "measure"], columns="way", values="real_per_head_gbp"
+    )
     returns = england[england["way"] == "sum_of_authorities"].set_index(
-        ["financial_year", "measure"])["n_authorities_without_return"]
+        ["financial_year", "measure"]
+    )["n_authorities_without_return"]
     full = returns[returns == 0].index.intersection(wide.index)
     assert len(full) >= 40  # every measure of the years where every authority returned
     gap = (wide.loc[full, "england_row"] - wide.loc[full, "sum_of_authorities"]).abs()
@@ -187,7 +244,10 @@ def test_footprint_populations_sum_to_england(climate_results, mirror_dir):
 def test_fifths_hold_a_fifth_of_the_population_and_real_spend_fell(climate_results):
     footprints = climate_results("footprints")
     sample = footprints[footprints["in_sample"]]
-    shares = sample.groupby("fifth")["population_first_year"].sum() / sample["population_first_year"].sum()
+    shares = (
+        sample.groupby("fifth")["population_first_year"].sum()
+        / sample["population_first_year"].sum()
+    )
     assert shares.between(0.17, 0.23).all()
     changes = climate_results("changes")
     eng = changes[(changes["grouping"] == "england") & (changes["measure"] == "service")].iloc[0]
@@ -202,7 +262,13 @@ def test_per_council_table_has_every_utla23_and_the_years(climate_results):
     years = [c for c in councils.columns if c.startswith("service_spend_per_head_20")]
     assert len(years) == 16 and years[0] == "service_spend_per_head_2009_10_gbp_2024_25_prices"
     merged = councils[councils["footprint_merged"]]
-    assert set(merged["utla23cd"]) == {"E06000058", "E06000059", "E06000061", "E06000062",
-                                       "E06000063", "E06000064"}
+    assert set(merged["utla23cd"]) == {
+        "E06000058",
+        "E06000059",
+        "E06000061",
+        "E06000062",
+        "E06000063",
+        "E06000064",
+    }
     excluded = councils[councils["utla23cd"].isin(["E06000053", "E09000001"])]
     assert excluded[years].isna().all().all() and not excluded["in_sample"].any()

@@ -19,46 +19,93 @@ from coprod.errors import GeographyError
 
 @dataclass(frozen=True)
 class Change:
-    code: str      # footprint code (utla23cd, or members joined by '+') or excluded code
+    code: str  # footprint code (utla23cd, or members joined by '+') or excluded code
     name: str
     members: tuple[str, ...]  # every upper-tier code, any vintage, that lands here
-    kind: str      # 'merged', 'renamed' or 'excluded'
+    kind: str  # 'merged', 'renamed' or 'excluded'
     reason: str
 
 
 FOOTPRINT_CHANGES = (
-    Change("E06000058+E06000059", "Dorset and Bournemouth, Christchurch and Poole",
-           ("E06000058", "E06000059", "E10000009", "E06000028", "E06000029"), "merged",
-           "April 2019: Dorset County Council, its six districts, Bournemouth and Poole became "
-           "Dorset Council and BCP Council; Christchurch moved from the county to BCP"),
-    Change("E06000061+E06000062", "Northamptonshire (North and West Northamptonshire)",
-           ("E06000061", "E06000062", "E10000021"), "merged",
-           "April 2021: Northamptonshire County Council and its seven districts were split into "
-           "North and West Northamptonshire; county services cannot be apportioned before"),
-    Change("E06000063+E06000064", "Cumbria (Cumberland, Westmorland and Furness)",
-           ("E06000063", "E06000064", "E10000006"), "merged",
-           "April 2023: Cumbria County Council and its six districts were split into Cumberland "
-           "and Westmorland and Furness; county services cannot be apportioned before"),
-    Change("E06000060", "Buckinghamshire", ("E06000060", "E10000002"), "renamed",
-           "April 2020: Buckinghamshire County Council and its four districts became one "
-           "unitary council on the county's boundary"),
-    Change("E06000065", "North Yorkshire", ("E06000065", "E10000023", "E10000022"), "renamed",
-           "April 2023: North Yorkshire County Council and its seven districts became one "
-           "unitary council on the county's boundary (E10000022 is MHCLG's mis-code of the "
-           "county in the 2015-16, 2017-18 and 2018-19 RS workbooks)"),
-    Change("E06000066", "Somerset", ("E06000066", "E10000027"), "renamed",
-           "April 2023: Somerset County Council and its districts became one unitary council on "
-           "the county's boundary"),
-    Change("E08000037", "Gateshead", ("E08000037", "E08000020"), "renamed",
-           "April 2013: new ONS code after a minor boundary change"),
-    Change("E06000057", "Northumberland", ("E06000057", "E06000048"), "renamed",
-           "April 2013: new ONS code after a minor boundary change"),
-    Change("E06000053", "Isles of Scilly", ("E06000053",), "excluded",
-           "about 2,000 residents and an island council with services unlike any other; no RS "
-           "return for 2016-17"),
-    Change("E09000001", "City of London", ("E09000001",), "excluded",
-           "about 10,000 residents but spending for a large daytime population, so spend per "
-           "resident is not comparable"),
+    Change(
+        "E06000058+E06000059",
+        "Dorset and Bournemouth, Christchurch and Poole",
+        ("E06000058", "E06000059", "E10000009", "E06000028", "E06000029"),
+        "merged",
+        "April 2019: Dorset County Council, its six districts, Bournemouth and Poole became "
+        "Dorset Council and BCP Council; Christchurch moved from the county to BCP",
+    ),
+    Change(
+        "E06000061+E06000062",
+        "Northamptonshire (North and West Northamptonshire)",
+        ("E06000061", "E06000062", "E10000021"),
+        "merged",
+        "April 2021: Northamptonshire County Council and its seven districts were split into "
+        "North and West Northamptonshire; county services cannot be apportioned before",
+    ),
+    Change(
+        "E06000063+E06000064",
+        "Cumbria (Cumberland, Westmorland and Furness)",
+        ("E06000063", "E06000064", "E10000006"),
+        "merged",
+        "April 2023: Cumbria County Council and its six districts were split into Cumberland "
+        "and Westmorland and Furness; county services cannot be apportioned before",
+    ),
+    Change(
+        "E06000060",
+        "Buckinghamshire",
+        ("E06000060", "E10000002"),
+        "renamed",
+        "April 2020: Buckinghamshire County Council and its four districts became one "
+        "unitary council on the county's boundary",
+    ),
+    Change(
+        "E06000065",
+        "North Yorkshire",
+        ("E06000065", "E10000023", "E10000022"),
+        "renamed",
+        "April 2023: North Yorkshire County Council and its seven districts became one "
+        "unitary council on the county's boundary (E10000022 is MHCLG's mis-code of the "
+        "county in the 2015-16, 2017-18 and 2018-19 RS workbooks)",
+    ),
+    Change(
+        "E06000066",
+        "Somerset",
+        ("E06000066", "E10000027"),
+        "renamed",
+        "April 2023: Somerset County Council and its districts became one unitary council on "
+        "the county's boundary",
+    ),
+    Change(
+        "E08000037",
+        "Gateshead",
+        ("E08000037", "E08000020"),
+        "renamed",
+        "April 2013: new ONS code after a minor boundary change",
+    ),
+    Change(
+        "E06000057",
+        "Northumberland",
+        ("E06000057", "E06000048"),
+        "renamed",
+        "April 2013: new ONS code after a minor boundary change",
+    ),
+    Change(
+        "E06000053",
+        "Isles of Scilly",
+        ("E06000053",),
+        "excluded",
+        "about 2,000 residents and an island council with services unlike any other; no RS "
+        "return for 2016-17",
+    ),
+    Change(
+        "E09000001",
+        "City of London",
+        ("E09000001",),
+        "excluded",
+        "about 10,000 residents but spending for a large daytime population, so spend per "
+        "resident is not comparable",
+    ),
 )
 # MHCLG's E-code of North Yorkshire County Council carries a wrong ONS code in some years.
 ECODE_ONS_CORRECTIONS = {"E2721": "E10000023"}
@@ -79,9 +126,18 @@ def excluded_codes() -> set[str]:
 
 def changes_table() -> pd.DataFrame:
     """The listed merges, renames and exclusions, for the report and the handoff."""
-    return pd.DataFrame([{"footprint_cd": c.code, "footprint_nm": c.name, "kind": c.kind,
-                          "members": ", ".join(c.members), "reason": c.reason}
-                         for c in FOOTPRINT_CHANGES])
+    return pd.DataFrame(
+        [
+            {
+                "footprint_cd": c.code,
+                "footprint_nm": c.name,
+                "kind": c.kind,
+                "members": ", ".join(c.members),
+                "reason": c.reason,
+            }
+            for c in FOOTPRINT_CHANGES
+        ]
+    )
 
 
 def ecode_ons_codes(rs: pd.DataFrame) -> pd.Series:
@@ -107,22 +163,29 @@ def assign_footprints(councils: pd.DataFrame, ons: pd.Series) -> pd.DataFrame:
     frame = councils.assign(la_class=councils["la_class"].map(PRINCIPAL_CLASSES))
     frame = frame.assign(ons_code=frame["ecode"].map(ons))
     if frame["ons_code"].isna().any():
-        raise GeographyError("RS workbooks: no ONS code for E-codes "
-                             f"{sorted(frame.loc[frame['ons_code'].isna(), 'ecode'].unique())[:5]}")
+        raise GeographyError(
+            "RS workbooks: no ONS code for E-codes "
+            f"{sorted(frame.loc[frame['ons_code'].isna(), 'ecode'].unique())[:5]}"
+        )
     area = frame["ecode"].str[:3]
     counties = frame[frame["la_class"] == "SC"].assign(area=area)
     dup = counties.duplicated(["financial_year", "area"], keep=False)
     if dup.any():
-        raise GeographyError(f"RS workbooks: several shire counties in one area: "
-                             f"{counties.loc[dup, ['financial_year', 'ecode']].values.tolist()[:5]}")
+        raise GeographyError(
+            f"RS workbooks: several shire counties in one area: "
+            f"{counties.loc[dup, ['financial_year', 'ecode']].values.tolist()[:5]}"
+        )
     county = counties.set_index(["financial_year", "area"])["ons_code"]
     key = pd.MultiIndex.from_arrays([frame["financial_year"], area])
     district = frame["la_class"] == "SD"
-    upper = frame["ons_code"].where(~district, pd.Series(county.reindex(key).to_numpy(),
-                                                         index=frame.index))
+    upper = frame["ons_code"].where(
+        ~district, pd.Series(county.reindex(key).to_numpy(), index=frame.index)
+    )
     orphans = frame[district & upper.isna()]
     if len(orphans):
-        raise GeographyError(f"RS workbooks: districts with no county in their area: "
-                             f"{orphans[['financial_year', 'ecode']].values.tolist()[:5]}")
+        raise GeographyError(
+            f"RS workbooks: districts with no county in their area: "
+            f"{orphans[['financial_year', 'ecode']].values.tolist()[:5]}"
+        )
     frame = frame.assign(upper_tier_cd=upper)
     return frame.assign(footprint_cd=footprint_of_upper_tier(frame["upper_tier_cd"]))

@@ -9,11 +9,20 @@ import pytest
 from coprod.data.readers.population import read_mye
 from coprod.errors import SchemaError
 
-FILES = {"ukpopestimatesmid2020on2021geography.xls": range(2001, 2021),
-         "ukpopestimatesmid2021on2021geographyfinal.xls": [2001, 2011, 2021],
-         "mye22final.xlsx": [2011, 2022], "mye24tablesew.csv": [2024]}
-ENGLAND = {2009: 52196381, 2011: 53107169, 2020: 56550138, 2021: 56536419, 2022: 57106398,
-           2024: 58620101}
+FILES = {
+    "ukpopestimatesmid2020on2021geography.xls": range(2001, 2021),
+    "ukpopestimatesmid2021on2021geographyfinal.xls": [2001, 2011, 2021],
+    "mye22final.xlsx": [2011, 2022],
+    "mye24tablesew.csv": [2024],
+}
+ENGLAND = {
+    2009: 52196381,
+    2011: 53107169,
+    2020: 56550138,
+    2021: 56536419,
+    2022: 57106398,
+    2024: 58620101,
+}
 
 
 @pytest.mark.mirror
@@ -39,7 +48,10 @@ def test_north_and_west_northamptonshire_codes_lose_their_no_break_space(mirror_
 
 
 def test_csv_year_comes_from_the_name_or_the_caller(tmp_path):
-    text = "Code,Name,Geography,All ages\nE92000001,ENGLAND,Country,100\nE06000001,Hartlepool,Unitary Authority,5"
+    text = (
+        "Code,Name,Geography,All ages\nE92000001,ENGLAND,Country,100\n"
+        "E06000001,Hartlepool,Unitary Authority,5"
+    )
     path = tmp_path / "mye24tablesew.csv"
     path.write_text(text)
     assert read_mye(path)["mid_year"].unique().tolist() == [2024]

@@ -28,8 +28,11 @@ def _clean(text: pd.Series) -> pd.Series:
 
 
 def _long(frame: pd.DataFrame, years: dict[str, int], path: Path) -> pd.DataFrame:
-    frame = frame.assign(area_code=_clean(frame["area_code"]), area_name=_clean(frame["area_name"]),
-                         geography=_clean(frame["geography"]))
+    frame = frame.assign(
+        area_code=_clean(frame["area_code"]),
+        area_name=_clean(frame["area_name"]),
+        geography=_clean(frame["geography"]),
+    )
     frame = frame[frame["area_code"].fillna("").str.match(_CODE)]
     if frame.empty:
         raise SchemaError(f"{path}: no rows with an ONS area code under 'Code'")
@@ -38,10 +41,15 @@ def _long(frame: pd.DataFrame, years: dict[str, int], path: Path) -> pd.DataFram
     for column, year in years.items():
         count = parse_numeric(_clean(frame[column]).astype(object), path, column)
         if count.isna().any() or (count <= 0).any():
-            raise SchemaError(f"{path}: column {column!r} has blank or non-positive populations "
-                              f"for {frame.loc[count.isna() | (count <= 0), 'area_code'].head().tolist()}")
-        parts.append(frame[["area_code", "area_name", "geography"]].assign(
-            mid_year=year, population=count.round().astype("int64")))
+            raise SchemaError(
+                f"{path}: column {column!r} has blank or non-positive populations "
+                f"for {frame.loc[count.isna() | (count <= 0), 'area_code'].head().tolist()}"
+            )
+        parts.append(
+            frame[["area_code", "area_name", "geography"]].assign(
+                mid_year=year, population=count.round().astype("int64")
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -51,7 +59,7 @@ def _table(table: pd.DataFrame):
     if not rows:
         return None
     header = [str(h).strip() if h == h else "" for h in table.iloc[rows[0]]]
-    body = table.iloc[rows[0] + 1:].set_axis(header, axis=1)
+    body = table.iloc[rows[0] + 1 :].set_axis(header, axis=1)
     years = {h: int(m[1]) for h in header if (m := _YEAR_COLUMN.match(h.lower()))}
     geography = "Geography" if "Geography" in header else "Geography1"
     if not years or not {"Code", "Name", geography} <= set(header):
@@ -70,13 +78,19 @@ def read_mye(path: str | Path, mid_year: int | None = None) -> pd.DataFrame:
     if not is_excel(path) and path.suffix.lower() == ".csv":
         named = re.search(r"mye(\d{2})", path.name.lower())
         if mid_year is None and named is None:
-            raise SchemaError(f"{path}: a CSV of one mid-year needs the mid_year argument "
-                              f"(or a name like mye24...)")
+            raise SchemaError(
+                f"{path}: a CSV of one mid-year needs the mid_year argument "
+                f"(or a name like mye24...)"
+            )
         mid_year = mid_year if mid_year is not None else 2000 + int(named[1])
         # This CSV conversion lacks a final newline, so read_csv_mapped's truncation check
         # cannot apply; the row count is checked against England and Wales below instead.
-        mapping = {"Code": "area_code", "Name": "area_name", "Geography": "geography",
-                   "All ages": "all_ages"}
+        mapping = {
+            "Code": "area_code",
+            "Name": "area_name",
+            "Geography": "geography",
+            "All ages": "all_ages",
+        }
         try:
             frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", **BLANKS_ONLY)
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -98,8 +112,10 @@ def read_mye(path: str | Path, mid_year: int | None = None) -> pd.DataFrame:
             if found is not None:
                 break
         else:
-            raise SchemaError(f"{path}: sheets {sheets} have no header row with 'Code', 'Name', "
-                              f"'Geography' and 'Mid-YYYY' columns")
+            raise SchemaError(
+                f"{path}: sheets {sheets} have no header row with 'Code', 'Name', "
+                f"'Geography' and 'Mid-YYYY' columns"
+            )
     body, years, geography = found
     frame = body.rename(columns={"Code": "area_code", "Name": "area_name", geography: "geography"})
     return _long(frame[["area_code", "area_name", "geography", *years]], years, path)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from coprod.errors import SchemaError
 from coprod.data.readers.base import BLANKS_ONLY, EXAMPLES, parse_numeric
+from coprod.errors import SchemaError
 
 # tidy service name: lower-case start of the RS heading
 RS_SERVICES = {
@@ -41,7 +41,9 @@ RS_SERVICES = {
 }
 NET_CURRENT = "net_current"
 RS_MARKERS = frozenset({"...", "…", "[x]", "-", "..", "x"})
-_SHEET = re.compile(r"^(RS[ _]LA[ _]Data[ _]\d{4}-\d{2}( \(1\))?|Net current expenditure \(col 1\))$")
+_SHEET = re.compile(
+    r"^(RS[ _]LA[ _]Data[ _]\d{4}-\d{2}( \(1\))?|Net current expenditure \(col 1\))$"
+)
 _ECODE = re.compile(r"^E\d{4}$")
 _YEAR_IN_NAME = re.compile(r"(\d{4})[_-](\d{2})")
 
@@ -60,8 +62,10 @@ def _sheet(path: Path) -> pd.DataFrame:
             raise SchemaError(f"{path}: not a readable Excel workbook ({exc})") from exc
         names = [s for s in book.sheet_names if _SHEET.match(s.strip())]
         if len(names) != 1:
-            raise SchemaError(f"{path}: expected one RS net current expenditure data sheet "
-                              f"(like 'RS_LA_Data_2023-24'); sheets are {book.sheet_names}")
+            raise SchemaError(
+                f"{path}: expected one RS net current expenditure data sheet "
+                f"(like 'RS_LA_Data_2023-24'); sheets are {book.sheet_names}"
+            )
         return book.parse(names[0], header=None, dtype=str, **BLANKS_ONLY)
 
 
@@ -69,8 +73,12 @@ def _columns(header: list[str], path: Path) -> tuple[dict[int, str], dict[str, i
     """Service column positions -> tidy spend names, and identifier positions."""
     norm = [" ".join(str(h).replace("\n", " ").split()).lower() if h == h else "" for h in header]
     ids = {}
-    for name, text in {"ecode": "e-code", "ons_code": "ons code", "la_name": "local authority",
-                       "la_class": "class"}.items():
+    for name, text in {
+        "ecode": "e-code",
+        "ons_code": "ons code",
+        "la_name": "local authority",
+        "la_class": "class",
+    }.items():
         at = [j for j, h in enumerate(norm) if h == text]
         if at:
             ids[name] = at[0]
@@ -84,12 +92,15 @@ def _columns(header: list[str], path: Path) -> tuple[dict[int, str], dict[str, i
     for j in range(first[0], total[0] + 1):
         hits = [s for s, start in RS_SERVICES.items() if norm[j].startswith(start)]
         if len(hits) != 1:
-            raise SchemaError(f"{path}: service heading {header[j]!r} matches no RS line "
-                              f"(or several: {hits})")
+            raise SchemaError(
+                f"{path}: service heading {header[j]!r} matches no RS line (or several: {hits})"
+            )
         services[j] = spend_column(hits[0])
     if len(set(services.values())) != len(services):
         raise SchemaError(f"{path}: a service line occurs twice among {list(services.values())}")
-    net = [j for j, h in enumerate(norm) if h.startswith("net current expenditure") and j > total[0]]
+    net = [
+        j for j, h in enumerate(norm) if h.startswith("net current expenditure") and j > total[0]
+    ]
     if not net:
         raise SchemaError(f"{path}: no 'NET CURRENT EXPENDITURE' column after the services")
     services[net[0]] = spend_column(NET_CURRENT)
@@ -100,13 +111,16 @@ def _read(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(authority rows, England row) of one workbook, with spend parsed; nothing dropped."""
     path = Path(path)
     sheet = _sheet(path)
-    rows = [i for i in range(min(40, len(sheet)))
-            if sheet.iloc[i].astype(str).str.strip().eq("E-code").any()]
+    rows = [
+        i
+        for i in range(min(40, len(sheet)))
+        if sheet.iloc[i].astype(str).str.strip().eq("E-code").any()
+    ]
     if not rows:
         raise SchemaError(f"{path}: no header row with an 'E-code' cell in the first 40 rows")
     header = sheet.iloc[rows[0]].tolist()
     services, ids = _columns(header, path)
-    body = sheet.iloc[rows[0] + 1:]
+    body = sheet.iloc[rows[0] + 1 :]
     ecode = body.iloc[:, ids["ecode"]].str.strip().fillna("")
     name = body.iloc[:, ids["la_name"]].str.strip().fillna("")
     # Authority rows, and the first ENGLAND row (class breakdowns below repeat the heading).
@@ -151,7 +165,9 @@ def read_rs(path: str | Path, financial_year: str | None = None) -> pd.DataFrame
     out["financial_year"] = financial_year
     bad = out[~out["la_class"].fillna("").str.match(r"^[A-Za-z]+$")]
     if len(bad):
-        raise SchemaError(f"{path}: blank or odd 'Class' for {bad['ecode'].head(EXAMPLES).tolist()}")
+        raise SchemaError(
+            f"{path}: blank or odd 'Class' for {bad['ecode'].head(EXAMPLES).tolist()}"
+        )
     return out.reset_index(drop=True)
 
 
