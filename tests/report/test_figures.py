@@ -73,8 +73,11 @@ CASES = {
     "tornado": lambda: figures.tornado(pd.DataFrame(
         {"parameter": ["hours", "hourly cost", "members", "backfill"], "low": [900.0, 950.0, 990.0, 800.0],
          "high": [1100.0, 1040.0, 1010.0, 1300.0], "base": 1000.0})),
-    "spend_change": lambda: figures.spend_change(pd.DataFrame(
-        {"imd_score": rng().uniform(5, 45, 150), "spend_change_pct": rng().normal(3, 4, 150)})),
+    "climate_series": lambda: figures.climate_series(pd.DataFrame(
+        {"grouping": ["england"] * 4 + ["fifth"] * 20, "group": [1] * 4 + [g for g in range(1, 6) for _ in range(4)],
+         "measure": ["service", "service", "social_care", "social_care"] * 6,
+         "financial_year": ["2009-10", "2024-25"] * 12, "real_per_head_gbp": rng().uniform(400, 1400, 24),
+         "population_basis": "published"})),
     "spec_curve": lambda: figures.spec_curve(spec_frame(), ["variant", "family"]),
     "iod_replication": lambda: figures.iod_replication(pd.DataFrame(
         {"term": ["power", "power", "power (spline)", "power (spline)"], "vintage": ["IoD2025", "IoD2019"] * 2,

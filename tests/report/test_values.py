@@ -109,3 +109,21 @@ def test_every_specification_dimension_has_a_heading_and_labelled_values():
               "family": "families", "covariate_set": "covariate_sets"}
     for dim, key in plural.items():
         assert set(multiverse[key]) <= set(labels.DIMENSION_VALUES[dim])
+
+
+@pytest.mark.mirror
+def test_climate_values_quote_the_panel_with_signs_and_intervals(results):
+    from coprod.report.values import climate_values
+
+    tables = {name: pd.read_parquet(results / "climate" / f"{name}.parquet")
+              for name in ("changes", "gap", "england", "exclusions", "fixed_effects", "footprints")}
+    out = climate_values(tables)
+    changes = tables["changes"].set_index(["grouping", "group", "measure"])
+    most = changes.loc[("fifth", 1, "service")]
+    assert out["climate.service.fifth_most.change_pct"] == (
+        f"{most['change_pct']:.1f}%".replace("-", "\u2212"))
+    assert out["climate.first_year"] == "2009-10" and out["climate.last_year"] == "2024-25"
+    assert out["climate.service.all.change_gbp"].startswith(("\u2212£", "£"))
+    assert out["climate.service.fifth_gap_interval"].startswith("95% interval ")
+    assert int(out["climate.n_in_sample"]) + int(out["climate.n_no_return"]) == int(
+        out["climate.n_footprints"])

@@ -37,8 +37,12 @@ rule report_values:
         costs_headline="results/costs/headline.json",
         by_imd="results/costs/by_imd.parquet",
         sensitivity="results/costs/sensitivity.parquet",
-        climate_groups="results/costs/climate_groups.parquet",
-        climate_dropped="results/costs/climate_dropped.parquet",
+        climate_changes="results/climate/changes.parquet",
+        climate_gap="results/climate/gap.parquet",
+        climate_england="results/climate/england.parquet",
+        climate_exclusions="results/climate/exclusions.parquet",
+        climate_fixed_effects="results/climate/fixed_effects.parquet",
+        climate_footprints="results/climate/footprints.parquet",
         scenarios="results/costs/scenarios.parquet",
         code=code_inputs("report/values.py"),
     output:
@@ -47,8 +51,6 @@ rule report_values:
         concentration="results/report/tables/concentration.md",
         headline_models="results/report/tables/headline_models.md",
     params:
-        first_year=config["finance_years"][0].replace("-", "_"),
-        last_year=config["finance_years"][-1].replace("-", "_"),
         power_level=config["power"]["c1"]["ci_level"],
         models_level=config["models"]["ci_level"],
     conda:

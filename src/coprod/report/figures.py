@@ -23,7 +23,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
-from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from coprod.columns import require_columns
 from coprod.errors import ConfigError, SchemaError
@@ -424,24 +423,48 @@ def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)
     return fig
 
 
-def spend_change(climate: pd.DataFrame, *, x: str = "imd_score", y: str = "spend_change_pct",
-                 xlabel: str = "IMD 2025 average score (higher = more deprived)",
-                 ylabel: str = "Change in service spend per head (%)") -> Figure:
-    """Council spend-per-head change against deprivation, with a LOWESS smooth.
+def climate_series(series: pd.DataFrame, *, grouping: str = "fifth",
+                   measures: Sequence[str] = ("service", "social_care"),
+                   titles: Sequence[str] = ("Service spend (excluding education, public health, "
+                                            "police, fire)", "Social care"),
+                   population_basis: str = "published",
+                   ylabel: str = "Real spend per head (£, 2024-25 prices)") -> Figure:
+    """Real spend per head over the years by deprivation group, one panel per measure, with
+    England (all footprints) dashed.
 
-    `climate`: one row per council with columns `x` and `y`."""
-    _need(climate, [x, y], "spend_change")
-    data = climate[[x, y]].dropna()
-    smooth = lowess(data[y].to_numpy(float), data[x].to_numpy(float), frac=0.6)
+    `series`: `grouping` ('england' or the group variable), `group` (1 = most deprived),
+    `measure`, `financial_year`, `real_per_head_gbp`, `population_basis`."""
+    _need(series, ["grouping", "group", "measure", "financial_year", "real_per_head_gbp",
+                   "population_basis"], "climate_series")
+    data = series[series["population_basis"] == population_basis]
+    groups = sorted(data.loc[data["grouping"] == grouping, "group"].unique())
+    if not groups:
+        raise SchemaError(f"figure climate_series: no rows with grouping {grouping!r}")
+    colours = _colours(len(groups))
     with style():
-        fig = _figure(3.2)
-        ax = fig.add_subplot()
-        ax.scatter(data[x], data[y], s=10, color=OKABE_ITO["blue"], alpha=0.6, linewidths=0, label="Council")
-        ax.plot(smooth[:, 0], smooth[:, 1], color=OKABE_ITO["vermillion"], linewidth=1.8, label="LOWESS smooth")
-        ax.axhline(0, color=NEUTRAL, linewidth=0.8)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.legend()
+        fig = _figure(3.0)
+        axes = fig.subplots(1, len(measures), sharex=True)
+        for ax, measure, title in zip(np.atleast_1d(axes), measures, titles):
+            part = data[data["measure"] == measure]
+            years = sorted(part["financial_year"].unique())
+            x = np.arange(len(years))
+            for colour, group in zip(colours, groups):
+                line = part[(part["grouping"] == grouping) & (part["group"] == group)]
+                line = line.set_index("financial_year").reindex(years)
+                name = f"{group} (most deprived)" if group == groups[0] else (
+                    f"{group} (least deprived)" if group == groups[-1] else str(group))
+                ax.plot(x, line["real_per_head_gbp"], color=colour, linewidth=1.4, label=name)
+            england = part[part["grouping"] == "england"].set_index("financial_year").reindex(years)
+            ax.plot(x, england["real_per_head_gbp"], color="black", linewidth=1.2,
+                    linestyle="--", label="All councils")
+            ax.set_title(_wrap(title, 45), loc="left")
+            ticks = x[::3]
+            ax.set_xticks(ticks, [years[i] for i in ticks], rotation=45, ha="right")
+            ax.set_ylim(bottom=0)
+            _thousands(ax.yaxis)
+        np.atleast_1d(axes)[0].set_ylabel(ylabel)
+        handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right center", title=f"Deprivation {grouping}")
     return fig
 
 

@@ -154,7 +154,7 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
     return out
 
 
-def all_values(inputs, first_year: str, last_year: str, levels: dict[str, float]) -> dict[str, str]:
+def all_values(inputs, levels: dict[str, float]) -> dict[str, str]:
     """Every value the report quotes, from the named result files of the report rule; ``levels``
     are the configured interval levels of the power (C1) and models (C2) stages."""
     summary = json.loads(Path(inputs.models_summary).read_text())
@@ -166,27 +166,71 @@ def all_values(inputs, first_year: str, last_year: str, levels: dict[str, float]
         **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
         **gap_values(summary, pd.read_parquet(inputs.gap_by_region)),
         **cost_values(headline, pd.read_parquet(inputs.by_imd), pd.read_parquet(inputs.sensitivity)),
-        **climate_values(pd.read_parquet(inputs.climate_groups), pd.read_parquet(inputs.climate_dropped),
-                         first_year, last_year),
+        **climate_values({name: pd.read_parquet(getattr(inputs, f"climate_{name}"))
+                          for name in ("changes", "gap", "england", "exclusions",
+                                       "fixed_effects", "footprints")}),
         **robustness_values(summary, pd.read_parquet(inputs.spec_curve),
                             pd.read_parquet(inputs.replication), levels["models"]),
     }
 
 
-def climate_values(groups: pd.DataFrame, dropped: pd.DataFrame, first: str, last: str
-                   ) -> dict[str, str]:
-    total = groups[(groups["service"] == "total_service") & (groups["group_var"] == "imd_quintile")]
-    per_head = total.pivot(index="group", columns="year", values="per_head_gbp")
-    change = per_head[last] / per_head[first] - 1
-    return {
-        "climate.basis": str(total["basis"].iloc[0]),
-        "climate.change_most_deprived": pct(change.loc[1]),
-        "climate.change_least_deprived": pct(change.loc[change.index.max()]),
-        "climate.per_head_most_deprived": f"£{per_head.loc[1, last]:,.0f}",
-        "climate.per_head_least_deprived": f"£{per_head.loc[change.index.max(), last]:,.0f}",
-        "climate.n_councils_dropped": str(dropped.loc[dropped["service"].isin(
-            ["all", "total_service"]), "code"].nunique()),
-    }
+def _pounds(x: float) -> str:
+    """Whole pounds with the sign before the pound sign: −£116."""
+    return minus(f"{'-' if round(x) < 0 else ''}£{abs(x):,.0f}")
+
+
+def _signed_pct(x: float, digits: int = 1) -> str:
+    """A percentage already in percent units, with a true minus sign."""
+    return minus(f"{x:.{digits}f}%")
+
+
+def climate_values(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """C5 from results/climate/: real spend per head at both ends of the panel and its change,
+    for all comparable councils, MHCLG's England total and the deprivation fifths and tenths."""
+    changes, gap, england = tables["changes"], tables["gap"], tables["england"]
+    first, last = changes["first_year"].iloc[0], changes["last_year"].iloc[0]
+    row = changes.set_index(["grouping", "group", "measure"])
+    level = float(changes["ci_level"].iloc[0])
+    out = {"climate.first_year": first, "climate.last_year": last,
+           "climate.n_boot": f"{int(changes['n_boot'].iloc[0]):,}"}
+
+    def describe(prefix: str, key: tuple) -> None:
+        r = row.loc[key]
+        out[f"{prefix}.first"] = _pounds(r["per_head_first_gbp"])
+        out[f"{prefix}.last"] = _pounds(r["per_head_last_gbp"])
+        out[f"{prefix}.change_gbp"] = _pounds(r["change_gbp"])
+        out[f"{prefix}.change_pct"] = _signed_pct(r["change_pct"])
+        out[f"{prefix}.change_pct_interval"] = interval(_signed_pct(r["change_pct_lo"]),
+                                                        _signed_pct(r["change_pct_hi"]), level)
+        out[f"{prefix}.change_gbp_interval"] = interval(_pounds(r["change_gbp_lo"]),
+                                                        _pounds(r["change_gbp_hi"]), level)
+
+    for measure in ("service", "social_care"):
+        describe(f"climate.{measure}.all", ("england", 1, measure))
+        for grouping, top in (("fifth", 5), ("tenth", 10)):
+            describe(f"climate.{measure}.{grouping}_most", (grouping, 1, measure))
+            describe(f"climate.{measure}.{grouping}_least", (grouping, top, measure))
+        g = gap.set_index(["grouping", "measure", "statistic"]).loc[("fifth", measure, "change_pct")]
+        out[f"climate.{measure}.fifth_gap_pp"] = minus(f"{g['most_minus_least']:.1f}")
+        out[f"climate.{measure}.fifth_gap_interval"] = interval(minus(f"{g['lo']:.1f}"),
+                                                                minus(f"{g['hi']:.1f}"), level)
+        eng = england[(england["way"] == "england_row") & (england["measure"] == measure)]
+        eng = eng.set_index("financial_year")["real_per_head_gbp"]
+        out[f"climate.{measure}.england_first"] = _pounds(eng[first])
+        out[f"climate.{measure}.england_last"] = _pounds(eng[last])
+        out[f"climate.{measure}.england_change_pct"] = _signed_pct((eng[last] / eng[first] - 1) * 100)
+    fe = tables["fixed_effects"]
+    fe = fe[(fe["measure"] == "service") & (fe["model"] == "fifth") & fe["term"].str.endswith("[T.1]")]
+    out["climate.fe_most_vs_least_pp"] = minus(f"{fe['estimate'].item():.1f}")
+    out["climate.fe_most_vs_least_interval"] = interval(minus(f"{fe['lo'].item():.1f}"),
+                                                        minus(f"{fe['hi'].item():.1f}"),
+                                                        float(fe["ci_level"].item()))
+    foot, exclusions = tables["footprints"], tables["exclusions"]
+    out["climate.n_footprints"] = f"{len(foot):,}"
+    out["climate.n_in_sample"] = f"{int(foot['in_sample'].sum()):,}"
+    out["climate.n_no_return"] = f"{int((exclusions['kind'] == 'no return').sum()):,}"
+    out["climate.n_merged"] = f"{int((exclusions['kind'] == 'merged').sum()):,}"
+    return out
 
 
 def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame,

@@ -10,7 +10,7 @@ from coprod.runlog import rule_log
 with rule_log(snakemake.log[0]):
     inp, out, params = snakemake.input, snakemake.output, snakemake.params
     levels = {"power": params.power_level, "models": params.models_level}
-    write_json(rv.all_values(inp, params.first_year, params.last_year, levels), out.values)
+    write_json(rv.all_values(inp, levels), out.values)
     summary = json.loads(open(inp.models_summary).read())
     costs_level = json.loads(open(inp.costs_headline).read())["interval"]
     tables = {
