@@ -18,14 +18,22 @@ import patsy
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
+from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from coprod.analysis.power import quantile_group, wide_variant
 from coprod.errors import ConfigError, SchemaError
 
-FAMILIES = ("mixedlm", "ols", "ols_spline", "wls", "poisson", "negbin")
+FAMILIES = ("mixedlm", "mixedlm_slope", "ols", "ols_spline", "ols_log", "wls", "wls_log",
+            "poisson", "negbin")
 COUNT_FAMILIES = ("poisson", "negbin")
+# Linear models of log(outcome): the log link for skewed positive ratios and rates.
+LOG_FAMILIES = ("ols_log", "wls_log")
+MIXED_FAMILIES = ("mixedlm", "mixedlm_slope")
 EFFECT_SCALE = {
     "mixedlm": "outcome units per SD of power",
+    "mixedlm_slope": "outcome units per SD of power (mean of the district slopes)",
+    "ols_log": "log ratio per SD of power",
+    "wls_log": "log ratio per SD of power",
     "ols": "outcome units per SD of power",
     "wls": "outcome units per SD of power",
     "ols_spline": "outcome units per SD of power, mean slope between its 10th and 90th percentiles",
@@ -34,8 +42,8 @@ EFFECT_SCALE = {
 }
 RECORD_FIELDS = ("family", "formula", "n", "n_dropped", "dropped_reason", "n_clusters",
                  "estimate", "se", "ci_low", "ci_high", "p_value", "estimate_std", "ci_low_std",
-                 "ci_high_std", "effect_scale", "converged", "llf", "aic", "bic", "warnings",
-                 "error")
+                 "ci_high_std", "effect_scale", "converged", "llf", "aic", "bic", "vif_power", "vif_max",
+                 "re_intercept_sd", "re_slope_sd", "warnings", "error")
 
 GRADIENT_SCHEMA = pa.DataFrameSchema(
     {
@@ -133,27 +141,36 @@ def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequ
               ci_level: float = 0.95, maxiter: int = 200) -> dict:
     """Fit one model of service use on power (column ``power``) and return one tidy record.
 
-    mixedlm: random intercept by ``cluster``; ols/ols_spline/wls: cluster-robust SEs by
-    ``cluster`` when given, else HC3; poisson/negbin: ``count`` with offset log(``exposure``),
-    cluster-robust or HC1 SEs. ``weight`` is used by wls only.
+    mixedlm: random intercept by ``cluster``; mixedlm_slope: random intercept and random
+    power slope by ``cluster`` (the fixed slope is the mean district slope, and its interval
+    allows for districts differing in slope; ``re_slope_sd`` is their SD); ols/ols_spline/wls:
+    cluster-robust SEs by ``cluster`` when given, else HC3; ols_log/wls_log: the same on
+    log(outcome), for skewed positive ratios; poisson/negbin: ``count`` with offset
+    log(``exposure``), cluster-robust or HC1 SEs. ``weight`` is used by wls and wls_log only.
+    With covariates, ``vif_power`` is the variance inflation factor of power,
+    1 / (1 - R^2 of power on the covariates), and ``vif_max`` the largest of any regressor:
+    above about 10 a conditional coefficient is not usefully separated from its collinear
+    partners.
     """
     if family not in FAMILIES:
         raise ConfigError(f"model family {family!r} not one of {FAMILIES}")
     record = dict.fromkeys(RECORD_FIELDS)
     record.update(family=family, effect_scale=EFFECT_SCALE[family], converged=False,
                   n=0, n_dropped=len(data), dropped_reason="", warnings="", error="")
-    is_count = family in COUNT_FAMILIES
+    is_count, is_log = family in COUNT_FAMILIES, family in LOG_FAMILIES
+    weighted = family in ("wls", "wls_log")
     response = count if is_count else outcome
     needed = ["power", response, *covariates]
     needed += [exposure] if is_count else []
-    needed += [weight] if family == "wls" else []
+    needed += [weight] if weighted else []
     needed += [cluster] if cluster else []
     missing = [c for c in dict.fromkeys(needed) if c is None or c not in data.columns]
     if missing:
         record["error"] = f"columns missing from the analysis table: {missing}"
         return record
     needed = list(dict.fromkeys(needed))
-    positive = [exposure] if is_count else ([weight] if family == "wls" else [])
+    positive = ([exposure] if is_count else []) + ([weight] if weighted else []) + \
+        ([response] if is_log else [])
     frame, reason = _prepare(data, needed, positive)
     record.update(n=len(frame), n_dropped=len(data) - len(frame), dropped_reason=reason)
     terms = [_term(frame, c) for c in covariates]
@@ -164,14 +181,17 @@ def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequ
     frame["power_z"] = (frame["power"] - frame["power"].mean()) / power_sd
     # Linear families are fitted to the outcome divided by its SD (MixedLM's optimiser puts
     # the random-intercept variance on the boundary for outcomes of small scale) and mapped back.
-    scale = 1.0 if is_count else float(frame[response].std())
-    if not scale > 0:
+    # Log families are left on the log scale (estimates are log ratios, like the count families).
+    scale = 1.0 if is_count or is_log else float(frame[response].std())
+    frame["y"] = np.log(frame[response]) if is_log else frame[response] / scale
+    if not (scale > 0 and frame["y"].std() > 0):
         record["error"] = f"no variation in {response}"
         return record
-    frame["y"] = frame[response] / scale
+    if covariates:
+        record["vif_power"], record["vif_max"] = _vif(frame, terms)
     rhs = "cr(power_z, df=%d, constraints='center')" % spline_df if family == "ols_spline" else "power_z"
     formula = " + ".join([f"y ~ {rhs}", *terms])
-    record["formula"] = formula.replace("y ~", f"{response} ~", 1)
+    record["formula"] = formula.replace("y ~", f"log({response}) ~" if is_log else f"{response} ~", 1)
     groups = pd.factorize(frame[cluster])[0] if cluster else None
     record["n_clusters"] = int(groups.max() + 1) if cluster else None
     with warnings.catch_warnings(record=True) as caught:
@@ -189,7 +209,8 @@ def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequ
     if res is None:
         return record
     est, se, low, high, p = effect
-    jacobian = len(frame) * np.log(scale)
+    # Likelihoods on the outcome's own scale: undo the division by ``scale`` or the log.
+    jacobian = float(np.log(frame[response]).sum()) if is_log else len(frame) * np.log(scale)
     llf = _finite(getattr(res, "llf", np.nan)) - jacobian
     bic = res.bic_llf if hasattr(res, "bic_llf") else getattr(res, "bic", np.nan)
     record.update(estimate=est * scale, se=se * scale, ci_low=low * scale, ci_high=high * scale,
@@ -197,7 +218,21 @@ def fit_model(data: pd.DataFrame, *, family: str, outcome: str, covariates: Sequ
                   converged=bool(converged and np.isfinite([est, se, llf]).all()),
                   llf=llf, aic=_finite(getattr(res, "aic", np.nan)) + 2 * jacobian,
                   bic=_finite(bic) + 2 * jacobian)
+    if family in MIXED_FAMILIES:
+        sd = np.sqrt(np.clip(np.diag(np.asarray(res.cov_re, dtype=float)), 0, None)) * scale
+        record.update(re_intercept_sd=float(sd[0]),
+                      re_slope_sd=float(sd[1]) if family == "mixedlm_slope" else None)
     return record
+
+
+def _vif(frame: pd.DataFrame, terms: Sequence[str]) -> tuple[float, float]:
+    """Variance inflation factors (Belsley, Kuh & Welsch 1980) of power and the largest of any
+    regressor, from the design of power and the covariate terms."""
+    design = patsy.dmatrix(" + ".join(["power_z", *terms]), frame, return_type="dataframe")
+    x = design.to_numpy(dtype=float)
+    vifs = [variance_inflation_factor(x, i) for i in range(x.shape[1]) if design.columns[i] != "Intercept"]
+    vifs = [float(v) if np.isfinite(v) else float("inf") for v in vifs]
+    return vifs[0], max(vifs)
 
 
 def _finite(value) -> float:
@@ -209,15 +244,16 @@ def _fit(family: str, formula: str, frame: pd.DataFrame, *, groups, exposure, we
          maxiter):
     robust = ({"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None
               else {"cov_type": "HC1" if family in COUNT_FAMILIES else "HC3"})
-    if family == "mixedlm":
+    if family in MIXED_FAMILIES:
         if groups is None:
-            raise ConfigError("mixedlm needs a grouping (cluster) column")
-        res = smf.mixedlm(formula, frame, groups=groups).fit(reml=reml, maxiter=maxiter,
-                                                             method=["bfgs", "powell"])
+            raise ConfigError(f"{family} needs a grouping (cluster) column")
+        re_formula = "~power_z" if family == "mixedlm_slope" else None
+        res = smf.mixedlm(formula, frame, groups=groups, re_formula=re_formula).fit(
+            reml=reml, maxiter=maxiter, method=["bfgs", "powell"])
         return res, res.converged
-    if family in ("ols", "ols_spline"):
+    if family in ("ols", "ols_spline", "ols_log"):
         return smf.ols(formula, frame).fit(**robust), True
-    if family == "wls":
+    if family in ("wls", "wls_log"):
         return smf.wls(formula, frame, weights=frame[weight]).fit(**robust), True
     offset = np.log(frame[exposure].to_numpy(dtype=float))
     if family == "poisson":
@@ -263,13 +299,13 @@ def analysis_frame(table: pd.DataFrame, scores: pd.DataFrame, *, key: str, index
 def home_frames(tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataFrame],
                 models_cfg: Mapping):
     """For each home geography (the first listed for an outcome): the analysis frame with the
-    geography's main power variant, and its outcomes as ``{name: {column, weight}}``."""
+    geography's main power variant, and its outcomes as ``{name: {column, bounds, weight}}``."""
     by_geo: dict[str, dict] = {}
     for name in sorted(models_cfg["outcomes"]):
         spec = models_cfg["outcomes"][name]
         geo = spec["geographies"][0]
         by_geo.setdefault(geo, {})[name] = {
-            "column": spec["column"],
+            "column": spec["column"], "bounds": spec.get("bounds"),
             "weight": spec.get("weight", models_cfg["geographies"][geo]["weight"])}
     for geo in sorted(by_geo):
         if geo not in models_cfg["main"]:
