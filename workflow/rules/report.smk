@@ -41,7 +41,7 @@ REPORT_FIGURE_INPUTS = {
 # council measures with both deciles on one panel) so that every panel stays readable.
 REPORT_FIGURE_OPTIONS = {
     "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariate_set"],
-                   "ylabel": "Estimate per SD of power"},
+                   "ylabel": "Estimate per SD of power", "group": "desirable"},
     "power_loadings": {"index_set": "demos"},
     "gradient_power": {"geography": "lsoa21"},
     "gradient_imd": {"geography": "lsoa21"},
@@ -53,7 +53,8 @@ REPORT_FIGURE_OPTIONS = {
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
 # Tables the lead's stages write with coprod.report.tables.frame_to_markdown; provenance, software
 # and rulegraph are written here.
-REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models", "software", "rulegraph"]
+REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models",
+                 "multiverse_directions", "software", "rulegraph"]
 REPORT_VALUES = ["results/report/values.json", "results/report/software.json"]
 
 
@@ -68,6 +69,7 @@ rule report_values:
         concentration="results/models/concentration.parquet",
         gap_by_region="results/models/gap_by_region.parquet",
         spec_curve="results/models/spec_curve.parquet",
+        directions="results/models/multiverse_directions.parquet",
         replication="results/models/iod_replication.parquet",
         costs_headline="results/costs/headline.json",
         by_imd="results/costs/by_imd.parquet",
@@ -80,6 +82,7 @@ rule report_values:
         scenarios="results/report/tables/scenarios.md",
         concentration="results/report/tables/concentration.md",
         headline_models="results/report/tables/headline_models.md",
+        multiverse_directions="results/report/tables/multiverse_directions.md",
     params:
         first_year=config["finance_years"][0].replace("-", "_"),
         last_year=config["finance_years"][-1].replace("-", "_"),
