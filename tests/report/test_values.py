@@ -90,11 +90,12 @@ def test_directions_table_orders_families_and_formats_shares():
     directions = pd.DataFrame({
         "outcome_family": ["all", "deprivation_defined", "health_service_use"],
         "n_outcomes": [5, 3, 2], "n_specs": [300, 200, 100], "share_expected": [0.9, 1.0, 0.8],
-        "share_expected_fdr": [0.7, 1.0, 0.4], "share_opposite_fdr": [0.05, 0.0, 0.1]})
+        "share_expected_fdr": [0.7, 1.0, 0.4], "share_opposite_fdr": [0.05, 0.0, 0.1], "fdr_alpha": 0.05})
     table = rv.directions_table(directions)
     assert table["Outcome family"].tolist() == [labels.OUTCOME_FAMILY_LABELS[f] for f in
                                                 ("health_service_use", "deprivation_defined", "all")]
     assert table.iloc[0, 1:].tolist() == ["2", "100", "80%", "40%", "10%"]
+    assert "Opposite, FDR q < 0.05" in table.columns
 
 
 def _config(name: str) -> dict:

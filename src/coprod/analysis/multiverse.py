@@ -192,6 +192,7 @@ def with_directions(table: pd.DataFrame, outcomes_cfg: Mapping, *, fdr_alpha: fl
     ok["expected_direction"] = np.sign(ok["estimate_std"]) == ok["expected_sign"]
     p = ok["p_value"].fillna(1.0).clip(0, 1).to_numpy()
     ok["q_value"] = multipletests(p, alpha=fdr_alpha, method="fdr_bh")[1] if len(ok) else []
+    ok["fdr_alpha"] = fdr_alpha
     ok["expected_fdr"] = ok["expected_direction"] & (ok["q_value"] < fdr_alpha)
     ok["opposite_fdr"] = ~ok["expected_direction"] & (ok["q_value"] < fdr_alpha)
     return ok
@@ -215,7 +216,8 @@ def direction_summary(directed: pd.DataFrame) -> pd.DataFrame:
                              "n_specs": int(part["n_specs"].sum()),
                              **{s: float(part[s].mean()) for s in shares}}])
               for name, part in (("all", families), ("all_service", service)) if len(part)]
-    return pd.concat([families, *pooled], ignore_index=True)
+    alpha = float(directed["fdr_alpha"].iloc[0]) if len(directed) else np.nan
+    return pd.concat([families, *pooled], ignore_index=True).assign(fdr_alpha=alpha)
 
 
 def spec_curve(directed: pd.DataFrame) -> pd.DataFrame:

@@ -476,8 +476,10 @@ def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = 
         if group:
             for i, name in enumerate(groups):
                 where = x[kept["_group"].to_numpy() == i]
-                top.text(where.mean(), 1.02, label(DESIRABLE_LABELS, name), transform=top.get_xaxis_transform(),
-                         ha="center", va="bottom", fontsize=8, fontweight="bold")
+                last = i == len(groups) - 1 and i > 0  # right-align the last label inside the axes
+                top.text(where.max() if last else where.min(), 1.02, label(DESIRABLE_LABELS, name),
+                         transform=top.get_xaxis_transform(), ha="right" if last else "left",
+                         va="bottom", fontsize=8, fontweight="bold")
                 if i:
                     for ax in (top, *grids):
                         ax.axvline(where.min() - gap / 2, color=NEUTRAL, linewidth=0.8, linestyle=":")

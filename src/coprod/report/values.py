@@ -259,6 +259,7 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
         "robustness.share_expected_all": pct(every["share_expected"], 0),
         "robustness.share_expected_deprivation": pct(dep["share_expected"], 0),
         "robustness.n_curve": f"{len(spec_curve):,}",
+        "robustness.fdr_alpha": f"{every['fdr_alpha']:g}",
         "robustness.iod2019_estimate": est("iod2019"),
         "robustness.iod2025_estimate": est("iod2025"),
     }
@@ -336,11 +337,12 @@ def directions_table(directions: pd.DataFrame) -> pd.DataFrame:
     equally in the pooled rows; outcomes weighted equally within a family)."""
     rows = directions.set_index("outcome_family")
     rows = rows.loc[order(OUTCOME_FAMILY_LABELS, rows.index)]
+    alpha = f"{rows['fdr_alpha'].iloc[0]:g}"
     return pd.DataFrame({
         "Outcome family": [label(OUTCOME_FAMILY_LABELS, f) for f in rows.index],
         "Measures": rows["n_outcomes"].map(str).to_numpy(),
         "Converged specifications": rows["n_specs"].map(lambda v: f"{v:,}").to_numpy(),
         "In the expected direction": rows["share_expected"].map(lambda v: pct(v, 0)).to_numpy(),
-        "Expected, FDR q < 0.05": rows["share_expected_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
-        "Opposite, FDR q < 0.05": rows["share_opposite_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
+        f"Expected, FDR q < {alpha}": rows["share_expected_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
+        f"Opposite, FDR q < {alpha}": rows["share_opposite_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
     })
