@@ -88,6 +88,7 @@ def circularity_values(circ: dict) -> dict[str, str]:
         out[f"power.r_{name}"] = num(r["r"])
         out[f"power.r_{name}_ci"] = interval(num(r["ci_low"], 3), num(r["ci_high"], 3))
     check = circ["imd_reproduction"]
+    out["power.r2_imd_no_education"] = pct(circ["correlations"]["power_imd_no_education"]["r"] ** 2, 0)
     out["power.imd_rank_reproduced"] = pct(check["share_rank_identical"], 2)
     out["power.imd_rank_max_difference"] = str(check["max_abs_rank_difference"])
     return out
@@ -244,7 +245,7 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
                 f"({interval(num(row['ci_low']), num(row['ci_high']))})")
 
     service, every = directions["all_service"], directions["all"]
-    dep = directions["deprivation_defined"]
+    dep, quality = directions["deprivation_defined"], directions["adult_social_care_quality"]
     return {
         "robustness.n_defined": f"{mv['n_defined']:,}",
         "robustness.n_excluded": f"{mv['n_excluded']:,}",
@@ -258,6 +259,8 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
         "robustness.share_opposite_fdr_service": pct(service["share_opposite_fdr"], 0),
         "robustness.share_expected_all": pct(every["share_expected"], 0),
         "robustness.share_expected_deprivation": pct(dep["share_expected"], 0),
+        "robustness.share_expected_asc_quality": pct(quality["share_expected"], 0),
+        "robustness.share_opposite_fdr_asc_quality": pct(quality["share_opposite_fdr"], 0),
         "robustness.n_curve": f"{len(spec_curve):,}",
         "robustness.fdr_alpha": f"{every['fdr_alpha']:g}",
         "robustness.iod2019_estimate": est("iod2019"),
