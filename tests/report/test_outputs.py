@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from coprod.report.checks import check_report
 from coprod.report.render import html_problems, pdf_figure_count
@@ -52,10 +54,21 @@ def test_html_has_no_unresolved_references(report):
     assert "??" not in html and "@fig-" not in html and "@tbl-" not in html
 
 
+def configured(root: Path) -> dict:
+    return yaml.safe_load((root / "config/report.yaml").read_text())["report"]
+
+
+def test_the_report_includes_each_configured_figure_and_table_once(root):
+    """config/report.yaml is the one list of figures and tables; the source follows it."""
+    source = (root / "report/coproduction.qmd").read_text()
+    figures = re.findall(r"figures/([a-z0-9_]+)\.png", source)
+    assert figures == list(configured(root)["figures"])
+    tables = re.findall(r"tables/([a-z0-9_]+)\.md", source)
+    assert sorted(tables) == sorted(configured(root)["tables"])
+
+
 def test_pdf_holds_every_figure(root, report):
-    figures = len(re.findall(r"\{#fig-", (root / "report/coproduction.qmd").read_text()))
-    assert figures >= 10
-    assert pdf_figure_count(report / "coproduction.pdf") == figures
+    assert pdf_figure_count(report / "coproduction.pdf") == len(configured(root)["figures"])
 
 
 def test_browser_screenshot_was_taken(report):

@@ -21,7 +21,9 @@ def test_number_formats_use_a_true_minus_and_reader_units():
     assert rv.minus(rv.pct(-1.254, 0)) == "\u2212125%"
     assert rv.gbp(991_712_389.0) == "£992 million"
     assert rv.gbp(1_642_022_820.0) == "£1.64 billion"
-    assert rv.interval("1", "2") == "95% interval 1 to 2"
+    assert rv.interval("1", "2", 0.95) == "95% interval 1 to 2"
+    assert rv.interval("1", "2", 0.9) == "90% interval 1 to 2"
+    assert rv.level_label(0.995) == "99.5%"
 
 
 def test_label_falls_back_to_the_code_in_words_and_order_follows_the_labels():
@@ -37,7 +39,8 @@ def test_scenario_table_names_scenarios_and_formats_money():
         "annual_gbp_lo": [153e6, 0.54e9], "annual_gbp_hi": [471e6, 1.64e9],
         "per_head_gbp_mean": [15.4, 52.7], "annual_share_of_spend_mean": [0.0023, 0.0091],
         "gap_closed_share": [0.378, 0.668], "prob_savings_exceed_costs": [0.9334, 0.7356]})
-    table = rv.scenario_table(scenarios)
+    table = rv.scenario_table(scenarios, 0.95)
+    assert "95% interval" in table and "80% interval" in rv.scenario_table(scenarios, 0.8)
     assert table.iloc[0].tolist() == ["Targeted (least powerful fifth)", "£290 million",
                                       "£153 million to £471 million", "£15", "0.23%", "38%", "93%"]
     assert table.iloc[1, 1] == "£1.20 billion"
@@ -53,7 +56,7 @@ def test_concentration_table_puts_service_measures_first_and_marks_undefined_ind
         "se_hac": [0.0035, 0.0293, nan, 0.0011],
         "ci_low": [-0.305, -0.084, nan, -0.0860], "ci_high": [-0.269, 0.031, nan, -0.0726],
         "erreygers_index": [-0.2674, nan, nan, nan], "q1_q5_ratio": [4.02, 1.36, nan, 1.47]})
-    table = rv.concentration_table(concentration)
+    table = rv.concentration_table(concentration, 0.95)
     assert table["Measure"].tolist() == [labels.OUTCOME_LABELS[o] for o in
                                          ("acute_morbidity", "mental_health", "referrals", "income_claimants")]
     assert table.iloc[0].tolist()[1:] == ["Service use", "33,755", "\u22120.079", "0.0035", "0.0011",
@@ -76,7 +79,7 @@ def test_headline_models_table_orders_measures_and_marks_what_cannot_be_estimate
                                                                       "ci_high": 78.0},
                                                  "income_employment": None}),
     }}}
-    table = rv.headline_models_table(summary)
+    table = rv.headline_models_table(summary, 0.95)
     assert table["Measure"].tolist() == [labels.OUTCOME_LABELS["referrals"],
                                          labels.OUTCOME_LABELS["income_claimants"]]
     assert table.iloc[0]["Per SD of power (95% CI)"] == "\u221232.300 (\u221233.300 to \u221231.300)"

@@ -15,46 +15,11 @@ REPORT_SOURCES = [
     "report/references.bib",
 ]
 
-# Figure name -> {keyword of the coprod.figures function: input file}. Parquet or CSV inputs
-# are read into DataFrames and passed by keyword; REPORT_FIGURE_OPTIONS adds plain arguments.
-# The paths are the planned outputs of the power/models/costs stages: wire each one as its
-# stage lands (a figure whose inputs no rule produces is simply not requested until then).
-REPORT_FIGURE_INPUTS = {
-    "power_distribution": {"scores": "results/power/lsoa21_core.parquet"},
-    "power_loadings": {"loadings": "results/power/loadings.parquet"},
-    "gradient_power": {"gradient": "results/models/gradient_power.parquet"},
-    "gradient_imd": {"gradient": "results/models/gradient_imd.parquet"},
-    "gradient_pair": {"power": "results/models/gradient_power.parquet",
-                      "imd": "results/models/gradient_imd.parquet"},
-    "concentration_curves": {"curves": "results/models/concentration_curves.parquet",
-                             "index": "results/models/concentration.parquet"},
-    "gap_region_imd": {"by_region": "results/models/gap_by_region.parquet",
-                       "by_imd": "results/models/gap_by_imd.parquet"},
-    "cost_scenarios": {"scenarios": "results/costs/scenarios.parquet"},
-    "cost_by_imd": {"distribution": "results/costs/by_imd.parquet"},
-    "tornado": {"sensitivity": "results/costs/sensitivity.parquet"},
-    "spend_change": {"climate": "results/costs/climate.parquet"},
-    "spec_curve": {"specs": "results/models/spec_curve.parquet"},
-    "iod_replication": {"comparison": "results/models/iod_replication.parquet"},
-}
-# The gradient figures show one level each (neighbourhood measures by power and by deprivation;
-# council measures with both deciles on one panel) so that every panel stays readable.
-REPORT_FIGURE_OPTIONS = {
-    "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariate_set"],
-                   "ylabel": "Estimate per SD of power", "group": "desirable"},
-    "power_loadings": {"index_set": "demos"},
-    "gradient_power": {"geography": "lsoa21"},
-    "gradient_imd": {"geography": "lsoa21"},
-    "gradient_pair": {"geography": "utla23"},
-    "concentration_curves": {"geography": "lsoa21"},
-    "tornado": {"xlabel": "Total programme cost (£ million)"},
-    "iod_replication": {"xlabel": "Outcome SDs per SD of power (95% CI)"},
-}
+# Figures and generated tables are defined once, in config/report.yaml.
+REPORT_FIGURE_INPUTS = {name: f["inputs"] for name, f in config["report"]["figures"].items()}
+REPORT_FIGURE_OPTIONS = {name: f.get("options", {}) for name, f in config["report"]["figures"].items()}
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
-# Tables the lead's stages write with coprod.report.tables.frame_to_markdown; provenance, software
-# and rulegraph are written here.
-REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models",
-                 "multiverse_directions", "software", "rulegraph"]
+REPORT_TABLES = config["report"]["tables"]
 REPORT_VALUES = ["results/report/values.json", "results/report/software.json"]
 
 
@@ -86,6 +51,8 @@ rule report_values:
     params:
         first_year=config["finance_years"][0].replace("-", "_"),
         last_year=config["finance_years"][-1].replace("-", "_"),
+        power_level=config["power"]["c1"]["ci_level"],
+        models_level=config["models"]["ci_level"],
     conda:
         "../../environment.yml"
     log:

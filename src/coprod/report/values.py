@@ -43,8 +43,14 @@ def gbp(x: float) -> str:
     return f"£{x / 1e6:,.0f} million"
 
 
-def interval(lo: str, hi: str, level: str = "95%") -> str:
-    return f"{level} interval {lo} to {hi}"
+def level_label(level: float) -> str:
+    """A confidence or uncertainty level as the report says it: 0.95 -> "95%"."""
+    return f"{100 * level:g}%"
+
+
+def interval(lo: str, hi: str, level: float) -> str:
+    """The level comes from the config that produced the interval, never a literal."""
+    return f"{level_label(level)} interval {lo} to {hi}"
 
 
 def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[str, str]:
@@ -57,7 +63,7 @@ def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[s
     return out
 
 
-def power_values(summary: dict, loadings: pd.DataFrame) -> dict[str, str]:
+def power_values(summary: dict, loadings: pd.DataFrame, level: float, models_level: float) -> dict[str, str]:
     c1 = summary["c1"]
     r2 = c1["r2_demos_on_education_occupation"]
     rest = c1["r2_rest_of_demos_on_education_occupation"]
@@ -65,19 +71,19 @@ def power_values(summary: dict, loadings: pd.DataFrame) -> dict[str, str]:
     core = loadings[(loadings["index_set"] == "core") & (loadings["variant"] == "pca1")].iloc[0]
     return {
         "power.r2_educ_occ": pct(r2["r2"]),
-        "power.r2_educ_occ_ci": interval(pct(r2["ci_low"]), pct(r2["ci_high"])),
+        "power.r2_educ_occ_ci": interval(pct(r2["ci_low"]), pct(r2["ci_high"]), level),
         "power.r2_rest": pct(rest["r2"]),
-        "power.r2_rest_ci": interval(pct(rest["ci_low"]), pct(rest["ci_high"])),
+        "power.r2_rest_ci": interval(pct(rest["ci_low"]), pct(rest["ci_high"]), level),
         "power.turnout_r": num(turnout["r"]),
-        "power.turnout_r_ci": interval(num(turnout["ci_low"]), num(turnout["ci_high"])),
+        "power.turnout_r_ci": interval(num(turnout["ci_low"]), num(turnout["ci_high"]), level),
         "power.alpha_core": num(core["cronbach_alpha"]),
         "power.pc1_share": pct(core["variance_explained"]),
         "power.n_lad": f"{r2['n']:,}",
-        **circularity_values(summary["circularity"]),
+        **circularity_values(summary["circularity"], models_level),
     }
 
 
-def circularity_values(circ: dict) -> dict[str, str]:
+def circularity_values(circ: dict, level: float) -> dict[str, str]:
     """Correlations of the main power index with deprivation (results/models/circularity.json
     via summary.json), and the check that the IMD rebuilt from domain ranks is the IMD."""
     out = {}
@@ -86,7 +92,7 @@ def circularity_values(circ: dict) -> dict[str, str]:
                       ("illness_disability_employment", "illness_employment")]:
         r = circ["correlations"][key]
         out[f"power.r_{name}"] = num(r["r"])
-        out[f"power.r_{name}_ci"] = interval(num(r["ci_low"], 3), num(r["ci_high"], 3))
+        out[f"power.r_{name}_ci"] = interval(num(r["ci_low"], 3), num(r["ci_high"], 3), level)
     check = circ["imd_reproduction"]
     out["power.r2_imd_no_education"] = pct(circ["correlations"]["power_imd_no_education"]["r"] ** 2, 0)
     out["power.imd_rank_reproduced"] = pct(check["share_rank_identical"], 2)
@@ -94,7 +100,7 @@ def circularity_values(circ: dict) -> dict[str, str]:
     return out
 
 
-def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str]:
+def services_values(summary: dict, concentration: pd.DataFrame, level: float) -> dict[str, str]:
     """C2: concentration indices (district-cluster bootstrap; Erreygers for bounded outcomes;
     quintile ratios on a common scale), counted in each outcome's expected direction, and the
     headline random-slope model with its conditional estimates."""
@@ -108,10 +114,10 @@ def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str
     out = {
         "services.ratio_acute": num(ratios["acute_morbidity"]["ratio"]),
         "services.ratio_acute_ci": interval(num(ratios["acute_morbidity"]["ci_low"]),
-                                            num(ratios["acute_morbidity"]["ci_high"])),
+                                            num(ratios["acute_morbidity"]["ci_high"]), level),
         "services.ratio_income": num(ratios["income_claimants"]["ratio"]),
         "services.ci_acute": num(acute["concentration_index"], 3),
-        "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3)),
+        "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3), level),
         "services.se_acute": num(acute["se"], 4),
         "services.se_acute_hac": num(acute["se_hac"], 4),
         "services.se_acute_ratio": num(acute["se"] / acute["se_hac"], 1),
@@ -123,27 +129,27 @@ def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str
         "services.n_service_relative": str(len(relative)),
         "services.n_deprivation_defined": str(int((concentration["kind"] == "deprivation_defined").sum())),
         "services.q1q5_acute": num(acute["q1_q5_ratio"]),
-        "services.q1q5_acute_ci": interval(num(acute["q1_q5_ratio_ci_low"]), num(acute["q1_q5_ratio_ci_high"])),
+        "services.q1q5_acute_ci": interval(num(acute["q1_q5_ratio_ci_low"]), num(acute["q1_q5_ratio_ci_high"]), level),
         "services.acute_per_sd": num(fit["estimate"], 1),
-        "services.acute_per_sd_ci": interval(num(fit["ci_low"], 1), num(fit["ci_high"], 1)),
+        "services.acute_per_sd_ci": interval(num(fit["ci_low"], 1), num(fit["ci_high"], 1), level),
         "services.acute_slope_sd": num(fit["re_slope_sd"], 1),
         "services.acute_n_districts": f"{fit['n_clusters']:,}",
         "services.acute_ri_per_sd": num(ri["estimate"], 1),
-        "services.acute_ri_per_sd_ci": interval(num(ri["ci_low"], 1), num(ri["ci_high"], 1)),
+        "services.acute_ri_per_sd_ci": interval(num(ri["ci_low"], 1), num(ri["ci_high"], 1), level),
         "services.acute_interval_widening": num((fit["ci_high"] - fit["ci_low"]) / (ri["ci_high"] - ri["ci_low"]), 1),
         "services.n_outcomes_modelled": str(len(summary["c2"]["main_models"])),
     }
     for key, name in [("imd_no_education", "noed"), ("income_employment", "ie")]:
         cond = main["conditional"][key]
         out[f"services.acute_given_{name}"] = num(cond["estimate"], 1)
-        out[f"services.acute_given_{name}_ci"] = interval(num(cond["ci_low"], 1), num(cond["ci_high"], 1))
+        out[f"services.acute_given_{name}_ci"] = interval(num(cond["ci_low"], 1), num(cond["ci_high"], 1), level)
         out[f"services.acute_given_{name}_vif"] = num(cond["vif_power"], 1)
     for name in ("income_claimants", "employment_claimants"):
         row, short = conc.loc[name], name.split("_")[0]
         out |= {
             f"services.erreygers_{short}": num(row["erreygers_index"], 3),
             f"services.erreygers_{short}_ci": interval(num(row["erreygers_index_ci_low"], 3),
-                                                        num(row["erreygers_index_ci_high"], 3)),
+                                                        num(row["erreygers_index_ci_high"], 3), level),
             f"services.wagstaff_{short}": num(row["wagstaff_index"], 3),
             f"services.ci_{short}": num(row["concentration_index"], 3),
             f"services.q1q5_{short}": num(row["q1_q5_ratio"]),
@@ -167,6 +173,7 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
                 ) -> dict[str, str]:
     geography = headline["report_geography"]
     scenarios = headline["scenarios"][geography]
+    level = headline["interval"]
     out = {"costs.n_draws": f"{headline['n_draws']:,}",
            "costs.horizon_years": str(headline["horizon_years"])}
     for key, name in [("universal", "universal"), ("proportionate", "proportionate_universalism"),
@@ -174,13 +181,13 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
         s = scenarios[name]
         out |= {
             f"costs.{key}.total": gbp(s["annual_gbp_mean"]),
-            f"costs.{key}.total_interval": interval(gbp(s["annual_gbp_lo"]), gbp(s["annual_gbp_hi"])),
+            f"costs.{key}.total_interval": interval(gbp(s["annual_gbp_lo"]), gbp(s["annual_gbp_hi"]), level),
             f"costs.{key}.programme_total": gbp(s["total_gbp_mean"]),
             f"costs.{key}.per_head": f"£{s['per_head_gbp_mean']:,.0f}",
             f"costs.{key}.share_of_spend": pct(s["annual_share_of_spend_mean"], 2),
             f"costs.{key}.offsets": gbp(s["offset_savings_gbp_mean"]),
             f"costs.{key}.offsets_interval": interval(gbp(s["offset_savings_gbp_lo"]),
-                                                      gbp(s["offset_savings_gbp_hi"])),
+                                                      gbp(s["offset_savings_gbp_hi"]), level),
             f"costs.{key}.p_offsets_exceed": pct(s["prob_savings_exceed_costs"], 0),
             f"costs.{key}.gap_closed": pct(s["gap_closed_share"], 0),
             f"costs.{key}.gap_open": pct(1 - s["gap_closed_share"], 0),
@@ -197,21 +204,22 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
     return out
 
 
-def all_values(inputs, first_year: str, last_year: str) -> dict[str, str]:
-    """Every value the report quotes, from the named result files of the report rule."""
+def all_values(inputs, first_year: str, last_year: str, levels: dict[str, float]) -> dict[str, str]:
+    """Every value the report quotes, from the named result files of the report rule; ``levels``
+    are the configured interval levels of the power (C1) and models (C2) stages."""
     summary = json.loads(Path(inputs.models_summary).read_text())
     headline = json.loads(Path(inputs.costs_headline).read_text())
     return {
         **data_values({"lsoa21": inputs.lsoa21, "lad24": inputs.lad24, "utla23": inputs.utla23},
                       inputs.provenance),
-        **power_values(summary, pd.read_parquet(inputs.loadings)),
-        **services_values(summary, pd.read_parquet(inputs.concentration)),
+        **power_values(summary, pd.read_parquet(inputs.loadings), levels["power"], levels["models"]),
+        **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
         **gap_values(summary, pd.read_parquet(inputs.gap_by_region)),
         **cost_values(headline, pd.read_parquet(inputs.by_imd), pd.read_parquet(inputs.sensitivity)),
         **climate_values(pd.read_parquet(inputs.climate_groups), pd.read_parquet(inputs.climate_dropped),
                          first_year, last_year),
         **robustness_values(summary, pd.read_parquet(inputs.spec_curve),
-                            pd.read_parquet(inputs.replication)),
+                            pd.read_parquet(inputs.replication), levels["models"]),
     }
 
 
@@ -231,8 +239,8 @@ def climate_values(groups: pd.DataFrame, dropped: pd.DataFrame, first: str, last
     }
 
 
-def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame
-                      ) -> dict[str, str]:
+def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame,
+                      level: float) -> dict[str, str]:
     """Multiverse counts (defined, excluded, fitted, converged) and the shares of estimates in
     the expected direction with outcome families weighted equally (summary.json)."""
     mv = summary["multiverse"]
@@ -242,7 +250,7 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
     def est(vintage: str) -> str:
         row = acute.loc[vintage]
         return (f"{num(row['estimate'])} SD per SD of power "
-                f"({interval(num(row['ci_low']), num(row['ci_high']))})")
+                f"({interval(num(row['ci_low']), num(row['ci_high']), level)})")
 
     service, every = directions["all_service"], directions["all"]
     dep, quality = directions["deprivation_defined"], directions["adult_social_care_quality"]
@@ -268,11 +276,11 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
     }
 
 
-def scenario_table(scenarios: pd.DataFrame) -> pd.DataFrame:
+def scenario_table(scenarios: pd.DataFrame, level: float) -> pd.DataFrame:
     return pd.DataFrame({
         "Scenario": scenarios["scenario"].map(lambda s: label(SCENARIO_LABELS, s)),
         "Annual cost": scenarios["annual_gbp_mean"].map(gbp),
-        "95% interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
+        f"{level_label(level)} interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
                          zip(scenarios["annual_gbp_lo"], scenarios["annual_gbp_hi"])],
         "Per head (programme)": scenarios["per_head_gbp_mean"].map(lambda v: f"£{v:,.0f}"),
         "Share of service spend": scenarios["annual_share_of_spend_mean"].map(lambda v: pct(v, 2)),
@@ -281,7 +289,7 @@ def scenario_table(scenarios: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def concentration_table(concentration: pd.DataFrame) -> pd.DataFrame:
+def concentration_table(concentration: pd.DataFrame, level: float) -> pd.DataFrame:
     """One row per measure in the report's order, service measures first: the relative index
     with its district-cluster bootstrap SE (the previous Newey-West SE beside it) and interval,
     the Erreygers index for bounded measures, and the least- to most-powerful fifth ratio."""
@@ -297,14 +305,14 @@ def concentration_table(concentration: pd.DataFrame) -> pd.DataFrame:
         "Index": [num(v, 3) if ok else dash for v, ok in zip(rows["concentration_index"], rel)],
         "SE (cluster bootstrap)": [num(v, 4) if ok else dash for v, ok in zip(rows["se"], rel)],
         "SE (Newey-West)": [num(v, 4) if ok else dash for v, ok in zip(rows["se_hac"], rel)],
-        "95% CI": [f"{num(lo, 3)} to {num(hi, 3)}" if ok else dash
+        f"{level_label(level)} CI": [f"{num(lo, 3)} to {num(hi, 3)}" if ok else dash
                    for lo, hi, ok in zip(rows["ci_low"], rows["ci_high"], rel)],
         "Erreygers": [num(v, 3) if pd.notna(v) else dash for v in rows["erreygers_index"]],
         "Fifths ratio": [num(v) if pd.notna(v) else dash for v in rows["q1_q5_ratio"]],
     })
 
 
-def headline_models_table(summary: dict) -> pd.DataFrame:
+def headline_models_table(summary: dict, level: float) -> pd.DataFrame:
     """One row per measure in the report's order, service measures first: the headline
     coefficient per SD of power (random slopes by district for neighbourhoods, WLS for
     councils), the SD of the district slopes, and the coefficient conditional on each
@@ -327,7 +335,7 @@ def headline_models_table(summary: dict) -> pd.DataFrame:
             "Measure": label(OUTCOME_LABELS, outcome),
             "Class": label(KIND_LABELS, fit["kind"]),
             "Areas": f"{base['n']:,}",
-            "Per SD of power (95% CI)": cell(base),
+            f"Per SD of power ({level_label(level)} CI)": cell(base),
             "District slope SD": num(base["re_slope_sd"], 3) if base.get("re_slope_sd") is not None else dash,
             "Given IMD without Education": cell(fit["conditional"].get("imd_no_education")),
             "Given income and employment": cell(fit["conditional"].get("income_employment")),
