@@ -22,7 +22,7 @@ def settings(exclude=()):
 
 def test_exponential_transform_runs_from_zero_to_one_hundred_most_deprived_highest():
     x = deprivation.exponential_transform([1, 2, 50, 99, 100], 100)
-    assert x[0] == pytest.approx(100.0)       # rank 1 (most deprived): R = 1
+    assert x[0] == pytest.approx(100.0)  # rank 1 (most deprived): R = 1
     assert x[-1] == pytest.approx(-23 * np.log(1 - 0.01 * (1 - np.exp(-100 / 23))))
     assert np.all(np.diff(x) < 0)
     with pytest.raises(SchemaError, match="1..100"):
@@ -36,14 +36,18 @@ def test_unknown_excluded_domain_is_a_config_error():
 
 @pytest.fixture(scope="module")
 def file7(mirror_dir):
-    frame = read_iod2025_file7(mirror_dir / "iod2025/File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv")
+    frame = read_iod2025_file7(
+        mirror_dir / "iod2025/File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"
+    )
     return frame.assign(population=1.0, lad24cd=frame["lsoa21cd"].str[:5])
 
 
 def test_all_domains_reproduce_the_published_imd_rank(file7):
-    out, check = deprivation.imd_without(file7, settings(), key="lsoa21cd", groups={}, weight="population")
+    out, check = deprivation.imd_without(
+        file7, settings(), key="lsoa21cd", groups={}, weight="population"
+    )
     assert check["n"] == 33755
-    assert check["max_abs_score_difference"] < 1e-3       # the published scores have 3 decimals
+    assert check["max_abs_score_difference"] < 1e-3  # the published scores have 3 decimals
     assert check["share_rank_identical"] > 0.9999
     assert check["max_abs_rank_difference"] <= 1
     # Without exclusions the rebuilt index is the IMD itself.
@@ -51,13 +55,20 @@ def test_all_domains_reproduce_the_published_imd_rank(file7):
 
 
 def test_without_education_drops_only_that_domain(file7):
-    out, check = deprivation.imd_without(file7, settings(["education"]), key="lsoa21cd",
-                                         groups={"lad": "lad24cd"}, weight="population")
+    out, check = deprivation.imd_without(
+        file7,
+        settings(["education"]),
+        key="lsoa21cd",
+        groups={"lad": "lad24cd"},
+        weight="population",
+    )
     score = out["lsoa"]["imd_no_education_score"]
     w = {d: v for d, v in CFG["domain_weights"].items() if d != "education"}
     factor = sum(CFG["domain_weights"].values()) / sum(w.values())
     n = len(file7)
-    hand = sum(v * factor * deprivation.exponential_transform(file7[f"{d}_rank"], n) for d, v in w.items())
+    hand = sum(
+        v * factor * deprivation.exponential_transform(file7[f"{d}_rank"], n) for d, v in w.items()
+    )
     np.testing.assert_allclose(score, hand)
     # Still a deprivation index, but no longer a function of the Education rank.
     assert 0.98 < check["correlation_with_published_imd"] < 1

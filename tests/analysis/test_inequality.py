@@ -25,28 +25,33 @@ def test_hand_computed_case():
 def test_erreygers_and_wagstaff_equal_the_textbook_formulas_on_a_small_case():
     # Shares 0.4, 0.3, 0.2, 0.1 in [0, 1]: C = -0.25 (scale-invariant), mean 0.25.
     # Erreygers (2009): E = 4 mean C / (b - a) = -0.25; Wagstaff (2005): W = C / (1 - mean) = -1/3.
-    out = inequality.concentration_index([0.4, 0.3, 0.2, 0.1], [1, 2, 3, 4], [1, 1, 1, 1],
-                                         bootstrap=FEW, bounds=(0, 1))
+    out = inequality.concentration_index(
+        [0.4, 0.3, 0.2, 0.1], [1, 2, 3, 4], [1, 1, 1, 1], bootstrap=FEW, bounds=(0, 1)
+    )
     c, mean = out["concentration_index"], out["mean"]
     assert c == pytest.approx(-0.25)
     assert out["erreygers_index"] == pytest.approx(4 * mean * c)
     assert out["erreygers_index"] == pytest.approx(-0.25)
     assert out["wagstaff_index"] == pytest.approx(c / (1 - mean))
     # Percentages on [0, 100] give the same corrected indices as the shares.
-    pct = inequality.concentration_index([40, 30, 20, 10], [1, 2, 3, 4], [1, 1, 1, 1],
-                                         bootstrap=FEW, bounds=(0, 100))
+    pct = inequality.concentration_index(
+        [40, 30, 20, 10], [1, 2, 3, 4], [1, 1, 1, 1], bootstrap=FEW, bounds=(0, 100)
+    )
     assert pct["erreygers_index"] == pytest.approx(out["erreygers_index"])
     assert pct["wagstaff_index"] == pytest.approx(out["wagstaff_index"])
 
 
 def test_values_outside_the_stated_bounds_are_refused():
     with pytest.raises(SchemaError, match="bounds"):
-        inequality.concentration_index([0.5, 1.5, 0.2], [1, 2, 3], [1, 1, 1], bootstrap=FEW,
-                                       bounds=(0, 1))
+        inequality.concentration_index(
+            [0.5, 1.5, 0.2], [1, 2, 3], [1, 1, 1], bootstrap=FEW, bounds=(0, 1)
+        )
 
 
 def test_fractional_rank_is_the_midpoint_of_each_population_share_and_ties_share_it():
-    np.testing.assert_allclose(inequality.fractional_rank([3, 1, 2], [2, 1, 1]), [0.75, 0.125, 0.375])
+    np.testing.assert_allclose(
+        inequality.fractional_rank([3, 1, 2], [2, 1, 1]), [0.75, 0.125, 0.375]
+    )
     np.testing.assert_allclose(inequality.fractional_rank([1, 2, 2], [2, 1, 1]), [0.25, 0.75, 0.75])
 
 
@@ -67,10 +72,15 @@ def test_point_estimate_equals_the_convenient_regression_and_the_curve_area():
     area = np.trapezoid(curve["cum_outcome_share"], curve["cum_pop_share"])
     assert out["concentration_index"] == pytest.approx(1 - 2 * area, abs=1e-10)
     rank = inequality.fractional_rank(power, pop)
-    slope = np.polyfit(rank, 2 * np.cov(rank, y, aweights=pop, bias=True)[0, 0] * y / out["mean"], 1,
-                       w=np.sqrt(pop))[0]
-    assert out["concentration_index"] == pytest.approx(2 * np.cov(rank, y, aweights=pop, bias=True)[0, 1]
-                                                       / out["mean"], rel=1e-10)
+    slope = np.polyfit(
+        rank,
+        2 * np.cov(rank, y, aweights=pop, bias=True)[0, 0] * y / out["mean"],
+        1,
+        w=np.sqrt(pop),
+    )[0]
+    assert out["concentration_index"] == pytest.approx(
+        2 * np.cov(rank, y, aweights=pop, bias=True)[0, 1] / out["mean"], rel=1e-10
+    )
     assert np.isfinite(slope)
 
 
@@ -78,13 +88,15 @@ def test_bootstrap_is_reproducible_with_its_seed_and_changes_with_another():
     y, power, pop, district = simulate()
     a = inequality.concentration_index(y, power, pop, district, bootstrap=FEW)
     b = inequality.concentration_index(y, power, pop, district, bootstrap=FEW)
-    c = inequality.concentration_index(y, power, pop, district,
-                                       bootstrap=inequality.BootstrapSettings(199, seed=12, chunk=64))
+    c = inequality.concentration_index(
+        y, power, pop, district, bootstrap=inequality.BootstrapSettings(199, seed=12, chunk=64)
+    )
     np.testing.assert_equal(a, b)
     assert a["se"] != c["se"]
     # Chunking changes memory use, not the draws.
-    d = inequality.concentration_index(y, power, pop, district,
-                                       bootstrap=inequality.BootstrapSettings(199, seed=11, chunk=7))
+    d = inequality.concentration_index(
+        y, power, pop, district, bootstrap=inequality.BootstrapSettings(199, seed=11, chunk=7)
+    )
     assert d["se"] == pytest.approx(a["se"], rel=1e-12)
 
 
@@ -138,14 +150,16 @@ def test_outcome_concentrated_in_low_power_areas_is_negative_and_curve_above_dia
 
 def test_flat_outcome_has_an_index_whose_interval_covers_zero():
     rng = np.random.default_rng(4)
-    out = inequality.concentration_index(rng.uniform(1, 2, 400), rng.normal(size=400), np.ones(400),
-                                         bootstrap=FEW)
+    out = inequality.concentration_index(
+        rng.uniform(1, 2, 400), rng.normal(size=400), np.ones(400), bootstrap=FEW
+    )
     assert out["ci_low"] < 0 < out["ci_high"]
 
 
 def test_negative_outcomes_get_only_the_generalised_index():
-    out = inequality.concentration_index([-1.0, 0.5, 2.0, 3.0], [1, 2, 3, 4], [1, 1, 1, 1],
-                                         bootstrap=FEW)
+    out = inequality.concentration_index(
+        [-1.0, 0.5, 2.0, 3.0], [1, 2, 3, 4], [1, 1, 1, 1], bootstrap=FEW
+    )
     assert np.isnan(out["concentration_index"]) and np.isnan(out["rii"])
     assert out["generalised_index"] > 0
     assert "negative" in out["note"]
@@ -164,6 +178,12 @@ def test_curve_runs_from_origin_to_one_and_grid_interpolates():
 def test_table_names_missing_columns():
     frame = pd.DataFrame({"power": [1.0, 2.0, 3.0], "population": [1, 1, 1]})
     with pytest.raises(SchemaError, match="cin_per_10k"):
-        inequality.concentration_table(frame, {"cin": {"column": "cin_per_10k", "weight": "population"}},
-                                       rank_col="power", cluster=None, bootstrap=FEW, ci_level=0.95,
-                                       curve_points=None)
+        inequality.concentration_table(
+            frame,
+            {"cin": {"column": "cin_per_10k", "weight": "population"}},
+            rank_col="power",
+            cluster=None,
+            bootstrap=FEW,
+            ci_level=0.95,
+            curve_points=None,
+        )

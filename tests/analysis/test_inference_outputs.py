@@ -22,11 +22,13 @@ def _defined_at(row, cfg) -> bool:
     outcome = cfg["models"]["outcomes"][row["outcome"]]
     index = cfg["power"]["index_sets"][row["index_set"]]
     family = row["family"]
-    return (row["geography"] in outcome["geographies"]
-            and row["geography"] in [index["geography"], *index.get("aggregate_to", [])]
-            and row["geography"] in cfg["models"]["families"][family]["geographies"]
-            and (family not in ("poisson", "negbin") or "count" in outcome)
-            and (not family.endswith("_log") or outcome.get("skewed", False)))
+    return (
+        row["geography"] in outcome["geographies"]
+        and row["geography"] in [index["geography"], *index.get("aggregate_to", [])]
+        and row["geography"] in cfg["models"]["families"][family]["geographies"]
+        and (family not in ("poisson", "negbin") or "count" in outcome)
+        and (not family.endswith("_log") or outcome.get("skewed", False))
+    )
 
 
 def _load(results: Path, name: str):
@@ -53,8 +55,11 @@ def test_district_clustering_widens_the_neighbourhood_concentration_errors(resul
     assert conc["kind"].notna().all() and conc["expected_sign"].isin([-1, 1]).all()
     bounded = conc.dropna(subset=["bound_low"])
     scale = bounded["bound_high"] - bounded["bound_low"]
-    np.testing.assert_allclose(bounded["erreygers_index"],
-                               4 * bounded["mean"] * bounded["concentration_index"] / scale, rtol=1e-9)
+    np.testing.assert_allclose(
+        bounded["erreygers_index"],
+        4 * bounded["mean"] * bounded["concentration_index"] / scale,
+        rtol=1e-9,
+    )
 
 
 def test_random_slopes_widen_the_headline_interval(results):
@@ -76,5 +81,7 @@ def test_multiverse_holds_only_defined_combinations_with_a_direction(results):
     assert set(table["outcome"]) <= set(classes.index)
     directions = _load(results, "multiverse_directions.parquet").set_index("outcome_family")
     families = directions.drop(index=["all", "all_service"])
-    assert directions.loc["all", "share_expected"] == pytest.approx(families["share_expected"].mean())
+    assert directions.loc["all", "share_expected"] == pytest.approx(
+        families["share_expected"].mean()
+    )
     assert directions.loc["all", "n_specs"] == (table["status"] == "ok").sum()

@@ -37,7 +37,9 @@ class ImdSettings:
     def __post_init__(self):
         unknown = [d for d in self.exclude if d not in self.domain_weights]
         if unknown:
-            raise ConfigError(f"deprivation.exclude: {unknown} are not domains of deprivation.domain_weights")
+            raise ConfigError(
+                f"deprivation.exclude: {unknown} are not domains of deprivation.domain_weights"
+            )
         if not all(w > 0 for w in self.domain_weights.values()):
             raise ConfigError("deprivation.domain_weights must all be positive")
 
@@ -73,8 +75,9 @@ def rank_most_deprived_first(score: pd.Series) -> pd.Series:
     return (-score).rank(method="min").astype(int)
 
 
-def imd_without(lsoa: pd.DataFrame, settings: ImdSettings, *, key: str, groups: Mapping[str, str],
-                weight: str) -> tuple[dict[str, pd.DataFrame], dict]:
+def imd_without(
+    lsoa: pd.DataFrame, settings: ImdSettings, *, key: str, groups: Mapping[str, str], weight: str
+) -> tuple[dict[str, pd.DataFrame], dict]:
     """The IMD without the excluded domains per LSOA (score and rank) and, population-weighted
     as in IoD File 10's average scores, per ``groups`` geography ({name: code column}); and the
     check that the same method with every domain reproduces the published IMD."""
@@ -82,37 +85,47 @@ def imd_without(lsoa: pd.DataFrame, settings: ImdSettings, *, key: str, groups: 
     if lsoa[key].duplicated().any():
         raise SchemaError(f"IMD without {settings.exclude}: duplicated {key} in the LSOA table")
     score = imd_from_domain_ranks(lsoa, settings)
-    full = imd_from_domain_ranks(lsoa, ImdSettings(settings.domain_weights, (), settings.rank_suffix))
-    per_lsoa = pd.DataFrame({key: lsoa[key], f"{name}_score": score,
-                             f"{name}_rank": rank_most_deprived_first(score)})
+    full = imd_from_domain_ranks(
+        lsoa, ImdSettings(settings.domain_weights, (), settings.rank_suffix)
+    )
+    per_lsoa = pd.DataFrame(
+        {key: lsoa[key], f"{name}_score": score, f"{name}_rank": rank_most_deprived_first(score)}
+    )
     out = {"lsoa": per_lsoa}
     for geo, col in groups.items():
         part = lsoa[[col, weight]].assign(s=score * lsoa[weight])
         agg = part.groupby(col, as_index=False)[["s", weight]].sum()
         out[geo] = pd.DataFrame({col: agg[col], f"{name}_score": agg["s"] / agg[weight]})
     rank = rank_most_deprived_first(full)
-    check = {"n": int(len(lsoa)), "share_rank_identical": float((rank == lsoa["imd_rank"]).mean()),
-             "max_abs_rank_difference": int((rank - lsoa["imd_rank"]).abs().max()),
-             "max_abs_score_difference": float((full - lsoa["imd_score"]).abs().max()),
-             "rank_correlation": float(stats.spearmanr(rank, lsoa["imd_rank"]).statistic),
-             "correlation_with_published_imd": float(np.corrcoef(score, lsoa["imd_score"])[0, 1]),
-             "column": f"{name}_score", "excluded_domains": list(settings.exclude),
-             "domain_weights": dict(settings.domain_weights)}
+    check = {
+        "n": int(len(lsoa)),
+        "share_rank_identical": float((rank == lsoa["imd_rank"]).mean()),
+        "max_abs_rank_difference": int((rank - lsoa["imd_rank"]).abs().max()),
+        "max_abs_score_difference": float((full - lsoa["imd_score"]).abs().max()),
+        "rank_correlation": float(stats.spearmanr(rank, lsoa["imd_rank"]).statistic),
+        "correlation_with_published_imd": float(np.corrcoef(score, lsoa["imd_score"])[0, 1]),
+        "column": f"{name}_score",
+        "excluded_domains": list(settings.exclude),
+        "domain_weights": dict(settings.domain_weights),
+    }
     return out, check
 
 
 def attach(table: pd.DataFrame, extra: pd.DataFrame, *, key: str) -> pd.DataFrame:
     """``table`` with the columns of ``extra`` (one row per ``key``) joined on; every row of
     ``table`` must find its match."""
-    merged = table.drop(columns=[c for c in extra.columns if c != key and c in table.columns]).merge(
-        extra, on=key, how="left", validate="one_to_one", indicator=True)
+    merged = table.drop(
+        columns=[c for c in extra.columns if c != key and c in table.columns]
+    ).merge(extra, on=key, how="left", validate="one_to_one", indicator=True)
     lost = merged.loc[merged["_merge"] != "both", key].tolist()
     if lost:
         raise SchemaError(f"no deprivation scores for {key} {lost[:5]} ({len(lost)} areas)")
     return merged.drop(columns="_merge")
 
 
-def circularity(frame: pd.DataFrame, pairs: Mapping[str, Sequence[str]], *, ci_level: float) -> dict:
+def circularity(
+    frame: pd.DataFrame, pairs: Mapping[str, Sequence[str]], *, ci_level: float
+) -> dict:
     """Pearson correlations (Fisher-z intervals) of the named column pairs, e.g. power with the
     IMD, with the IMD without Education and with the Adult Skills sub-domain."""
     out = {}
@@ -123,6 +136,12 @@ def circularity(frame: pd.DataFrame, pairs: Mapping[str, Sequence[str]], *, ci_l
         d = frame[[x, y]].dropna()
         res = stats.pearsonr(d[x], d[y])
         ci = res.confidence_interval(ci_level)
-        out[label] = {"x": x, "y": y, "r": float(res.statistic), "ci_low": float(ci.low),
-                      "ci_high": float(ci.high), "n": int(len(d))}
+        out[label] = {
+            "x": x,
+            "y": y,
+            "r": float(res.statistic),
+            "ci_low": float(ci.low),
+            "ci_high": float(ci.high),
+            "n": int(len(d)),
+        }
     return out

@@ -26,7 +26,7 @@ Mackenbach & Kunst 1997) and the ratio of the lowest to the highest power quinti
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +39,14 @@ from coprod.analysis.models import home_frames
 from coprod.analysis.outcomes import classification_table
 from coprod.errors import SchemaError
 
-MEASURES = ("concentration_index", "generalised_index", "erreygers_index", "wagstaff_index",
-            "rii", "q1_q5_ratio")
+MEASURES = (
+    "concentration_index",
+    "generalised_index",
+    "erreygers_index",
+    "wagstaff_index",
+    "rii",
+    "q1_q5_ratio",
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,9 @@ def _arrays(y, rank_by, weight, cluster=None):
     y, r, w = (np.asarray(a, dtype=float) for a in (y, rank_by, weight))
     cl = np.arange(len(y)) if cluster is None else np.asarray(cluster)
     if not (y.shape == r.shape == w.shape == cl.shape):
-        raise SchemaError("concentration index: outcome, rank variable, weights and clusters differ in length")
+        raise SchemaError(
+            "concentration index: outcome, rank variable, weights and clusters differ in length"
+        )
     keep = np.isfinite(y) & np.isfinite(r) & np.isfinite(w) & pd.notna(cl)
     if np.any(w[keep] <= 0):
         raise SchemaError("concentration index: weights must be positive")
@@ -94,13 +102,17 @@ def _arrays(y, rank_by, weight, cluster=None):
 def fractional_rank(rank_by, weight) -> np.ndarray:
     """Weighted fractional rank in (0, 1): the midpoint of each area's (or tied block's) share
     of the cumulative population, ranking ``rank_by`` ascending."""
-    frame = pd.DataFrame({"r": np.asarray(rank_by, dtype=float), "w": np.asarray(weight, dtype=float)})
+    frame = pd.DataFrame(
+        {"r": np.asarray(rank_by, dtype=float), "w": np.asarray(weight, dtype=float)}
+    )
     blocks = frame.groupby("r", sort=True)["w"].sum()
     mid = (blocks.cumsum() - blocks / 2) / blocks.sum()
     return frame["r"].map(mid).to_numpy(dtype=float)
 
 
-def measures(y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | None) -> dict[str, np.ndarray]:
+def measures(
+    y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | None
+) -> dict[str, np.ndarray]:
     """Every inequality measure for each row of ``weights`` (replicates x areas, areas sorted
     by power ascending, a zero weight = area not drawn): fractional ranks are recomputed per row.
     An area drawn k times is one block of k copies sharing one midpoint rank; ties in power
@@ -110,19 +122,25 @@ def measures(y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | N
         return _measures(y, weights, bounds)
 
 
-def _measures(y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | None) -> dict[str, np.ndarray]:
+def _measures(
+    y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | None
+) -> dict[str, np.ndarray]:
     total = weights.sum(axis=1, keepdims=True)
     rank = (np.cumsum(weights, axis=1) - weights / 2) / total
     share = weights / total
     mean = share @ y
     centred = rank - 0.5  # the weighted mean of midpoint ranks is exactly 1/2
-    cov = np.einsum("bn,bn,n->b", share, centred, y) 
-    var_rank = np.einsum("bn,bn->b", share, centred ** 2)
+    cov = np.einsum("bn,bn,n->b", share, centred, y)
+    var_rank = np.einsum("bn,bn->b", share, centred**2)
     slope = cov / var_rank
     low_end, high_end = mean - slope / 2, mean + slope / 2
     q1, q5 = rank < 0.2, rank >= 0.8
-    out = {"generalised_index": 2 * cov, "mean": mean,
-           "q1_q5_ratio": ((share * q1) @ y / (share * q1).sum(1)) / ((share * q5) @ y / (share * q5).sum(1))}
+    out = {
+        "generalised_index": 2 * cov,
+        "mean": mean,
+        "q1_q5_ratio": ((share * q1) @ y / (share * q1).sum(1))
+        / ((share * q5) @ y / (share * q5).sum(1)),
+    }
     positive = np.all(y >= 0)
     out["concentration_index"] = 2 * cov / mean if positive else np.full_like(mean, np.nan)
     out["rii"] = low_end / high_end if positive else np.full_like(mean, np.nan)
@@ -156,13 +174,22 @@ def concentration_hac_se(y, rank_by, weight) -> float:
     var_rank = np.average((rank - np.average(rank, weights=weight)) ** 2, weights=weight)
     order = np.argsort(rank, kind="stable")
     lags = int(np.floor(4 * (len(y) / 100) ** (2 / 9)))
-    fit = sm.WLS(2 * var_rank * y[order] / mean, sm.add_constant(rank[order]),
-                 weights=weight[order]).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    fit = sm.WLS(
+        2 * var_rank * y[order] / mean, sm.add_constant(rank[order]), weights=weight[order]
+    ).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     return float(fit.bse[1])
 
 
-def concentration_index(y, rank_by, weight, cluster=None, *, bootstrap: BootstrapSettings,
-                        bounds: tuple[float, float] | None = None, ci_level: float = 0.95) -> dict:
+def concentration_index(
+    y,
+    rank_by,
+    weight,
+    cluster=None,
+    *,
+    bootstrap: BootstrapSettings,
+    bounds: tuple[float, float] | None = None,
+    ci_level: float = 0.95,
+) -> dict:
     """Point estimates of every measure, with cluster-bootstrap SEs and percentile intervals.
     ``cluster`` None resamples areas themselves (e.g. councils)."""
     y, r, w, cl = _arrays(y, rank_by, weight, cluster)
@@ -178,22 +205,36 @@ def concentration_index(y, rank_by, weight, cluster=None, *, bootstrap: Bootstra
         for k, v in measures(y, w[None, :] * counts, bounds).items():
             draws[k].append(v)
     alpha = 1 - ci_level
-    out = {"n": len(y), "n_clusters": len(np.unique(cl)), "n_replicates": bootstrap.n_replicates,
-           "seed": bootstrap.seed, "mean": point["mean"], "note": ""}
+    out = {
+        "n": len(y),
+        "n_clusters": len(np.unique(cl)),
+        "n_replicates": bootstrap.n_replicates,
+        "seed": bootstrap.seed,
+        "mean": point["mean"],
+        "note": "",
+    }
     for k in MEASURES:
         rep = np.concatenate(draws[k])
         prefix = "" if k == "concentration_index" else f"{k}_"
         ok = np.isfinite(point[k])
-        lo, hi = (np.nanquantile(rep, [alpha / 2, 1 - alpha / 2]) if ok else (np.nan, np.nan))
-        out |= {k: point[k], f"{prefix}se": float(np.nanstd(rep, ddof=1)) if ok else np.nan,
-                f"{prefix}ci_low": float(lo), f"{prefix}ci_high": float(hi)}
+        lo, hi = np.nanquantile(rep, [alpha / 2, 1 - alpha / 2]) if ok else (np.nan, np.nan)
+        out |= {
+            k: point[k],
+            f"{prefix}se": float(np.nanstd(rep, ddof=1)) if ok else np.nan,
+            f"{prefix}ci_low": float(lo),
+            f"{prefix}ci_high": float(hi),
+        }
     if np.isfinite(point["concentration_index"]):
         z = point["concentration_index"] / out["se"]
         out["p_value"] = float(2 * stats.norm.sf(abs(z)))
         out["se_hac"] = concentration_hac_se(y, r, w)
     else:
-        out |= {"p_value": np.nan, "se_hac": np.nan,
-                "note": "outcome takes negative values: relative measures undefined; see the generalised index"}
+        out |= {
+            "p_value": np.nan,
+            "se_hac": np.nan,
+            "note": "outcome takes negative values: relative measures undefined; "
+            "see the generalised index",
+        }
     return out
 
 
@@ -210,9 +251,16 @@ def concentration_curve(y, rank_by, weight, *, n_points: int | None = None) -> p
     return pd.DataFrame({"cum_pop_share": pop, "cum_outcome_share": out})
 
 
-def concentration_table(frame: pd.DataFrame, outcomes: Mapping[str, Mapping], *, rank_col: str,
-                        cluster: str | None, bootstrap: BootstrapSettings, ci_level: float,
-                        curve_points: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def concentration_table(
+    frame: pd.DataFrame,
+    outcomes: Mapping[str, Mapping],
+    *,
+    rank_col: str,
+    cluster: str | None,
+    bootstrap: BootstrapSettings,
+    ci_level: float,
+    curve_points: int | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Measures and curve for each outcome (``{name: {column, weight, bounds}}``) in one area
     table, resampling ``cluster`` (None: the areas themselves)."""
     rows, curves = [], []
@@ -223,17 +271,29 @@ def concentration_table(frame: pd.DataFrame, outcomes: Mapping[str, Mapping], *,
             raise SchemaError(f"concentration index for {name!r}: table lacks columns {missing}")
         args = (frame[spec["column"]], frame[rank_col], frame[spec["weight"]])
         bounds = tuple(spec["bounds"]) if spec.get("bounds") is not None else None
-        rows.append({"outcome": name, "column": spec["column"], "weight": spec["weight"],
-                     "cluster": cluster or "none (areas resampled)",
-                     **concentration_index(*args, frame[cluster] if cluster else None,
-                                           bootstrap=bootstrap, bounds=bounds, ci_level=ci_level)})
+        rows.append(
+            {
+                "outcome": name,
+                "column": spec["column"],
+                "weight": spec["weight"],
+                "cluster": cluster or "none (areas resampled)",
+                **concentration_index(
+                    *args,
+                    frame[cluster] if cluster else None,
+                    bootstrap=bootstrap,
+                    bounds=bounds,
+                    ci_level=ci_level,
+                ),
+            }
+        )
         curves.append(concentration_curve(*args, n_points=curve_points).assign(outcome=name))
     table = CONCENTRATION_SCHEMA.validate(pd.DataFrame(rows))
     return table, pd.concat(curves, ignore_index=True)
 
 
-def concentration_outputs(tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataFrame],
-                          models_cfg: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+def concentration_outputs(
+    tables: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.DataFrame], models_cfg: Mapping
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every measure and curve of every outcome at its home geography, ranked by that
     geography's main power variant and resampling its cluster (districts for neighbourhoods;
     councils themselves at council level), with each outcome's class and expected sign and
@@ -244,15 +304,23 @@ def concentration_outputs(tables: Mapping[str, pd.DataFrame], scores: Mapping[st
     bootstrap = BootstrapSettings(cfg["bootstrap_replicates"], cfg["seed"], cfg["chunk"])
     tables_out, curves_out = [], []
     for geo, frame, outcomes in home_frames(tables, scores, models_cfg):
-        table, curves = concentration_table(frame, outcomes, rank_col="power",
-                                            cluster=models_cfg["geographies"][geo]["cluster"],
-                                            bootstrap=bootstrap, ci_level=models_cfg["ci_level"],
-                                            curve_points=cfg["curve_points"])
+        table, curves = concentration_table(
+            frame,
+            outcomes,
+            rank_col="power",
+            cluster=models_cfg["geographies"][geo]["cluster"],
+            bootstrap=bootstrap,
+            ci_level=models_cfg["ci_level"],
+            curve_points=cfg["curve_points"],
+        )
         tables_out.append(table.assign(geography=geo))
         curves_out.append(curves.assign(geography=geo))
     table = pd.concat(tables_out, ignore_index=True).merge(
-        classification_table(models_cfg["outcomes"]).drop(columns=["column"]), on="outcome",
-        how="left", validate="one_to_one")
+        classification_table(models_cfg["outcomes"]).drop(columns=["column"]),
+        on="outcome",
+        how="left",
+        validate="one_to_one",
+    )
     relative = table["concentration_index"].notna()
     index = table["concentration_index"].where(relative, table["generalised_index"])
     low = table["ci_low"].where(relative, table["generalised_index_ci_low"])

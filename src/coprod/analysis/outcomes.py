@@ -46,24 +46,42 @@ def outcome_classes(outcomes_cfg: Mapping[str, Mapping]) -> dict[str, OutcomeCla
         spec = outcomes_cfg[name]
         for key, allowed in (("kind", KINDS), ("desirable", DESIRABLE)):
             if spec.get(key) not in allowed:
-                raise ConfigError(f"models.outcomes.{name}.{key} is {spec.get(key)!r}, not one of {allowed}")
+                raise ConfigError(
+                    f"models.outcomes.{name}.{key} is {spec.get(key)!r}, not one of {allowed}"
+                )
         if not spec.get("outcome_family"):
             raise ConfigError(f"models.outcomes.{name}.outcome_family is missing")
         bounds = spec.get("bounds")
         if bounds is not None and not (len(bounds) == 2 and bounds[0] < bounds[1]):
-            raise ConfigError(f"models.outcomes.{name}.bounds {bounds!r} must be [low, high] with low < high")
-        out[name] = OutcomeClass(name=name, column=spec["column"], kind=spec["kind"],
-                                 desirable=spec["desirable"], outcome_family=spec["outcome_family"],
-                                 bounds=tuple(bounds) if bounds is not None else None,
-                                 home_geography=spec["geographies"][0])
+            raise ConfigError(
+                f"models.outcomes.{name}.bounds {bounds!r} must be [low, high] with low < high"
+            )
+        out[name] = OutcomeClass(
+            name=name,
+            column=spec["column"],
+            kind=spec["kind"],
+            desirable=spec["desirable"],
+            outcome_family=spec["outcome_family"],
+            bounds=tuple(bounds) if bounds is not None else None,
+            home_geography=spec["geographies"][0],
+        )
     return out
 
 
 def classification_table(outcomes_cfg: Mapping[str, Mapping]) -> pd.DataFrame:
     """One row per outcome: column, kind, desirable, expected_sign, outcome_family, bounds."""
-    rows = [{"outcome": c.name, "column": c.column, "kind": c.kind, "desirable": c.desirable,
-             "expected_sign": c.expected_sign, "outcome_family": c.outcome_family,
-             "bound_low": c.bounds[0] if c.bounds else None,
-             "bound_high": c.bounds[1] if c.bounds else None, "home_geography": c.home_geography}
-            for c in outcome_classes(outcomes_cfg).values()]
+    rows = [
+        {
+            "outcome": c.name,
+            "column": c.column,
+            "kind": c.kind,
+            "desirable": c.desirable,
+            "expected_sign": c.expected_sign,
+            "outcome_family": c.outcome_family,
+            "bound_low": c.bounds[0] if c.bounds else None,
+            "bound_high": c.bounds[1] if c.bounds else None,
+            "home_geography": c.home_geography,
+        }
+        for c in outcome_classes(outcomes_cfg).values()
+    ]
     return pd.DataFrame(rows).astype({"bound_low": float, "bound_high": float})

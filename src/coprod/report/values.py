@@ -298,15 +298,20 @@ def concentration_table(concentration: pd.DataFrame, level: float) -> pd.DataFra
                                                      order(OUTCOME_LABELS, rows.index).index(o)))]
     rel = rows["concentration_index"].notna()
     dash = "—"
+
+    def cells(values, digits):
+        return [num(v, digits) if ok else dash for v, ok in zip(values, rel, strict=True)]
+
     return pd.DataFrame({
         "Measure": [label(OUTCOME_LABELS, o) for o in rows.index],
         "Class": [label(KIND_LABELS, k) for k in rows["kind"]],
         "Areas": rows["n"].map(lambda v: f"{v:,}").to_numpy(),
-        "Index": [num(v, 3) if ok else dash for v, ok in zip(rows["concentration_index"], rel)],
-        "SE (cluster bootstrap)": [num(v, 4) if ok else dash for v, ok in zip(rows["se"], rel)],
-        "SE (Newey-West)": [num(v, 4) if ok else dash for v, ok in zip(rows["se_hac"], rel)],
+        "Index": cells(rows["concentration_index"], 3),
+        "SE (cluster bootstrap)": cells(rows["se"], 4),
+        "SE (Newey-West)": cells(rows["se_hac"], 4),
         f"{level_label(level)} CI": [f"{num(lo, 3)} to {num(hi, 3)}" if ok else dash
-                   for lo, hi, ok in zip(rows["ci_low"], rows["ci_high"], rel)],
+                                     for lo, hi, ok in zip(rows["ci_low"], rows["ci_high"], rel,
+                                                           strict=True)],
         "Erreygers": [num(v, 3) if pd.notna(v) else dash for v in rows["erreygers_index"]],
         "Fifths ratio": [num(v) if pd.notna(v) else dash for v in rows["q1_q5_ratio"]],
     })

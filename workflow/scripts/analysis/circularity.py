@@ -11,12 +11,23 @@ from coprod.analysis import deprivation, models
 
 with runlog.rule_log(snakemake.log[0]):
     p, inp = snakemake.params, snakemake.input
-    table = deprivation.attach(pd.read_parquet(inp.table), pd.read_parquet(inp.deprivation), key=p.key)
-    frame = models.analysis_frame(table, pd.read_parquet(inp.scores), key=p.key,
-                                  index_set=p.main["index_set"], variant=p.main["variant"])
-    out = {"index_set": p.main["index_set"], "variant": p.main["variant"],
-           "geography": p.circularity["geography"],
-           "correlations": deprivation.circularity(frame, p.circularity["correlations"],
-                                                   ci_level=p.ci_level),
-           "imd_reproduction": json.loads(Path(inp.check).read_text())}
+    table = deprivation.attach(
+        pd.read_parquet(inp.table), pd.read_parquet(inp.deprivation), key=p.key
+    )
+    frame = models.analysis_frame(
+        table,
+        pd.read_parquet(inp.scores),
+        key=p.key,
+        index_set=p.main["index_set"],
+        variant=p.main["variant"],
+    )
+    out = {
+        "index_set": p.main["index_set"],
+        "variant": p.main["variant"],
+        "geography": p.circularity["geography"],
+        "correlations": deprivation.circularity(
+            frame, p.circularity["correlations"], ci_level=p.ci_level
+        ),
+        "imd_reproduction": json.loads(Path(inp.check).read_text()),
+    }
     io.write_json(out, snakemake.output[0])

@@ -11,11 +11,17 @@ with runlog.rule_log(snakemake.log[0]) as log:
     settings = deprivation.ImdSettings(p["domain_weights"], tuple(p["exclude"]))
     home = geos["lsoa21"]
     frames, check = deprivation.imd_without(
-        pd.read_parquet(snakemake.input.lsoa21), settings, key=home["key"], weight=home["weight"],
-        groups={geo: spec["key"] for geo, spec in geos.items() if geo != "lsoa21"})
+        pd.read_parquet(snakemake.input.lsoa21),
+        settings,
+        key=home["key"],
+        weight=home["weight"],
+        groups={geo: spec["key"] for geo, spec in geos.items() if geo != "lsoa21"},
+    )
     io.write_parquet(frames.pop("lsoa"), snakemake.output.deprivation_lsoa21)
     for geo, frame in frames.items():
         io.write_parquet(frame, snakemake.output[f"deprivation_{geo}"])
     io.write_json(check, snakemake.output.check)
-    log.info("IMD from domain ranks: %.4f%% of published ranks reproduced exactly",
-             100 * check["share_rank_identical"])
+    log.info(
+        "IMD from domain ranks: %.4f%% of published ranks reproduced exactly",
+        100 * check["share_rank_identical"],
+    )

@@ -10,7 +10,9 @@ with runlog.rule_log(snakemake.log[0]) as log:
     p = snakemake.params
     specs = multiverse.expand_specs(p.multiverse, p.power, p.models)
     table = multiverse.gather(specs, [pd.read_parquet(f) for f in snakemake.input.shards])
-    directed = multiverse.with_directions(table, p.models["outcomes"], fdr_alpha=p.multiverse["fdr_alpha"])
+    directed = multiverse.with_directions(
+        table, p.models["outcomes"], fdr_alpha=p.multiverse["fdr_alpha"]
+    )
     io.write_parquet(table, snakemake.output.table)
     io.write_parquet(multiverse.spec_curve(directed), snakemake.output.curve)
     io.write_parquet(multiverse.direction_summary(directed), snakemake.output.directions)
