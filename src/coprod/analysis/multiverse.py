@@ -146,11 +146,15 @@ def expand_specs(multiverse_cfg: Mapping, power_cfg: Mapping, models_cfg: Mappin
 
 
 def shard(specs: pd.DataFrame, k: int, n_shards: int) -> pd.DataFrame:
-    """Shard k of n: every n-th valid specification in spec-id order, starting at the k-th.
-    The shards partition the valid specifications and mix cheap and costly families."""
+    """Shard k of n: every n-th valid specification, starting at the k-th, in the order of
+    (family, covariate set, spec id). The shards partition the valid specifications, and each
+    gets its share of every family and covariate set, the two choices that set a fit's cost
+    (random-slope mixed models with region dummies are the slowest)."""
     if not 0 <= k < n_shards:
         raise ConfigError(f"shard {k} is outside 0..{n_shards - 1}")
-    valid = specs.loc[specs["valid"]].sort_values("spec_id", ignore_index=True)
+    valid = specs.loc[specs["valid"]].sort_values(
+        ["family", "covariate_set", "spec_id"], ignore_index=True
+    )
     return valid.iloc[k::n_shards].reset_index(drop=True)
 
 
