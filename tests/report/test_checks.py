@@ -433,4 +433,4 @@ def test_real_report_prose_has_no_hand_typed_numbers_and_resolves():
                                                    "cost_scenarios", "cost_by_imd", "tornado", "climate_series",
                                                    "spec_curve", "iod_replication")} | {
         f"{name}.md" for name in ("provenance", "scenarios", "concentration", "headline_models", "software",
-                                  "rulegraph")}
+                                  "rulegraph", "multiverse_directions")}

@@ -146,6 +146,19 @@ def test_spec_curve_sorts_converged_estimates_only():
     assert grids == {"Index weighting": ["demos", "equal", "pca"], "Model": ["OLS", "mixed"]}
 
 
+def test_spec_curve_grouped_by_direction_sorts_within_each_group_and_never_pools_them():
+    specs = spec_frame().assign(desirable=lambda d: np.where(np.arange(len(d)) % 3 == 0, "higher", "lower"))
+    fig = figures.spec_curve(specs, ["variant"], group="desirable")
+    points = fig.axes[0].collections[-1].get_offsets()
+    kept = specs[specs["converged"]]
+    n_lower = int((kept["desirable"] == "lower").sum())
+    lower, higher = points[:n_lower], points[n_lower:]
+    assert np.all(np.diff(lower[:, 1]) >= 0) and np.all(np.diff(higher[:, 1]) >= 0)
+    assert higher[:, 0].min() - lower[:, 0].max() > 1  # a visible gap between the groups
+    titles = [t.get_text() for t in fig.axes[0].texts]
+    assert titles == [labels.DESIRABLE_LABELS["lower"], labels.DESIRABLE_LABELS["higher"]]
+
+
 def test_spec_curve_grid_names_the_pipeline_codes():
     specs = spec_frame().assign(variant=lambda d: d["variant"].map(
         {"equal": "zscore_equal", "pca": "pca1", "demos": "demos_0_100"}))

@@ -10,6 +10,49 @@ POWER_SCORES = {f"scores_{geo}": f"results/power/scores_{geo}.parquet" for geo i
 GAP_OUTPUTS = ["gap_lsoa21", "gap_totals", "gap_by_region", "gap_by_imd",
                *[f"gap_{geo}" for geo in config["models"]["gap"]["areas"]]]
 GRADIENT_OUTPUTS = ["gradients", "gradient_power", "gradient_imd", "gradient_ratios"]
+DEPRIVATION = {f"deprivation_{geo}": f"results/models/deprivation_{geo}.parquet"
+               for geo in MODELS_GEOGRAPHIES}
+CIRCULARITY_GEOGRAPHY = config["models"]["circularity"]["geography"]
+
+
+rule deprivation:
+    input:
+        lsoa21="results/tables/lsoa21.parquet",
+        code=code_inputs("analysis/deprivation.py"),
+    output:
+        **DEPRIVATION,
+        check="results/models/imd_reproduction.json",
+    params:
+        deprivation=config["models"]["deprivation"],
+        geographies=config["models"]["geographies"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/deprivation.log",
+    script:
+        "../scripts/analysis/deprivation.py"
+
+
+rule circularity:
+    input:
+        table=f"results/tables/{CIRCULARITY_GEOGRAPHY}.parquet",
+        scores=f"results/power/scores_{CIRCULARITY_GEOGRAPHY}.parquet",
+        deprivation=f"results/models/deprivation_{CIRCULARITY_GEOGRAPHY}.parquet",
+        check="results/models/imd_reproduction.json",
+        code=code_inputs("analysis/circularity.py"),
+    output:
+        "results/models/circularity.json",
+    params:
+        circularity=config["models"]["circularity"],
+        main=config["models"]["main"][CIRCULARITY_GEOGRAPHY],
+        key=config["models"]["geographies"][CIRCULARITY_GEOGRAPHY]["key"],
+        ci_level=config["models"]["ci_level"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/circularity.log",
+    script:
+        "../scripts/analysis/circularity.py"
 
 
 rule power:
@@ -37,6 +80,7 @@ rule models_shard:
     input:
         **MODELS_TABLES,
         **POWER_SCORES,
+        **DEPRIVATION,
         code=code_inputs("analysis/multiverse_shard.py"),
     output:
         "results/models/shards/shard_{shard}.parquet",
@@ -63,6 +107,8 @@ rule models_gather:
         table="results/models/multiverse.parquet",
         curve="results/models/spec_curve.parquet",
         nested="results/models/nested.parquet",
+        directions="results/models/multiverse_directions.parquet",
+        outcomes="results/models/outcomes.parquet",
     params:
         power=config["power"],
         models=config["models"],
@@ -150,8 +196,10 @@ rule replication_iod2019:
 rule models_summary:
     input:
         c1="results/power/c1.json",
+        circularity="results/models/circularity.json",
         table="results/models/multiverse.parquet",
         nested="results/models/nested.parquet",
+        directions="results/models/multiverse_directions.parquet",
         concentration="results/models/concentration.parquet",
         ratios="results/models/gradient_ratios.parquet",
         gap="results/models/gap.json",
@@ -173,6 +221,8 @@ rule models_summary:
 rule models_all:
     input:
         rules.power.output,
+        rules.deprivation.output,
+        rules.circularity.output,
         rules.models_gather.output,
         rules.gradients.output,
         rules.concentration.output,

@@ -33,6 +33,7 @@ rule report_values:
         concentration="results/models/concentration.parquet",
         gap_by_region="results/models/gap_by_region.parquet",
         spec_curve="results/models/spec_curve.parquet",
+        directions="results/models/multiverse_directions.parquet",
         replication="results/models/iod_replication.parquet",
         costs_headline="results/costs/headline.json",
         by_imd="results/costs/by_imd.parquet",
@@ -50,6 +51,7 @@ rule report_values:
         scenarios="results/report/tables/scenarios.md",
         concentration="results/report/tables/concentration.md",
         headline_models="results/report/tables/headline_models.md",
+        multiverse_directions="results/report/tables/multiverse_directions.md",
     params:
         power_level=config["power"]["c1"]["ci_level"],
         models_level=config["models"]["ci_level"],

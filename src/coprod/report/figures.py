@@ -27,6 +27,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from coprod.columns import require_columns
 from coprod.errors import ConfigError, SchemaError
 from coprod.report.labels import (
+    DESIRABLE_LABELS,
     DIMENSION_LABELS,
     DIMENSION_VALUES,
     INDICATOR_LABELS,
@@ -474,18 +475,25 @@ def climate_series(series: pd.DataFrame, *, grouping: str = "fifth",
 ROW_IN = 0.11  # height of one row of the specification-curve grid
 
 
-def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = "Power coefficient") -> Figure:
+def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = "Power coefficient",
+               group: str | None = None) -> Figure:
     """Specification curve: converged estimates sorted, with intervals, above one small grid
-    per dimension marking each specification's choice.
+    per dimension marking each specification's choice; with `group` (e.g. `desirable`, the
+    outcome's direction of desirability) the specifications are sorted within each group and
+    the groups shown side by side, so that opposite-signed expectations are never pooled.
 
     `specs`: `estimate`, `ci_low`, `ci_high`, optional `converged`, and one column per name in
     `dimensions` (index variant, outcome, geography, model family, covariates ...)."""
-    _need(specs, ["estimate", "ci_low", "ci_high", *dimensions], "spec_curve")
+    _need(specs, ["estimate", "ci_low", "ci_high", *dimensions, *([group] if group else [])], "spec_curve")
     kept = specs[specs["converged"].astype(bool)] if "converged" in specs else specs
-    kept = kept.dropna(subset=["estimate"]).sort_values("estimate", kind="stable").reset_index(drop=True)
+    kept = kept.dropna(subset=["estimate"])
+    groups = order(DESIRABLE_LABELS, kept[group].astype(str)) if group else [None]
+    part_of = kept[group].astype(str).map(groups.index) if group else pd.Series(0, index=kept.index)
+    kept = kept.assign(_group=part_of).sort_values(["_group", "estimate"], kind="stable").reset_index(drop=True)
+    gap = max(3, len(kept) // 40)
+    x = np.arange(len(kept)) + gap * kept["_group"].to_numpy()
     values = {dim: order(DIMENSION_VALUES.get(dim, {}), sorted(kept[dim].astype(str).unique()))
               for dim in dimensions}
-    x = np.arange(len(kept))
     heights = [2.0] + [ROW_IN * len(values[dim]) + 0.1 for dim in dimensions]
     with style():
         fig = _figure(sum(heights) + 0.28 * len(dimensions) + 0.6)
@@ -497,10 +505,20 @@ def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = 
         top.scatter(x, kept["estimate"], c=colours, s=5, zorder=3)
         top.axhline(0, color="black", linewidth=0.8)
         top.set_ylabel(ylabel)
+        if group:
+            for i, name in enumerate(groups):
+                where = x[kept["_group"].to_numpy() == i]
+                last = i == len(groups) - 1 and i > 0  # right-align the last label inside the axes
+                top.text(where.max() if last else where.min(), 1.02, label(DESIRABLE_LABELS, name),
+                         transform=top.get_xaxis_transform(), ha="right" if last else "left",
+                         va="bottom", fontsize=8, fontweight="bold")
+                if i:
+                    for ax in (top, *grids):
+                        ax.axvline(where.min() - gap / 2, color=NEUTRAL, linewidth=0.8, linestyle=":")
         top.legend(handles=[Line2D([], [], color=OKABE_ITO["blue"], marker="o", markersize=3,
                                    label="Interval excludes zero"),
                             Line2D([], [], color=NEUTRAL, marker="o", markersize=3,
-                                   label="Interval includes zero")], loc="upper left")
+                                   label="Interval includes zero")], loc="lower right")
         for ax, dim in zip(grids, dimensions):
             column = kept[dim].astype(str).to_numpy()
             for row, value in enumerate(values[dim]):
@@ -513,9 +531,8 @@ def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = 
             ax.set_title(label(DIMENSION_LABELS, dim), loc="left", fontsize=8, fontweight="bold")
             ax.grid(axis="x", visible=False)
             ax.tick_params(axis="x", labelbottom=False)
-        grids[-1].tick_params(axis="x", labelbottom=True)
-        _thousands(grids[-1].xaxis)
-        grids[-1].set_xlabel("Specification, sorted by estimate")
+        grids[-1].tick_params(axis="x", labelbottom=False)
+        grids[-1].set_xlabel("Specification, sorted by estimate within each direction")
     return fig
 
 

@@ -17,6 +17,7 @@ with rule_log(snakemake.log[0]):
         out.scenarios: rv.scenario_table(pd.read_parquet(inp.scenarios), costs_level),
         out.concentration: rv.concentration_table(pd.read_parquet(inp.concentration), levels["models"]),
         out.headline_models: rv.headline_models_table(summary, levels["models"]),
+        out.multiverse_directions: rv.directions_table(pd.read_parquet(inp.directions)),
     }
     for path, frame in tables.items():
         frame_to_markdown(frame, path)
