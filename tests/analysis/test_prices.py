@@ -10,8 +10,12 @@ from coprod.analysis.prices import deflator_ratio, to_prices
 from coprod.data.readers.prices import DEFLATOR
 from coprod.errors import ConfigError
 
-DEFLATOR_TABLE = pd.DataFrame({"financial_year": ["2009-10", "2021-22", "2023-24", "2024-25"],
-                               DEFLATOR: [67.7042, 85.3036, 96.1117, 100.0]})
+DEFLATOR_TABLE = pd.DataFrame(
+    {
+        "financial_year": ["2009-10", "2021-22", "2023-24", "2024-25"],
+        DEFLATOR: [67.7042, 85.3036, 96.1117, 100.0],
+    }
+)
 
 
 def test_a_value_at_price_year_y_converts_by_the_ratio():
@@ -25,8 +29,13 @@ def test_deflating_then_reinflating_is_the_identity():
     values = pd.Series([1.0, 250.5, -40.0, 1e6], index=list("abcd"))
     years = ["2009-10", "2021-22", "2023-24", "2024-25"]
     real = to_prices(values, years, DEFLATOR_TABLE, base_year="2024-25")
-    back = pd.Series([to_prices(v, "2024-25", DEFLATOR_TABLE, base_year=y)
-                      for v, y in zip(real, years)], index=values.index)
+    back = pd.Series(
+        [
+            to_prices(v, "2024-25", DEFLATOR_TABLE, base_year=y)
+            for v, y in zip(real, years, strict=True)
+        ],
+        index=values.index,
+    )
     pd.testing.assert_series_equal(back, values)
     assert list(real.index) == list("abcd")
     assert real["d"] == values["d"]  # already at base-year prices

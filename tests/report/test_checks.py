@@ -431,7 +431,7 @@ def test_real_report_prose_has_no_hand_typed_numbers_and_resolves():
     assert missing <= {f"{name}.png" for name in ("power_distribution", "power_loadings", "gradient_power",
                                                    "gradient_imd", "concentration_curves", "gap_region_imd",
                                                    "cost_scenarios", "budget_response", "sobol_indices", "tornado",
-                                                   "spend_change",
+                                                   "climate_series",
                                                    "spec_curve", "iod_replication")} | {
         f"{name}.md" for name in ("provenance", "scenarios", "concentration", "headline_models", "software",
-                                  "rulegraph")}
+                                  "rulegraph", "multiverse_directions")}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -300,13 +301,21 @@ def to_base_prices(params: dict[str, Parameter], ratio: dict[str, float]) -> dic
     return out
 
 
-def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame]) -> None:
-    """Stop if a value typed into config differs from the COReC unit-cost row it cites."""
+def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame],
+                not_shipped: Sequence[str] = ()) -> None:
+    """Stop if a value typed into config differs from the COReC unit-cost row it cites.
+
+    ``not_shipped``: COReC tables the data source cannot provide (the snapshot does not ship
+    them: unstated terms of use); their parameters keep the cited config figures unchecked."""
     for name, spec in parameters.items():
         ref = spec.get("corec")
         if not ref:
             continue
         key = f"costs.parameters.{name}"
+        if ref["dataset"] in not_shipped:
+            log.info("%s: not cross-checked, %s is not shipped with the snapshot (terms of use "
+                     "unstated); the config figures cite it", name, ref["dataset"])
+            continue
         if ref["dataset"] not in hourly:
             raise ConfigError(
                 f"{key}.corec.dataset: {ref['dataset']!r} was not read; have {sorted(hourly)}"

@@ -8,16 +8,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coprod.errors import ConfigError
 from coprod.data.readers.prices import DEFLATOR
+from coprod.errors import ConfigError
 
 
 def _index(deflator: pd.DataFrame) -> pd.Series:
     """The deflator as a Series indexed by financial year."""
     missing = [c for c in ("financial_year", DEFLATOR) if c not in deflator.columns]
     if missing:
-        raise ConfigError(f"deflator table: missing columns {missing}; "
-                          f"found {list(deflator.columns)}")
+        raise ConfigError(
+            f"deflator table: missing columns {missing}; found {list(deflator.columns)}"
+        )
     index = deflator.set_index("financial_year")[DEFLATOR].astype("float64")
     if index.index.duplicated().any():
         raise ConfigError("deflator table: a financial year occurs more than once")
@@ -28,8 +29,10 @@ def _lookup(index: pd.Series, years, what: str) -> pd.Series:
     years = pd.Series(years, dtype="object")
     unknown = sorted(set(years.dropna()) - set(index.index))
     if unknown or years.isna().any():
-        raise ConfigError(f"{what}: no GDP deflator for price years {unknown or ['(blank)']}; "
-                          f"the deflator covers {index.index.min()} to {index.index.max()}")
+        raise ConfigError(
+            f"{what}: no GDP deflator for price years {unknown or ['(blank)']}; "
+            f"the deflator covers {index.index.min()} to {index.index.max()}"
+        )
     return years.map(index).astype("float64")
 
 

@@ -41,8 +41,9 @@ def test_december_2023_table_is_read_at_its_own_base(files):
 
 
 def test_vintages_agree_on_growth_within_the_tolerance(files):
-    growth = prices.check_vintages(prices.read_march2026(files[0]), prices.read_dec2023(files[1]),
-                                   files[1])
+    growth = prices.check_vintages(
+        prices.read_march2026(files[0]), prices.read_dec2023(files[1]), files[1]
+    )
     assert len(growth) == 22  # 2001-02 to 2022-23
     assert growth["gap_pp"].abs().max() < prices.GROWTH_TOLERANCE_PP
 

@@ -16,7 +16,7 @@ with rule_log(snakemake.log[0]):
         dataset: read_corec_hourly_costs(path)
         for dataset, path in zip(snakemake.params.corec_ids, snakemake.input.corec, strict=True)
     }
-    costs.check_corec(cfg["parameters"], hourly)
+    costs.check_corec(cfg["parameters"], hourly, not_shipped=snakemake.params.corec_not_shipped)
     costs.check_participation(
         cfg["participation"],
         read_cls_imd_quintile(snakemake.input.cls_civic_participation_imd_quintile_2016_17),
