@@ -23,7 +23,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 NETWORK_MODULES = {"pooch", "requests", "httpx", "aiohttp", "urllib.request", "http.client",
                    "socket", "ftplib", "urllib3"}
-ACQUISITION = {"coprod.data.acquire"}
+ACQUISITION = {"coprod.data.acquire", "coprod.data.download"}
 # The stage each module belongs to; a module may import only its own stage and those below.
 LEVELS = {"foundation": 0, "data": 1, "analysis": 2, "report": 3}
 

@@ -31,7 +31,11 @@ COST_ARRAYS_AT_PEAK = 20
 MAX_COST_AREAS = 296  # the larger cost geography, LAD24 (coprod.data.validation.ROWS)
 # Hosts downloads may come from. Kept here, in code, not in config/datasets.yaml: a list in
 # the same file as the URLs would bound nothing (an edit adding a URL could add its host).
-ALLOWED_HOSTS = ("assets.publishing.service.gov.uk", "www.nomisweb.co.uk")
+ALLOWED_HOSTS = (
+    "assets.publishing.service.gov.uk",
+    "www.nomisweb.co.uk",
+    "researchbriefings.files.parliament.uk",
+)
 
 
 def _node_size(node: yaml.Node, seen: dict[int, int]) -> int:

@@ -2,7 +2,6 @@
 # results/report/; lint + render to self-contained HTML and PDF (Quarto if on PATH, otherwise
 # pandoc + Typst); a headless-browser check with a screenshot. The report reads files only.
 
-import glob
 from pathlib import Path
 
 import shutil
@@ -34,21 +33,26 @@ rule report_values:
         concentration="results/models/concentration.parquet",
         gap_by_region="results/models/gap_by_region.parquet",
         spec_curve="results/models/spec_curve.parquet",
+        directions="results/models/multiverse_directions.parquet",
         replication="results/models/iod_replication.parquet",
         costs_headline="results/costs/headline.json",
         by_imd="results/costs/by_imd.parquet",
         sensitivity="results/costs/sensitivity.parquet",
-        climate_groups="results/costs/climate_groups.parquet",
-        climate_dropped="results/costs/climate_dropped.parquet",
+        climate_changes="results/climate/changes.parquet",
+        climate_gap="results/climate/gap.parquet",
+        climate_england="results/climate/england.parquet",
+        climate_exclusions="results/climate/exclusions.parquet",
+        climate_fixed_effects="results/climate/fixed_effects.parquet",
+        climate_footprints="results/climate/footprints.parquet",
         scenarios="results/costs/scenarios.parquet",
+        code=code_inputs("report/values.py"),
     output:
         values="results/report/values.json",
         scenarios="results/report/tables/scenarios.md",
         concentration="results/report/tables/concentration.md",
         headline_models="results/report/tables/headline_models.md",
+        multiverse_directions="results/report/tables/multiverse_directions.md",
     params:
-        first_year=config["finance_years"][0].replace("-", "_"),
-        last_year=config["finance_years"][-1].replace("-", "_"),
         power_level=config["power"]["c1"]["ci_level"],
         models_level=config["models"]["ci_level"],
     conda:
@@ -61,7 +65,8 @@ rule report_values:
 
 rule report_variables:
     input:
-        REPORT_VALUES,
+        values=REPORT_VALUES,
+        code=code_inputs("report/variables.py"),
     output:
         "report/_variables.yml",
     conda:
@@ -75,6 +80,7 @@ rule report_variables:
 rule report_figure:
     input:
         unpack(lambda wc: REPORT_FIGURE_INPUTS[wc.figure]),
+        code=code_inputs("report/figure.py"),
     output:
         report(
             "results/report/figures/{figure}.png",
@@ -97,6 +103,7 @@ rule report_figure:
 rule report_provenance_table:
     input:
         "results/provenance.csv",
+        code=code_inputs("report/provenance.py"),
     output:
         "results/report/tables/provenance.md",
     conda:
@@ -108,6 +115,8 @@ rule report_provenance_table:
 
 
 rule report_software:
+    input:
+        code=code_inputs("report/software.py"),
     output:
         table="results/report/tables/software.md",
         values="results/report/software.json",
@@ -121,8 +130,10 @@ rule report_software:
 
 rule report_rulegraph:
     input:
-        snakefile=workflow.main_snakefile,
-        rules=sorted(glob.glob(str(Path(workflow.basedir) / "rules" / "*.smk"))),
+        # relative paths: moving the checkout reruns nothing
+        snakefile=["Snakefile", "workflow/Snakefile"],
+        rules=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "workflow/rules").glob("*.smk")),
+        code=code_inputs("report/rulegraph.py"),
     output:
         dot="results/report/rulegraph.dot",
         table="results/report/tables/rulegraph.md",
@@ -142,6 +153,7 @@ rule report_render:
         variables="report/_variables.yml",
         figures=expand("results/report/figures/{figure}.png", figure=REPORT_FIGURES),
         tables=expand("results/report/tables/{table}.md", table=REPORT_TABLES),
+        code=code_inputs("report/render.py"),
     output:
         html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
         pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
@@ -159,8 +171,11 @@ rule report_render:
 rule report_screenshot:
     input:
         f"results/report/{REPORT_NAME}.html",
+        code=code_inputs("report/screenshot.py"),
     output:
-        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report"),
+        # in the Snakemake report only where a browser can take it (else the rule never runs)
+        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report")
+        if any(map(shutil.which, CHROMIUM_NAMES)) else "results/report/screenshot.png",
     conda:
         "../../environment.yml"
     log:

@@ -10,7 +10,6 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from coprod.errors import ConfigError
@@ -66,6 +65,8 @@ class Registry:
 
 def load_registry(path: str | Path, schema_path: str | Path = SCHEMA_PATH) -> Registry:
     """Load and validate the registry; reject unknown readers and non-allow-listed hosts."""
+    import jsonschema  # here: jobs that only rebuild a Dataset from params need no validator
+
     path = Path(path)
     raw = yaml.safe_load(path.read_text())
     schema = yaml.safe_load(Path(schema_path).read_text())
