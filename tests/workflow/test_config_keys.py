@@ -106,9 +106,10 @@ PROBE_DEPTH = {"config/config.yaml": "every", "config/costs.yaml": "parent",
                "config/models.yaml": 2, "config/report.yaml": 2}
 
 
-def probed(rel: str, data) -> list[tuple[tuple, object, list[str]]]:
-    """(key path, value, dotted sibling keys sharing its row) to probe in one config file."""
-    out, seen = [], {}
+def probed(rel: str, data) -> list[tuple[list[tuple[tuple, object]], list[str]]]:
+    """Per probe group of one config file: its (key path, value) pairs, numbers first (they
+    always have a valid change), and the dotted keys sharing the group's row."""
+    groups: dict[tuple, tuple[list, list]] = {}
     for keys, value in leaves(data):
         dotted = ".".join(map(str, keys))
         if dotted in NOT_SETTINGS.get(rel, set()):
@@ -116,37 +117,55 @@ def probed(rel: str, data) -> list[tuple[tuple, object, list[str]]]:
         depth = PROBE_DEPTH[rel]
         parent = (keys if depth == "every" else keys[:-1] if depth == "parent"
                   else keys[:min(depth, len(keys) - 1)] if len(keys) > 1 else keys)
-        if parent in seen:
-            out[seen[parent]][2].append(dotted)
-        else:
-            seen[parent] = len(out)
-            out.append((keys, value, [dotted]))
-    return out
+        members, dotted_keys = groups.setdefault(parent, ([], []))
+        members.append((keys, value))
+        dotted_keys.append(dotted)
+    kind = {bool: 1, int: 0, float: 0, list: 2, str: 3}
+    return [(sorted(m, key=lambda kv: kind.get(type(kv[1]), 4)), d) for m, d in groups.values()]
+
+
+MAX_ATTEMPTS = 8  # parses per probe group before it is recorded as having no valid change
+
+
+def _same_key_values(data, name) -> list:
+    """Values the same key name has elsewhere in the file: the likeliest valid alternatives
+    for an enumerated string (another `dist`, another `geography`)."""
+    return sorted({v for k, v in leaves(data) if k and k[-1] == name and isinstance(v, str)})
 
 
 def key_table(workdir: Path) -> dict[str, list[str]]:
+    baseline = _changed_rules(workdir)
+    if baseline:
+        raise RuntimeError(f"the state is not up to date (params or inputs changed in "
+                           f"{sorted(baseline)}): run the pipeline first")
     table = {}
     for rel in CONFIG_FILES:
         path = workdir / rel
         original = path.read_text()
         data = yaml.safe_load(original)
         strings = sorted({v for _, v in leaves(data) if isinstance(v, str)})
-        for keys, value, siblings in probed(rel, data):
-            result = None
-            for new in mutations(value, strings):
-                if new == value:
-                    continue
-                changed = copylib.deepcopy(data)
-                _set(changed, keys, new)
-                path.write_text(yaml.safe_dump(changed, sort_keys=False))
-                result = _changed_rules(workdir)
+        for members, siblings in probed(rel, data):
+            result, attempts = None, 0
+            for keys, value in members:
+                alternatives = [*_same_key_values(data, keys[-1]), *strings]
+                for new in mutations(value, alternatives):
+                    if new == value or attempts >= MAX_ATTEMPTS:
+                        continue
+                    attempts += 1
+                    changed = copylib.deepcopy(data)
+                    _set(changed, keys, new)
+                    path.write_text(yaml.safe_dump(changed, sort_keys=False))
+                    result = _changed_rules(workdir)
+                    if result is not None:
+                        break
                 if result is not None:
                     break
             path.write_text(original)
             rules = sorted(result) if result is not None else ["<no valid change>"]
             for dotted in siblings:
                 table[f"{rel}:{dotted}"] = rules
-            print(f"{rel}:{siblings[0]} (+{len(siblings) - 1}) -> {rules}", flush=True)
+            probe = ".".join(map(str, keys))
+            print(f"{rel}:{probe} (group of {len(siblings)}) -> {rules}", flush=True)
     return table
 
 
