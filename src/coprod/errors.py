@@ -51,3 +51,7 @@ class ArchiveMemberError(AcquisitionError):
 
 class LockMismatchError(ChecksumError):
     """An official download differs from the hash recorded in the lock file."""
+
+
+class PlausibilityError(SchemaError):
+    """A tidy table's values break a bound or identity that must hold (coprod.data.validation)."""

@@ -63,7 +63,8 @@ def with_shares(frame: pd.DataFrame) -> pd.DataFrame:
 
 def census_counts(frame: pd.DataFrame) -> list[str]:
     prefixes = ("population", "qual_", "nssec_", "occ_", "health_", "disab_")
-    return [c for c in frame.columns if c.startswith(prefixes) and not c.startswith("share_")]
+    return [c for c in frame.columns if c.startswith(prefixes) and not c.startswith("share_")
+            and not c.endswith(("_score", "_rank", "_decile"))]
 
 
 def build_lsoa21(census: dict[str, pd.DataFrame], file7: pd.DataFrame, indicators: pd.DataFrame,

@@ -81,7 +81,8 @@ def test_file7_income_as_percent_is_rejected(tmp_path):
     frame = raw(FIXTURES / "file7_2025.csv")
     frame["Income Score (rate)"] = (frame["Income Score (rate)"].astype(float) * 100).astype(str)
     frame.loc[0, "Income Score (rate)"] = "101.0"
-    with pytest.raises(SchemaError, match="income_score"):
+    with pytest.raises(SchemaError, match=r"column 'Income Score \(rate\)' must lie in 0-1, "
+                                          r"first at row 1 \(file line 2\): 101\.0"):
         iod.read_iod2025_file7(write(frame, tmp_path / "f7.csv"))
 
 

@@ -19,6 +19,7 @@ from coprod.data.codes import check_codes
 from coprod.data.readers.base import (
     BLANKS_ONLY,
     check_key,
+    first_bad,
     is_excel,
     read_csv_mapped,
     read_layouts,
@@ -69,14 +70,19 @@ def _read_file7(path: str | Path, codes: dict[str, str], families: tuple[str, st
     mapping = {**codes, **{official: tidy for tidy, (official, _) in measures.items()}}
     dtype = {**dict.fromkeys(codes, "str"), **dict(measures.values())}
     frame = read_csv_mapped(path, mapping, dtype=dtype)
-    blank = frame.columns[frame.isna().any()].tolist()
-    if blank:
-        raise SchemaError(f"{path}: File 7 has blank values in {blank}")
-    deciles = [c for c in measures if c.endswith("_decile")]
-    bad = [c for c in deciles if not frame[c].between(1, 10).all()]
-    bad += [c for c in _RATE_SCORES if not frame[c].between(0, 1).all()]
-    if bad:
-        raise SchemaError(f"{path}: values out of range (deciles 1-10, rates 0-1) in {bad}")
+    official = {tidy: name for name, tidy in mapping.items()}
+    for column in frame.columns:
+        blank = frame[column].isna()
+        if blank.any():
+            raise SchemaError(f"{path}: File 7 column {official[column]!r} has blank values, "
+                              f"{first_bad(frame[column], blank)}")
+    ranges = {**{c: (1, 10) for c in measures if c.endswith("_decile")},
+              **dict.fromkeys(_RATE_SCORES, (0, 1))}
+    for column, (low, high) in ranges.items():
+        bad = ~frame[column].between(low, high)
+        if bad.any():
+            raise SchemaError(f"{path}: column {official[column]!r} must lie in {low}-{high}, "
+                              f"{first_bad(frame[column], bad)}")
     key, lad = codes.values()
     check_key(frame, {key: families[0]}, path)
     check_codes(frame[lad], families[1], path, lad)
