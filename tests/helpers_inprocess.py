@@ -57,6 +57,8 @@ class InProcess:
         for name in ("config", "models", "costs"):
             self.cfg.update(yaml.safe_load((root / f"config/{name}.yaml").read_text()))
         self.inputs = {t: self.registry.for_table(t) for t in TABLES}
+        # district turnout (its own table in the workflow) is built with lad24 here
+        self.inputs["lad24"] += self.registry.for_table("turnout")
         self.inputs["utla23"] += [f"ro_rsx_{y}" for y in self.cfg["finance_years"]]
         self.cache: dict[str, pd.DataFrame] = {}
         self.override: dict[str, pd.DataFrame] = {}
@@ -78,7 +80,9 @@ class InProcess:
         if "lsoa21" in wanted:
             lsoa21 = out["lsoa21"] = build.lsoa21_table(self, self._paths("lsoa21"), self.cfg)
         if "lad24" in wanted:
-            out["lad24"] = build.lad24_table(lsoa21, self, self._paths("lad24"), self.cfg)
+            paths = self._paths("lad24")
+            turnout = build.turnout_table(self, paths, self.cfg)
+            out["lad24"] = build.lad24_table(lsoa21, self, paths, self.cfg, turnout=turnout)
         if "utla23" in wanted:
             out["utla23"] = build.utla23_table(lsoa21, self, self._paths("utla23"), self.cfg)[0]
         if "lsoa11" in wanted:
