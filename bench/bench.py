@@ -180,12 +180,14 @@ def ingestion(copy: Path) -> dict:
 
 def multiverse_inputs(copy: Path):
     """The specifications and the frames the shard rule fits them on (see models_shard.py)."""
-    from coprod.analysis import multiverse
+    from coprod.analysis import deprivation, multiverse
 
     cfg = yaml.safe_load((copy / "config/models.yaml").read_text())
     specs = multiverse.expand_specs(cfg["multiverse"], cfg["power"], cfg["models"])
     geos = cfg["models"]["geographies"]
-    tables = {g: pd.read_parquet(copy / f"results/tables/{g}.parquet") for g in geos}
+    tables = {g: deprivation.attach(pd.read_parquet(copy / f"results/tables/{g}.parquet"),
+                                    pd.read_parquet(copy / f"results/models/deprivation_{g}.parquet"),
+                                    key=geos[g]["key"]) for g in geos}
     scores = {g: pd.read_parquet(copy / f"results/power/scores_{g}.parquet") for g in geos}
     return specs.loc[specs["valid"]].reset_index(drop=True), tables, scores, cfg["models"]
 

@@ -29,6 +29,10 @@ class ReportError(CoprodError):
     """The report sources break an invariant (hand-typed number, undefined variable, ...)."""
 
 
+class PlausibilityError(SchemaError):
+    """A tidy table's values break a bound or identity that must hold (coprod.data.validation)."""
+
+
 class NetworkError(AcquisitionError):
     """No connection to the publisher (DNS, refused, timed out after the retries)."""
 
@@ -51,7 +55,3 @@ class ArchiveMemberError(AcquisitionError):
 
 class LockMismatchError(ChecksumError):
     """An official download differs from the hash recorded in the lock file."""
-
-
-class PlausibilityError(SchemaError):
-    """A tidy table's values break a bound or identity that must hold (coprod.data.validation)."""

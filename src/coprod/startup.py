@@ -34,7 +34,7 @@ MAX_COST_AREAS = 296  # the larger cost geography, LAD24 (coprod.data.validation
 ALLOWED_HOSTS = (
     "assets.publishing.service.gov.uk",
     "www.nomisweb.co.uk",
-    "researchbriefings.files.parliament.uk",  # House of Commons Library briefing files
+    "researchbriefings.files.parliament.uk",
 )
 
 

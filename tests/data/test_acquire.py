@@ -279,3 +279,16 @@ def test_provenance_lists_files_the_snapshot_does_not_ship(tmp_path):
     table = provenance_table([path], [shares])
     assert table["source_used"].tolist() == ["not shipped (licence)"]
     assert table["sha256"].tolist() == [shares.sha256]
+
+
+@pytest.mark.mirror
+def test_provenance_of_real_run(results, root):
+    table = __import__("pandas").read_csv(results / "provenance.csv")
+    registry = __import__("coprod.data.registry", fromlist=["load_registry"]).load_registry(
+        root / "config/datasets.yaml")
+    assert sorted(table["dataset"]) == sorted(registry.datasets)
+    assert table["dataset"].is_unique
+    raw = root / "data" / "raw"
+    on_disk = sorted(str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file()
+                     and p.name != "README.md")
+    assert on_disk == sorted(table["file"]), "data/raw/ must hold exactly the registry's files"

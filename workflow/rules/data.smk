@@ -18,7 +18,6 @@ for _group, _ids in ACQUIRE_GROUPS.items():
             record=f"{ACQUIRE_RECORDS}/{_group}.json",
         params:
             datasets=[content_key(d) for d in _ids],
-            allowed_hosts=list(startup.ALLOWED_HOSTS),
         conda:
             "../../environment.yml"
         log:
