@@ -59,6 +59,8 @@ class InProcess:
         for name in ("config", "models", "costs"):
             self.cfg.update(yaml.safe_load((root / f"config/{name}.yaml").read_text()))
         self.inputs = {t: self.registry.for_table(t) for t in TABLES}
+        # district turnout (its own table in the workflow) is built with lad24 here
+        self.inputs["lad24"] += self.registry.for_table("turnout")
         self.inputs["utla23"] += [f"ro_rsx_{y}" for y in self.cfg["finance_years"]]
         self.turnout = Path(tempfile.mkdtemp()) / "turnout_lad.csv"
         self.cache: dict[str, pd.DataFrame] = {}
@@ -85,8 +87,9 @@ class InProcess:
             write_csv(out["turnout"], self.turnout)
             wanted = [*wanted, "lad24"]  # lad24 reads the district turnout
         if "lad24" in wanted:
-            paths = {**self._paths("lad24"), "turnout": str(self.turnout)}
-            out["lad24"] = build.lad24_table(lsoa21, self, paths, self.cfg)
+            paths = self._paths("lad24")
+            turnout = build.turnout_table(self, paths, self.cfg)
+            out["lad24"] = build.lad24_table(lsoa21, self, paths, self.cfg, turnout=turnout)
         if "utla23" in wanted:
             out["utla23"] = build.utla23_table(lsoa21, self, self._paths("utla23"), self.cfg)[0]
         if "lsoa11" in wanted:
