@@ -4,7 +4,8 @@ exactly the rules the table tests/fixtures/config_key_rules.yaml lists for it.
 
 The table is the reviewed statement of which rule reads which key; regenerate it after a
 deliberate change with `python tests/workflow/test_config_keys.py --write` (in an up-to-date
-checkout) and review the diff. The check parses the workflow in-process with Snakemake's API
+checkout; add `--update` to probe only groups of keys the table does not cover yet) and
+review the diff. The check parses the workflow in-process with Snakemake's API
 (one DAG per key, no jobs run), on a copy of the checkout's up-to-date state.
 """
 
@@ -106,9 +107,10 @@ PROBE_DEPTH = {"config/config.yaml": "every", "config/costs.yaml": "parent",
                "config/models.yaml": 2, "config/report.yaml": 2}
 
 
-def probed(rel: str, data) -> list[tuple[tuple, object, list[str]]]:
-    """(key path, value, dotted sibling keys sharing its row) to probe in one config file."""
-    out, seen = [], {}
+def probed(rel: str, data) -> list[tuple[list[tuple[tuple, object]], list[str]]]:
+    """Per probe group of one config file: its (key path, value) pairs, numbers first (they
+    always have a valid change), and the dotted keys sharing the group's row."""
+    groups: dict[tuple, tuple[list, list]] = {}
     for keys, value in leaves(data):
         dotted = ".".join(map(str, keys))
         if dotted in NOT_SETTINGS.get(rel, set()):
@@ -116,37 +118,62 @@ def probed(rel: str, data) -> list[tuple[tuple, object, list[str]]]:
         depth = PROBE_DEPTH[rel]
         parent = (keys if depth == "every" else keys[:-1] if depth == "parent"
                   else keys[:min(depth, len(keys) - 1)] if len(keys) > 1 else keys)
-        if parent in seen:
-            out[seen[parent]][2].append(dotted)
-        else:
-            seen[parent] = len(out)
-            out.append((keys, value, [dotted]))
-    return out
+        members, dotted_keys = groups.setdefault(parent, ([], []))
+        members.append((keys, value))
+        dotted_keys.append(dotted)
+    kind = {bool: 1, int: 0, float: 0, list: 2, str: 3}
+    return [(sorted(m, key=lambda kv: kind.get(type(kv[1]), 4)), d) for m, d in groups.values()]
 
 
-def key_table(workdir: Path) -> dict[str, list[str]]:
+MAX_ATTEMPTS = 8  # parses per probe group before it is recorded as having no valid change
+
+
+def _same_key_values(data, name) -> list:
+    """Values the same key name has elsewhere in the file: the likeliest valid alternatives
+    for an enumerated string (another `dist`, another `geography`)."""
+    return sorted({v for k, v in leaves(data) if k and k[-1] == name and isinstance(v, str)})
+
+
+def key_table(workdir: Path, known: dict | None = None) -> dict[str, list[str]]:
+    """Probe every group; with ``known`` (the committed table), reuse the row of a group all
+    of whose keys already have that same row, and probe only new or changed groups."""
+    baseline = _changed_rules(workdir)
+    if baseline:
+        raise RuntimeError(f"the state is not up to date (params or inputs changed in "
+                           f"{sorted(baseline)}): run the pipeline first")
     table = {}
     for rel in CONFIG_FILES:
         path = workdir / rel
         original = path.read_text()
         data = yaml.safe_load(original)
         strings = sorted({v for _, v in leaves(data) if isinstance(v, str)})
-        for keys, value, siblings in probed(rel, data):
-            result = None
-            for new in mutations(value, strings):
-                if new == value:
-                    continue
-                changed = copylib.deepcopy(data)
-                _set(changed, keys, new)
-                path.write_text(yaml.safe_dump(changed, sort_keys=False))
-                result = _changed_rules(workdir)
+        for members, siblings in probed(rel, data):
+            rows = [known.get(f"{rel}:{k}") for k in siblings] if known else [None]
+            if rows[0] is not None and all(r == rows[0] for r in rows):
+                for dotted in siblings:
+                    table[f"{rel}:{dotted}"] = rows[0]
+                continue
+            result, attempts = None, 0
+            for keys, value in members:
+                alternatives = [*_same_key_values(data, keys[-1]), *strings]
+                for new in mutations(value, alternatives):
+                    if new == value or attempts >= MAX_ATTEMPTS:
+                        continue
+                    attempts += 1
+                    changed = copylib.deepcopy(data)
+                    _set(changed, keys, new)
+                    path.write_text(yaml.safe_dump(changed, sort_keys=False))
+                    result = _changed_rules(workdir)
+                    if result is not None:
+                        break
                 if result is not None:
                     break
             path.write_text(original)
             rules = sorted(result) if result is not None else ["<no valid change>"]
             for dotted in siblings:
                 table[f"{rel}:{dotted}"] = rules
-            print(f"{rel}:{siblings[0]} (+{len(siblings) - 1}) -> {rules}", flush=True)
+            probe = ".".join(map(str, keys))
+            print(f"{rel}:{probe} (group of {len(siblings)}) -> {rules}", flush=True)
     return table
 
 
@@ -178,6 +205,13 @@ def test_the_table_covers_every_config_key():
     assert all(rules for rules in expected.values())
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Write every row in full (rows sharing a list would otherwise become YAML aliases)."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 if __name__ == "__main__" and "--write" in sys.argv:
     import tempfile
 
@@ -185,8 +219,10 @@ if __name__ == "__main__" and "--write" in sys.argv:
         work = copy_repo(Path(tmp) / "repo", state_from=ROOT)
         if os.environ.get("COPROD_DATA_MIRROR") is None and mirror_dir():
             os.environ["COPROD_DATA_MIRROR"] = str(mirror_dir())
-        table = key_table(work)
+        known = yaml.safe_load(TABLE.read_text()) if "--update" in sys.argv else None
+        table = key_table(work, known)
     TABLE.write_text("# config key -> rules whose params (or inputs) it changes; generated by\n"
                      "# tests/workflow/test_config_keys.py --write, then reviewed\n"
-                     + yaml.safe_dump(table, sort_keys=True, width=100))
+                     + yaml.dump({k: list(v) for k, v in table.items()}, Dumper=_NoAliases,
+                                 sort_keys=True, width=100))
     print(f"{len(table)} keys -> {TABLE}")

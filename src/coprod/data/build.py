@@ -53,13 +53,14 @@ def read_turnout(path: str) -> pd.DataFrame:
 
 
 def lad24_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, str],
-                cfg: dict) -> pd.DataFrame:
+                cfg: dict, turnout: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``turnout``: the district turnout table, else read from ``paths["turnout"]``."""
     frame = tables.build_lad24(
         lsoa21,
         _read(registry, paths, "iod2025_lad24_summaries"),
         {t: _read(registry, paths, f"census2021_{t}_ltla") for t in tables.CENSUS_TABLES},
         _read(registry, paths, "lookup_lad22_lad23"),
-        read_turnout(paths["turnout"]),
+        read_turnout(paths["turnout"]) if turnout is None else turnout,
         cfg["expected_exclusions"],
     )
     return validate_table(frame, "lad24", file10_tolerance=cfg["file10_score_tolerance"])
