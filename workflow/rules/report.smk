@@ -1,6 +1,8 @@
-# Report: pipeline values -> report/_variables.yml; results -> figures and Markdown tables under
-# results/report/; lint + render to self-contained HTML and PDF (Quarto if on PATH, otherwise
-# pandoc + Typst); a headless-browser check with a screenshot. The report reads files only.
+# Report: pipeline values -> report/_variables.yml; results -> figures, maps and tables under
+# report/_generated/ (inside the Quarto project, so Quarto's Typst root holds every file the
+# report reads; ignored by git); the project's checks, then `quarto render` to self-contained
+# HTML and to PDF through Typst (any warning fails); a headless-browser check with a
+# screenshot. The report reads files only.
 
 import glob
 from pathlib import Path
@@ -13,7 +15,9 @@ REPORT_SOURCES = [
     f"report/{REPORT_NAME}.qmd",
     "report/_quarto.yml",
     "report/references.bib",
+    "report/chicago-author-date.csl",
 ]
+REPORT_INPUTS = "report/_generated"  # pipeline outputs the report reads (figures/, tables/)
 
 # Figure name -> {keyword of the coprod.figures function: input file}. Parquet or CSV inputs
 # are read into DataFrames and passed by keyword; REPORT_FIGURE_OPTIONS adds plain arguments.
@@ -53,8 +57,50 @@ REPORT_FIGURE_OPTIONS = {
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
 # Tables the lead's stages write with coprod.report.tables.frame_to_markdown; provenance, software
 # and rulegraph are written here.
-REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models", "software", "rulegraph"]
-REPORT_VALUES = ["results/report/values.json", "results/report/software.json"]
+REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models", "software", "rulegraph",
+                 "councils"]
+REPORT_VALUES = ["results/report/values.json", "results/report/software.json", "results/report/councils.json"]
+
+# Maps: one figure per measure, one panel per geography, each panel one declared file and
+# column (with an optional row filter), joined 1:1 to the ONS boundaries. Palettes are
+# colour-blind safe (viridis family; PuOr centred on zero).
+REPORT_HEADLINE_SCENARIO = config["costs"]["report"]["scenario"]
+REPORT_SPEND_YEARS = (config["finance_years"][0], config["finance_years"][-1])
+_CORE_POWER = {"index_set": "core", "variant": "zscore_equal"}
+REPORT_COUNCILS_CSV = "results/report/councils_utla23.csv"
+REPORT_MAPS = {
+    "map_power": {
+        "label": "Core power index (equal-weight z-scores; higher = more power)",
+        "palette": "viridis",
+        "panels": {geo: {"input": f"results/power/scores_{geo}.parquet", "column": "value", "where": _CORE_POWER}
+                   for geo in ("lad24", "utla23")},
+    },
+    "map_gap": {
+        "label": "Capacity gap per head (power shortfall weighted by service use)",
+        "palette": "magma_r",
+        "panels": {geo: {"input": f"results/models/gap_{geo}.parquet", "column": "capacity_gap"}
+                   for geo in ("lad24", "utla23")},
+    },
+    "map_cost": {
+        "label": "Programme cost per head, £ (Monte Carlo mean)",
+        "palette": "cividis",
+        "panels": {geo: {"input": f"results/costs/{geo}/areas.parquet", "column": "per_head_gbp_mean",
+                         "code": "code", "where": {"scenario": REPORT_HEADLINE_SCENARIO}}
+                   for geo in ("lad24", "utla23")},
+    },
+    "map_spend": {
+        "label": f"Change in service spend per head, {REPORT_SPEND_YEARS[0]} to {REPORT_SPEND_YEARS[1]}, £",
+        "palette": "PuOr",
+        "diverging": True,
+        "panels": {"utla23": {"input": REPORT_COUNCILS_CSV,
+                              "column": "spend_change_per_head_gbp_{}_to_{}".format(
+                                  *(y.replace("-", "_") for y in REPORT_SPEND_YEARS))}},
+    },
+}
+REPORT_BOUNDARIES = {"lad24": "boundaries_lad24_buc", "utla23": "boundaries_utla23_buc"}
+REPORT_BOUNDARY_TITLES = {"lad24": "districts", "utla23": "upper-tier councils"}
+REPORT_BOUNDARY_FILES = {"lad24": ["boundaries_lad24_buc"],
+                         "utla23": [d for d in DATASETS if d.startswith("boundaries_utla23_buc")]}
 
 
 rule report_values:
@@ -77,9 +123,9 @@ rule report_values:
         scenarios="results/costs/scenarios.parquet",
     output:
         values="results/report/values.json",
-        scenarios="results/report/tables/scenarios.md",
-        concentration="results/report/tables/concentration.md",
-        headline_models="results/report/tables/headline_models.md",
+        scenarios=f"{REPORT_INPUTS}/tables/scenarios.md",
+        concentration=f"{REPORT_INPUTS}/tables/concentration.md",
+        headline_models=f"{REPORT_INPUTS}/tables/headline_models.md",
     params:
         first_year=config["finance_years"][0].replace("-", "_"),
         last_year=config["finance_years"][-1].replace("-", "_"),
@@ -109,7 +155,7 @@ rule report_figure:
         unpack(lambda wc: REPORT_FIGURE_INPUTS[wc.figure]),
     output:
         report(
-            "results/report/figures/{figure}.png",
+            f"{REPORT_INPUTS}/figures/{{figure}}.png",
             caption="../report/figure.rst",
             category="Figures",
             labels={"figure": "{figure}"},
@@ -130,7 +176,7 @@ rule report_provenance_table:
     input:
         "results/provenance.csv",
     output:
-        "results/report/tables/provenance.md",
+        f"{REPORT_INPUTS}/tables/provenance.md",
     conda:
         "../../environment.yml"
     log:
@@ -141,7 +187,7 @@ rule report_provenance_table:
 
 rule report_software:
     output:
-        table="results/report/tables/software.md",
+        table=f"{REPORT_INPUTS}/tables/software.md",
         values="results/report/software.json",
     conda:
         "../../environment.yml"
@@ -157,7 +203,7 @@ rule report_rulegraph:
         rules=sorted(glob.glob(str(Path(workflow.basedir) / "rules" / "*.smk"))),
     output:
         dot="results/report/rulegraph.dot",
-        table="results/report/tables/rulegraph.md",
+        table=f"{REPORT_INPUTS}/tables/rulegraph.md",
     params:
         targets=lambda wc: [f"results/report/{REPORT_NAME}.html"],
     conda:
@@ -168,22 +214,78 @@ rule report_rulegraph:
         "../scripts/report/rulegraph.py"
 
 
+rule report_map:
+    input:
+        unpack(lambda wc: {geo: panel["input"] for geo, panel in REPORT_MAPS[wc.map]["panels"].items()}),
+        boundaries=lambda wc: [raw(d) for geo in REPORT_MAPS[wc.map]["panels"] for d in REPORT_BOUNDARY_FILES[geo]],
+        verified=lambda wc: [f"data/verified/{DATASETS[d]['file']}.sha256"
+                             for geo in REPORT_MAPS[wc.map]["panels"] for d in REPORT_BOUNDARY_FILES[geo]],
+    output:
+        report(
+            f"{REPORT_INPUTS}/figures/{{map}}.png",
+            caption="../report/figure.rst",
+            category="Maps",
+            labels={"figure": "{map}"},
+        ),
+    params:
+        spec=lambda wc: REPORT_MAPS[wc.map],
+        boundaries=lambda wc: {geo: raw(REPORT_BOUNDARIES[geo]) for geo in REPORT_MAPS[wc.map]["panels"]},
+        attribution=lambda wc: "Boundaries: " + "; ".join(
+            f"{REPORT_BOUNDARY_TITLES[geo]}, {DATASETS[REPORT_BOUNDARIES[geo]]['publisher']}, "
+            f"{DATASETS[REPORT_BOUNDARIES[geo]]['licence']}" for geo in REPORT_MAPS[wc.map]["panels"]),
+    wildcard_constraints:
+        map="|".join(REPORT_MAPS),
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/map_{map}.log",
+    script:
+        "../scripts/report/map.py"
+
+
+rule report_councils:
+    input:
+        councils="results/tables/utla23.parquet",
+        power="results/power/scores_utla23.parquet",
+        gap="results/models/gap_utla23.parquet",
+        costs="results/costs/utla23/areas.parquet",
+        spend="results/costs/climate.parquet",
+    output:
+        csv=REPORT_COUNCILS_CSV,
+        html=f"{REPORT_INPUTS}/tables/councils.html",
+        table=f"{REPORT_INPUTS}/tables/councils.md",
+        values="results/report/councils.json",
+    params:
+        scenarios=config["costs"]["scenarios"],
+        headline=REPORT_HEADLINE_SCENARIO,
+        interval=config["costs"]["interval"],
+        spend_years=REPORT_SPEND_YEARS,
+        power=_CORE_POWER,
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/councils.log",
+    script:
+        "../scripts/report/councils.py"
+
+
 rule report_render:
     input:
         sources=REPORT_SOURCES,
         variables="report/_variables.yml",
-        figures=expand("results/report/figures/{figure}.png", figure=REPORT_FIGURES),
-        tables=expand("results/report/tables/{table}.md", table=REPORT_TABLES),
+        figures=expand(f"{REPORT_INPUTS}/figures/{{figure}}.png", figure=[*REPORT_FIGURES, *REPORT_MAPS]),
+        tables=expand(f"{REPORT_INPUTS}/tables/{{table}}.md", table=REPORT_TABLES),
+        councils_html=rules.report_councils.output.html,
+        # linked from the HTML for download: it must sit beside the rendered report
+        councils_csv=REPORT_COUNCILS_CSV,
     output:
         html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
         pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
-    params:
-        engine=config["report_engine"],
-        typst_source=f"results/report/{REPORT_NAME}.typ",
     conda:
         "../../environment.yml"
     log:
-        "logs/report/render.log",
+        main="logs/report/render.log",
+        quarto="logs/report/render_quarto.log",
     script:
         "../scripts/report/render.py"
 
