@@ -15,7 +15,7 @@ CORES ?= 2
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,slurm]'
+	$(BIN)/pip install --quiet -e '.[test,slurm,lint]'
 	touch $@
 
 # Quarto renders the report. When `quarto` is not on PATH it is installed into a project-local
@@ -44,3 +44,10 @@ test: run
 
 bench: install
 	$(BIN)/python bench/bench.py
+
+# Style: ruff (lint and format), snakefmt, notebooks stored without outputs. CI runs this.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow
+	$(BIN)/nbstripout --verify notebooks/*.ipynb

@@ -1,15 +1,20 @@
 """Report figures on small synthetic frames: each draws what its data say, in the shared
 colour-blind-safe style, and saves byte-identical PNGs without a software stamp."""
 
+from pathlib import Path
+
 import matplotlib.colors as mcolors
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+import yaml
 from PIL import Image
 
-from coprod.errors import SchemaError
+from coprod.errors import ConfigError, SchemaError
 from coprod.report import figures, labels
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def rng():
@@ -78,8 +83,13 @@ CASES = {
 }
 
 
-def test_every_report_figure_has_a_case():
-    assert set(CASES) == set(figures.FIGURES)
+def test_every_report_figure_has_a_drawing_function_and_a_case():
+    configured = yaml.safe_load((ROOT / "config/report.yaml").read_text())["report"]["figures"]
+    assert set(CASES) == set(configured)
+    for name in configured:
+        assert callable(figures.figure_function(name))
+    with pytest.raises(ConfigError, match="figure 'save_figure' has no drawing function"):
+        figures.figure_function("save_figure")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 
 import pytest
+import yaml
 
 from coprod.report.checks import check_report
 from coprod.report.render import _visible_html, html_problems, pdf_image_count, pdf_problems, pdf_text
@@ -57,9 +59,24 @@ def test_html_has_no_unresolved_references(report):
     assert "??" not in visible and "?@" not in visible and "@fig-" not in visible and "@tbl-" not in visible
 
 
+def configured(root: Path) -> dict:
+    return yaml.safe_load((root / "config/report.yaml").read_text())["report"]
+
+
+def test_the_report_includes_each_configured_figure_and_table_once(root):
+    """config/report.yaml is the one list of figures and tables; the source follows it."""
+    source = (root / "report/coproduction.qmd").read_text()
+    figures = re.findall(r"figures/([a-z0-9_]+)\.png", source)
+    maps = configured(root)["maps"]
+    assert [f for f in figures if f not in maps] == list(configured(root)["figures"])
+    assert sorted(f for f in figures if f in maps) == sorted(maps)
+    tables = re.findall(r"tables/([a-z0-9_]+)\.md", source)
+    assert sorted(tables) == sorted(configured(root)["tables"])
+
+
 def test_pdf_holds_every_figure_and_no_unresolved_reference(root, report):
-    figures = len(re.findall(r"\{#fig-", (root / "report/coproduction.qmd").read_text()))
-    assert figures >= 14  # the pipeline's figures and the four maps
+    figures = len(configured(root)["figures"]) + len(configured(root)["maps"])
+    assert len(re.findall(r"\{#fig-", (root / "report/coproduction.qmd").read_text())) == figures
     pdf = report / "coproduction.pdf"
     assert pdf_image_count(pdf) == figures
     assert pdf_problems(pdf) == []

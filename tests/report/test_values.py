@@ -21,7 +21,9 @@ def test_number_formats_use_a_true_minus_and_reader_units():
     assert rv.minus(rv.pct(-1.254, 0)) == "\u2212125%"
     assert rv.gbp(991_712_389.0) == "£992 million"
     assert rv.gbp(1_642_022_820.0) == "£1.64 billion"
-    assert rv.interval("1", "2") == "95% interval 1 to 2"
+    assert rv.interval("1", "2", 0.95) == "95% interval 1 to 2"
+    assert rv.interval("1", "2", 0.9) == "90% interval 1 to 2"
+    assert rv.level_label(0.995) == "99.5%"
 
 
 def test_label_falls_back_to_the_code_in_words_and_order_follows_the_labels():
@@ -37,7 +39,8 @@ def test_scenario_table_names_scenarios_and_formats_money():
         "annual_gbp_lo": [153e6, 0.54e9], "annual_gbp_hi": [471e6, 1.64e9],
         "per_head_gbp_mean": [15.4, 52.7], "annual_share_of_spend_mean": [0.0023, 0.0091],
         "gap_closed_share": [0.378, 0.668], "prob_savings_exceed_costs": [0.9334, 0.7356]})
-    table = rv.scenario_table(scenarios)
+    table = rv.scenario_table(scenarios, 0.95)
+    assert "95% interval" in table and "80% interval" in rv.scenario_table(scenarios, 0.8)
     assert table.iloc[0].tolist() == ["Targeted (least powerful fifth)", "£290 million",
                                       "£153 million to £471 million", "£15", "0.23%", "38%", "93%"]
     assert table.iloc[1, 1] == "£1.20 billion"
@@ -49,7 +52,7 @@ def test_concentration_table_drops_undefined_indices_and_orders_measures():
         "geography": ["utla23", "lsoa21", "lsoa21"], "n": [153, 33755, 33755],
         "concentration_index": [-0.0266, np.nan, -0.0793], "se": [0.0293, np.nan, 0.00106],
         "ci_low": [-0.084, np.nan, -0.0814], "ci_high": [0.031, np.nan, -0.0772]})
-    table = rv.concentration_table(concentration)
+    table = rv.concentration_table(concentration, 0.95)
     assert table["Measure"].tolist() == [labels.OUTCOME_LABELS["acute_morbidity"],
                                          labels.OUTCOME_LABELS["referrals"]]
     assert table.iloc[0].tolist()[1:] == ["Neighbourhood", "33,755", "\u22120.079", "0.0011",
@@ -69,7 +72,7 @@ def test_headline_models_table_orders_measures_and_marks_what_cannot_be_estimate
         "referrals": _fit("utla23", -32.3, 39.5, -1.222),
         "income_claimants": _fit("lsoa21", -0.138, None, None),
     }}}
-    table = rv.headline_models_table(summary)
+    table = rv.headline_models_table(summary, 0.95)
     assert table["Measure"].tolist() == [labels.OUTCOME_LABELS["income_claimants"],
                                          labels.OUTCOME_LABELS["referrals"]]
     assert table.iloc[0]["Adding deprivation"] == "—" and table.iloc[0]["Share remaining"] == "—"

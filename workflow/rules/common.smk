@@ -24,3 +24,10 @@ def raw_inputs(dataset_ids):
         **{d.replace("-", "_"): raw(d) for d in dataset_ids},
         "verified": [f"data/verified/{DATASETS[d]['file']}.sha256" for d in dataset_ids],
     }
+
+
+def filled(value, fields):
+    """`value` (nested dicts of strings) with `{name}` placeholders filled from `fields`."""
+    if isinstance(value, dict):
+        return {k: filled(v, fields) for k, v in value.items()}
+    return value.format(**fields) if isinstance(value, str) else value

@@ -19,84 +19,25 @@ REPORT_SOURCES = [
 ]
 REPORT_INPUTS = "report/_generated"  # pipeline outputs the report reads (figures/, tables/)
 
-# Figure name -> {keyword of the coprod.figures function: input file}. Parquet or CSV inputs
-# are read into DataFrames and passed by keyword; REPORT_FIGURE_OPTIONS adds plain arguments.
-# The paths are the planned outputs of the power/models/costs stages: wire each one as its
-# stage lands (a figure whose inputs no rule produces is simply not requested until then).
-REPORT_FIGURE_INPUTS = {
-    "power_distribution": {"scores": "results/power/lsoa21_core.parquet"},
-    "power_loadings": {"loadings": "results/power/loadings.parquet"},
-    "gradient_power": {"gradient": "results/models/gradient_power.parquet"},
-    "gradient_imd": {"gradient": "results/models/gradient_imd.parquet"},
-    "gradient_pair": {"power": "results/models/gradient_power.parquet",
-                      "imd": "results/models/gradient_imd.parquet"},
-    "concentration_curves": {"curves": "results/models/concentration_curves.parquet",
-                             "index": "results/models/concentration.parquet"},
-    "gap_region_imd": {"by_region": "results/models/gap_by_region.parquet",
-                       "by_imd": "results/models/gap_by_imd.parquet"},
-    "cost_scenarios": {"scenarios": "results/costs/scenarios.parquet"},
-    "cost_by_imd": {"distribution": "results/costs/by_imd.parquet"},
-    "tornado": {"sensitivity": "results/costs/sensitivity.parquet"},
-    "spend_change": {"climate": "results/costs/climate.parquet"},
-    "spec_curve": {"specs": "results/models/spec_curve.parquet"},
-    "iod_replication": {"comparison": "results/models/iod_replication.parquet"},
-}
-# The gradient figures show one level each (neighbourhood measures by power and by deprivation;
-# council measures with both deciles on one panel) so that every panel stays readable.
-REPORT_FIGURE_OPTIONS = {
-    "spec_curve": {"dimensions": ["variant", "outcome", "geography", "family", "covariate_set"],
-                   "ylabel": "Estimate per SD of power"},
-    "power_loadings": {"index_set": "demos"},
-    "gradient_power": {"geography": "lsoa21"},
-    "gradient_imd": {"geography": "lsoa21"},
-    "gradient_pair": {"geography": "utla23"},
-    "concentration_curves": {"geography": "lsoa21"},
-    "tornado": {"xlabel": "Total programme cost (£ million)"},
-    "iod_replication": {"xlabel": "Outcome SDs per SD of power (95% CI)"},
-}
+# Figures and generated tables are defined once, in config/report.yaml.
+REPORT_FIGURE_INPUTS = {name: f["inputs"] for name, f in config["report"]["figures"].items()}
+REPORT_FIGURE_OPTIONS = {name: f.get("options", {}) for name, f in config["report"]["figures"].items()}
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
-# Tables the lead's stages write with coprod.report.tables.frame_to_markdown; provenance, software
-# and rulegraph are written here.
-REPORT_TABLES = ["provenance", "scenarios", "concentration", "headline_models", "software", "rulegraph",
-                 "councils"]
+REPORT_TABLES = config["report"]["tables"]
 REPORT_VALUES = ["results/report/values.json", "results/report/software.json", "results/report/councils.json"]
 
-# Maps: one figure per measure, one panel per geography, each panel one declared file and
-# column (with an optional row filter), joined 1:1 to the ONS boundaries. Palettes are
-# colour-blind safe (viridis family; PuOr centred on zero).
+# Maps (config/report.yaml): one figure per measure, one panel per geography, each panel one
+# declared file and column joined 1:1 to the ONS boundaries; templates filled from the config.
 REPORT_HEADLINE_SCENARIO = config["costs"]["report"]["scenario"]
 REPORT_SPEND_YEARS = (config["finance_years"][0], config["finance_years"][-1])
-_CORE_POWER = {"index_set": "core", "variant": "zscore_equal"}
+_MAP_TEMPLATE = {"headline_scenario": REPORT_HEADLINE_SCENARIO,
+                 "first_year": REPORT_SPEND_YEARS[0].replace("-", "_"),
+                 "last_year": REPORT_SPEND_YEARS[-1].replace("-", "_"),
+                 "first_label": REPORT_SPEND_YEARS[0], "last_label": REPORT_SPEND_YEARS[-1]}
+REPORT_MAPS = {name: filled(spec, _MAP_TEMPLATE) for name, spec in config["report"]["maps"].items()}
 REPORT_COUNCILS_CSV = "results/report/councils_utla23.csv"
-REPORT_MAPS = {
-    "map_power": {
-        "label": "Core power index (equal-weight z-scores; higher = more power)",
-        "palette": "viridis",
-        "panels": {geo: {"input": f"results/power/scores_{geo}.parquet", "column": "value", "where": _CORE_POWER}
-                   for geo in ("lad24", "utla23")},
-    },
-    "map_gap": {
-        "label": "Capacity gap per head (power shortfall weighted by service use)",
-        "palette": "magma_r",
-        "panels": {geo: {"input": f"results/models/gap_{geo}.parquet", "column": "capacity_gap"}
-                   for geo in ("lad24", "utla23")},
-    },
-    "map_cost": {
-        "label": "Programme cost per head, £ (Monte Carlo mean)",
-        "palette": "cividis",
-        "panels": {geo: {"input": f"results/costs/{geo}/areas.parquet", "column": "per_head_gbp_mean",
-                         "code": "code", "where": {"scenario": REPORT_HEADLINE_SCENARIO}}
-                   for geo in ("lad24", "utla23")},
-    },
-    "map_spend": {
-        "label": f"Change in service spend per head, {REPORT_SPEND_YEARS[0]} to {REPORT_SPEND_YEARS[1]}, £",
-        "palette": "PuOr",
-        "diverging": True,
-        "panels": {"utla23": {"input": REPORT_COUNCILS_CSV,
-                              "column": "spend_change_per_head_gbp_{}_to_{}".format(
-                                  *(y.replace("-", "_") for y in REPORT_SPEND_YEARS))}},
-    },
-}
+# the council table shows the power index the power map shows
+_CORE_POWER = REPORT_MAPS["map_power"]["panels"]["utla23"].get("where", {})
 REPORT_BOUNDARIES = {"lad24": "boundaries_lad24_buc", "utla23": "boundaries_utla23_buc"}
 REPORT_BOUNDARY_TITLES = {"lad24": "districts", "utla23": "upper-tier councils"}
 REPORT_BOUNDARY_FILES = {"lad24": ["boundaries_lad24_buc"],
@@ -129,6 +70,8 @@ rule report_values:
     params:
         first_year=config["finance_years"][0].replace("-", "_"),
         last_year=config["finance_years"][-1].replace("-", "_"),
+        power_level=config["power"]["c1"]["ci_level"],
+        models_level=config["models"]["ci_level"],
     conda:
         "../../environment.yml"
     log:

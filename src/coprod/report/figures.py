@@ -26,7 +26,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from coprod.columns import require_columns
-from coprod.errors import SchemaError
+from coprod.errors import ConfigError, SchemaError
 from coprod.report.labels import (
     DIMENSION_LABELS,
     DIMENSION_VALUES,
@@ -114,6 +114,15 @@ def _at_geography(frame: pd.DataFrame, geography: str | None, figure: str) -> pd
         raise SchemaError(f"figure {figure}: no rows with geography {geography!r} "
                           f"(found {sorted(frame['geography'].unique())})")
     return part
+
+
+def figure_function(name: str):
+    """The function that draws figure ``name`` of config/report.yaml (same name, public)."""
+    function = globals().get(name)
+    if name.startswith("_") or not callable(function) or name in {"style", "save_figure", "figure_function"}:
+        raise ConfigError(f"config/report.yaml: figure {name!r} has no drawing function in "
+                          f"coprod.report.figures")
+    return function
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
@@ -510,8 +519,3 @@ def iod_replication(comparison: pd.DataFrame, *, xlabel: str = "Estimate (95% CI
         ax.grid(axis="y", visible=False)
         fig.legend(loc="outside lower center", ncols=len(vintages))
     return fig
-
-
-FIGURES = {f.__name__: f for f in (power_distribution, power_loadings, gradient_power, gradient_imd,
-                                   gradient_pair, concentration_curves, gap_region_imd, cost_scenarios,
-                                   cost_by_imd, tornado, spend_change, spec_curve, iod_replication)}

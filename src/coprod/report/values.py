@@ -42,8 +42,14 @@ def gbp(x: float) -> str:
     return f"£{x / 1e6:,.0f} million"
 
 
-def interval(lo: str, hi: str, level: str = "95%") -> str:
-    return f"{level} interval {lo} to {hi}"
+def level_label(level: float) -> str:
+    """A confidence or uncertainty level as the report says it: 0.95 -> "95%"."""
+    return f"{100 * level:g}%"
+
+
+def interval(lo: str, hi: str, level: float) -> str:
+    """The level comes from the config that produced the interval, never a literal."""
+    return f"{level_label(level)} interval {lo} to {hi}"
 
 
 def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[str, str]:
@@ -56,7 +62,7 @@ def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[s
     return out
 
 
-def power_values(summary: dict, loadings: pd.DataFrame) -> dict[str, str]:
+def power_values(summary: dict, loadings: pd.DataFrame, level: float) -> dict[str, str]:
     c1 = summary["c1"]
     r2 = c1["r2_demos_on_education_occupation"]
     rest = c1["r2_rest_of_demos_on_education_occupation"]
@@ -64,18 +70,18 @@ def power_values(summary: dict, loadings: pd.DataFrame) -> dict[str, str]:
     core = loadings[(loadings["index_set"] == "core") & (loadings["variant"] == "pca1")].iloc[0]
     return {
         "power.r2_educ_occ": pct(r2["r2"]),
-        "power.r2_educ_occ_ci": interval(pct(r2["ci_low"]), pct(r2["ci_high"])),
+        "power.r2_educ_occ_ci": interval(pct(r2["ci_low"]), pct(r2["ci_high"]), level),
         "power.r2_rest": pct(rest["r2"]),
-        "power.r2_rest_ci": interval(pct(rest["ci_low"]), pct(rest["ci_high"])),
+        "power.r2_rest_ci": interval(pct(rest["ci_low"]), pct(rest["ci_high"]), level),
         "power.turnout_r": num(turnout["r"]),
-        "power.turnout_r_ci": interval(num(turnout["ci_low"]), num(turnout["ci_high"])),
+        "power.turnout_r_ci": interval(num(turnout["ci_low"]), num(turnout["ci_high"]), level),
         "power.alpha_core": num(core["cronbach_alpha"]),
         "power.pc1_share": pct(core["variance_explained"]),
         "power.n_lad": f"{r2['n']:,}",
     }
 
 
-def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str]:
+def services_values(summary: dict, concentration: pd.DataFrame, level: float) -> dict[str, str]:
     ratios = summary["c2"]["lowest_to_highest_power_quintile"]
     ratio = ratios["acute_morbidity"]
     by_outcome = concentration.set_index("outcome")
@@ -83,14 +89,14 @@ def services_values(summary: dict, concentration: pd.DataFrame) -> dict[str, str
     main = summary["c2"]["main_models"]["acute_morbidity"]
     return {
         "services.ratio_acute": num(ratio["ratio"]),
-        "services.ratio_acute_ci": interval(num(ratio["ci_low"]), num(ratio["ci_high"])),
+        "services.ratio_acute_ci": interval(num(ratio["ci_low"]), num(ratio["ci_high"]), level),
         "services.ratio_income": num(ratios["income_claimants"]["ratio"]),
         "services.ci_acute": num(acute["concentration_index"], 3),
-        "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3)),
+        "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3), level),
         "services.ci_income": num(by_outcome.loc["income_claimants", "concentration_index"], 3),
         "services.acute_per_sd": num(main["unadjusted"]["estimate"], 1),
         "services.acute_per_sd_ci": interval(num(main["unadjusted"]["ci_low"], 1),
-                                             num(main["unadjusted"]["ci_high"], 1)),
+                                             num(main["unadjusted"]["ci_high"], 1), level),
         "services.power_share_after_imd": pct(main["share_remaining"], 0),
         "services.n_concentration_negative": str(int(
             (concentration["concentration_index"].dropna() < 0).sum())),
@@ -117,6 +123,7 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
                 ) -> dict[str, str]:
     geography = headline["report_geography"]
     scenarios = headline["scenarios"][geography]
+    level = headline["interval"]
     out = {"costs.n_draws": f"{headline['n_draws']:,}",
            "costs.horizon_years": str(headline["horizon_years"])}
     for key, name in [("universal", "universal"), ("proportionate", "proportionate_universalism"),
@@ -124,13 +131,13 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
         s = scenarios[name]
         out |= {
             f"costs.{key}.total": gbp(s["annual_gbp_mean"]),
-            f"costs.{key}.total_interval": interval(gbp(s["annual_gbp_lo"]), gbp(s["annual_gbp_hi"])),
+            f"costs.{key}.total_interval": interval(gbp(s["annual_gbp_lo"]), gbp(s["annual_gbp_hi"]), level),
             f"costs.{key}.programme_total": gbp(s["total_gbp_mean"]),
             f"costs.{key}.per_head": f"£{s['per_head_gbp_mean']:,.0f}",
             f"costs.{key}.share_of_spend": pct(s["annual_share_of_spend_mean"], 2),
             f"costs.{key}.offsets": gbp(s["offset_savings_gbp_mean"]),
             f"costs.{key}.offsets_interval": interval(gbp(s["offset_savings_gbp_lo"]),
-                                                      gbp(s["offset_savings_gbp_hi"])),
+                                                      gbp(s["offset_savings_gbp_hi"]), level),
             f"costs.{key}.p_offsets_exceed": pct(s["prob_savings_exceed_costs"], 0),
             f"costs.{key}.gap_closed": pct(s["gap_closed_share"], 0),
             f"costs.{key}.gap_open": pct(1 - s["gap_closed_share"], 0),
@@ -147,21 +154,22 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
     return out
 
 
-def all_values(inputs, first_year: str, last_year: str) -> dict[str, str]:
-    """Every value the report quotes, from the named result files of the report rule."""
+def all_values(inputs, first_year: str, last_year: str, levels: dict[str, float]) -> dict[str, str]:
+    """Every value the report quotes, from the named result files of the report rule; ``levels``
+    are the configured interval levels of the power (C1) and models (C2) stages."""
     summary = json.loads(Path(inputs.models_summary).read_text())
     headline = json.loads(Path(inputs.costs_headline).read_text())
     return {
         **data_values({"lsoa21": inputs.lsoa21, "lad24": inputs.lad24, "utla23": inputs.utla23},
                       inputs.provenance),
-        **power_values(summary, pd.read_parquet(inputs.loadings)),
-        **services_values(summary, pd.read_parquet(inputs.concentration)),
+        **power_values(summary, pd.read_parquet(inputs.loadings), levels["power"]),
+        **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
         **gap_values(summary, pd.read_parquet(inputs.gap_by_region)),
         **cost_values(headline, pd.read_parquet(inputs.by_imd), pd.read_parquet(inputs.sensitivity)),
         **climate_values(pd.read_parquet(inputs.climate_groups), pd.read_parquet(inputs.climate_dropped),
                          first_year, last_year),
         **robustness_values(summary, pd.read_parquet(inputs.spec_curve),
-                            pd.read_parquet(inputs.replication)),
+                            pd.read_parquet(inputs.replication), levels["models"]),
     }
 
 
@@ -181,15 +189,15 @@ def climate_values(groups: pd.DataFrame, dropped: pd.DataFrame, first: str, last
     }
 
 
-def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame
-                      ) -> dict[str, str]:
+def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame,
+                      level: float) -> dict[str, str]:
     counts = summary["multiverse"]["status_counts"]
     acute = replication[replication["outcome"] == "acute_morbidity"].set_index("vintage")
 
     def est(vintage: str) -> str:
         row = acute.loc[vintage]
         return (f"{num(row['estimate'])} SD per SD of power "
-                f"({interval(num(row['ci_low']), num(row['ci_high']))})")
+                f"({interval(num(row['ci_low']), num(row['ci_high']), level)})")
 
     fitted = spec_curve[spec_curve["status"] == "ok"]
     return {
@@ -206,11 +214,11 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
     }
 
 
-def scenario_table(scenarios: pd.DataFrame) -> pd.DataFrame:
+def scenario_table(scenarios: pd.DataFrame, level: float) -> pd.DataFrame:
     return pd.DataFrame({
         "Scenario": scenarios["scenario"].map(lambda s: label(SCENARIO_LABELS, s)),
         "Annual cost": scenarios["annual_gbp_mean"].map(gbp),
-        "95% interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
+        f"{level_label(level)} interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
                          zip(scenarios["annual_gbp_lo"], scenarios["annual_gbp_hi"])],
         "Per head (programme)": scenarios["per_head_gbp_mean"].map(lambda v: f"£{v:,.0f}"),
         "Share of service spend": scenarios["annual_share_of_spend_mean"].map(lambda v: pct(v, 2)),
@@ -219,7 +227,7 @@ def scenario_table(scenarios: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def concentration_table(concentration: pd.DataFrame) -> pd.DataFrame:
+def concentration_table(concentration: pd.DataFrame, level: float) -> pd.DataFrame:
     """One row per measure with a defined index, in the report's order of measures."""
     rows = concentration.dropna(subset=["concentration_index"]).set_index("outcome")
     rows = rows.loc[order(OUTCOME_LABELS, rows.index)]
@@ -229,12 +237,12 @@ def concentration_table(concentration: pd.DataFrame) -> pd.DataFrame:
         "Areas": rows["n"].map(lambda v: f"{v:,}").to_numpy(),
         "Index": rows["concentration_index"].map(lambda v: num(v, 3)).to_numpy(),
         "SE": rows["se"].map(lambda v: num(v, 4)).to_numpy(),
-        "95% CI": [f"{num(lo, 3)} to {num(hi, 3)}" for lo, hi in
+        f"{level_label(level)} CI": [f"{num(lo, 3)} to {num(hi, 3)}" for lo, hi in
                    zip(rows["ci_low"], rows["ci_high"])],
     })
 
 
-def headline_models_table(summary: dict) -> pd.DataFrame:
+def headline_models_table(summary: dict, level: float) -> pd.DataFrame:
     """One row per measure in the report's order (the model family follows from the level, which
     the caption states); a dash where deprivation cannot be added (the measure is itself a
     deprivation score)."""
@@ -247,7 +255,7 @@ def headline_models_table(summary: dict) -> pd.DataFrame:
             "Measure": label(OUTCOME_LABELS, outcome),
             "Areas": f"{base['n']:,}",
             "Per SD of power": num(base["estimate"], 3),
-            "95% CI": f"{num(base['ci_low'], 3)} to {num(base['ci_high'], 3)}",
+            f"{level_label(level)} CI": f"{num(base['ci_low'], 3)} to {num(base['ci_high'], 3)}",
             "Adding deprivation": (num(adjusted["estimate"], 3)
                                    if adjusted and adjusted.get("estimate") is not None else "—"),
             "Share remaining": (minus(pct(fit["share_remaining"], 0))

@@ -3,7 +3,7 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.errors import ConfigError
-from coprod.report.figures import FIGURES, save_figure
+from coprod.report.figures import figure_function, save_figure
 from coprod.runlog import rule_log
 
 READERS = {".parquet": pd.read_parquet, ".csv": pd.read_csv}
@@ -15,5 +15,5 @@ with rule_log(snakemake.log[0]) as log:
         if Path(path).suffix not in READERS:
             raise ConfigError(f"figure {name}: input {key}={path} is not Parquet or CSV")
         frames[key] = READERS[Path(path).suffix](path)
-    save_figure(FIGURES[name](**frames, **snakemake.params.options), snakemake.output[0])
+    save_figure(figure_function(name)(**frames, **snakemake.params.options), snakemake.output[0])
     log.info("figure %s from %s", name, dict(snakemake.input.items()))

@@ -8,14 +8,15 @@ from coprod.report.tables import frame_to_markdown
 from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    inp, out = snakemake.input, snakemake.output
-    write_json(rv.all_values(inp, snakemake.params.first_year, snakemake.params.last_year),
-               out.values)
+    inp, out, params = snakemake.input, snakemake.output, snakemake.params
+    levels = {"power": params.power_level, "models": params.models_level}
+    write_json(rv.all_values(inp, params.first_year, params.last_year, levels), out.values)
     summary = json.loads(open(inp.models_summary).read())
+    costs_level = json.loads(open(inp.costs_headline).read())["interval"]
     tables = {
-        out.scenarios: rv.scenario_table(pd.read_parquet(inp.scenarios)),
-        out.concentration: rv.concentration_table(pd.read_parquet(inp.concentration)),
-        out.headline_models: rv.headline_models_table(summary),
+        out.scenarios: rv.scenario_table(pd.read_parquet(inp.scenarios), costs_level),
+        out.concentration: rv.concentration_table(pd.read_parquet(inp.concentration), levels["models"]),
+        out.headline_models: rv.headline_models_table(summary, levels["models"]),
     }
     for path, frame in tables.items():
         frame_to_markdown(frame, path)
