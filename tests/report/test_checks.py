@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from coprod.errors import ReportError
 from coprod.report import render
@@ -284,9 +285,19 @@ def test_real_report_prose_has_no_hand_typed_numbers_and_resolves():
     problems = check_report(REPORT, nest_values({key: "value" for key in keys}))
     assert [str(p) for p in problems if p.kind not in PIPELINE_OUTPUTS] == []
     missing = {Path(p.message.split()[2 if p.kind == "include" else 1]).name for p in problems}
-    assert missing <= {f"{name}.png" for name in ("power_distribution", "power_loadings", "gradient_power",
-                                                   "gradient_imd", "concentration_curves", "gap_region_imd",
-                                                   "cost_scenarios", "cost_by_imd", "tornado", "spend_change",
-                                                   "spec_curve", "iod_replication")} | {
-        f"{name}.md" for name in ("provenance", "scenarios", "concentration", "headline_models", "software",
-                                  "rulegraph")}
+    report = yaml.safe_load((REPORT.parents[1] / "config" / "report.yaml").read_text())["report"]
+    outputs = ({f"{name}.png" for name in [*report["figures"], *report["maps"]]}
+               | {f"{name}.md" for name in report["tables"]} | {"councils.html"})
+    assert missing <= outputs
+
+
+def test_a_number_planted_in_the_real_report_is_caught(tmp_path):
+    keys = sorted(set(re.findall(r"\{\{<\s*var\s+(\S+)\s*>\}\}", REPORT.read_text())))
+    variables = nest_values({key: "value" for key in keys})
+    planted = tmp_path / "coproduction.qmd"
+    planted.write_text(REPORT.read_text().replace("{{< var councils.n >}} upper-tier councils its own",
+                                                  "153 upper-tier councils its own", 1))
+    shutil.copy(REPORT.parent / "references.bib", tmp_path)
+    shutil.copy(REPORT.parent / "_quarto.yml", tmp_path)
+    numbers = [p for p in check_report(planted, variables) if p.kind == "number"]
+    assert [p.message for p in numbers] == ["hand-typed number '153': use {{< var … >}}"]
