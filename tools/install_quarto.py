@@ -117,7 +117,9 @@ def install_official(prefix: Path, lock_path: Path, plat: str, base_url: str | N
                                f"{lock_path}; refusing to install")
         unpacked = tmp / "unpacked"
         with tarfile.open(tmp / name) as archive:
-            archive.extractall(unpacked, filter="data")
+            if not hasattr(tarfile, "data_filter"):  # Python < 3.11.4: no extraction filters
+                raise InstallError("this Python cannot unpack archives safely: use Python >= 3.11.4")
+            archive.extractall(unpacked, filter="data")  # refuses absolute paths and links out
         found = sorted(unpacked.glob("**/bin/quarto"), key=lambda p: len(p.parts))
         if not found:
             raise InstallError(f"{name}: no bin/quarto inside the archive")
