@@ -48,8 +48,10 @@ def platform_name(system: str | None = None, machine: str | None = None) -> str:
         return "linux-amd64"
     if system == "linux" and machine in ("aarch64", "arm64"):
         return "linux-arm64"
-    raise InstallError(f"no Quarto release archive for {system}/{machine}: install Quarto "
-                       "from conda-forge (environment.yml) or quarto.org")
+    raise InstallError(
+        f"no Quarto release archive for {system}/{machine}: install Quarto "
+        "from conda-forge (environment.yml) or quarto.org"
+    )
 
 
 def read_lock(path: Path) -> dict:
@@ -109,16 +111,22 @@ def install_official(prefix: Path, lock_path: Path, plat: str, base_url: str | N
         _download(f"{base}/v{version}/{name}", tmp / name)
         actual = sha256_of(tmp / name)
         if actual != expected:
-            raise InstallError(f"{name}: SHA-256 {actual} does not match {expected} from {sums_url}; "
-                               "refusing to install")
+            raise InstallError(
+                f"{name}: SHA-256 {actual} does not match {expected} from {sums_url}; "
+                "refusing to install"
+            )
         locked = lock["sha256"].get(plat)
         if locked and locked != actual:
-            raise InstallError(f"{name}: SHA-256 {actual} does not match {locked} recorded in "
-                               f"{lock_path}; refusing to install")
+            raise InstallError(
+                f"{name}: SHA-256 {actual} does not match {locked} recorded in "
+                f"{lock_path}; refusing to install"
+            )
         unpacked = tmp / "unpacked"
         with tarfile.open(tmp / name) as archive:
             if not hasattr(tarfile, "data_filter"):  # Python < 3.11.4: no extraction filters
-                raise InstallError("this Python cannot unpack archives safely: use Python >= 3.11.4")
+                raise InstallError(
+                    "this Python cannot unpack archives safely: use Python >= 3.11.4"
+                )
             archive.extractall(unpacked, filter="data")  # refuses absolute paths and links out
         found = sorted(unpacked.glob("**/bin/quarto"), key=lambda p: len(p.parts))
         if not found:
@@ -140,13 +148,21 @@ def install_official(prefix: Path, lock_path: Path, plat: str, base_url: str | N
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("prefix", type=Path, help="install folder; the command is PREFIX/bin/quarto")
+    parser.add_argument(
+        "prefix", type=Path, help="install folder; the command is PREFIX/bin/quarto"
+    )
     parser.add_argument("--lock", type=Path, default=DEFAULT_LOCK)
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="offline installer to use when it exists")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="offline installer to use when it exists",
+    )
     parser.add_argument("--official", action="store_true", help="ignore the offline installer")
     parser.add_argument("--platform", help="release platform (default: this machine's)")
-    parser.add_argument("--base-url", help=f"release download base (default: the lock's, or ${BASE_URL_ENV})")
+    parser.add_argument(
+        "--base-url", help=f"release download base (default: the lock's, or ${BASE_URL_ENV})"
+    )
     args = parser.parse_args(argv)
     prefix = args.prefix.resolve()
     try:
@@ -154,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["bash", str(args.shared), str(prefix)], check=True)
             command = prefix / "bin" / "quarto"
         else:
-            command = install_official(prefix, args.lock, args.platform or platform_name(), args.base_url)
+            command = install_official(
+                prefix, args.lock, args.platform or platform_name(), args.base_url
+            )
     except (InstallError, subprocess.CalledProcessError) as exc:
         print(f"install_quarto: {exc}", file=sys.stderr)
         return 1

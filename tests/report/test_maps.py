@@ -10,7 +10,14 @@ import pytest
 from shapely.geometry import box
 
 from coprod.errors import GeographyError, ReportError
-from coprod.report.maps import MapJoinError, MapSpec, choropleth, colour_scale, join_one_to_one, map_figure
+from coprod.report.maps import (
+    MapJoinError,
+    MapSpec,
+    choropleth,
+    colour_scale,
+    join_one_to_one,
+    map_figure,
+)
 
 CODES = ["E06000001", "E09000001", "E09000002"]
 
@@ -18,8 +25,11 @@ CODES = ["E06000001", "E09000001", "E09000002"]
 @pytest.fixture
 def shapes():
     """Three square 'councils', two of them London boroughs (E09) for the inset."""
-    return gpd.GeoDataFrame({"utla23cd": CODES, "utla23nm": ["A", "City", "B"]},
-                            geometry=[box(0, 0, 10, 10), box(10, 0, 11, 1), box(11, 0, 12, 1)], crs="EPSG:27700")
+    return gpd.GeoDataFrame(
+        {"utla23cd": CODES, "utla23nm": ["A", "City", "B"]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 11, 1), box(11, 0, 12, 1)],
+        crs="EPSG:27700",
+    )
 
 
 def values(codes, column="value"):
@@ -32,12 +42,17 @@ def test_join_keeps_one_row_per_feature(shapes):
 
 
 def test_join_fails_on_a_missing_code(shapes):
-    with pytest.raises(MapJoinError, match=r"test.parquet: .*1 boundary code\(s\) missing from the data: \['E09000002'\]"):
+    with pytest.raises(
+        MapJoinError,
+        match=r"test.parquet: .*1 boundary code\(s\) missing from the data: \['E09000002'\]",
+    ):
         join_one_to_one(shapes, values(CODES[:2]), "utla23cd", "value", "test.parquet")
 
 
 def test_join_fails_on_an_extra_code(shapes):
-    with pytest.raises(MapJoinError, match=r"1 code\(s\) in the data with no boundary: \['E06000999'\]"):
+    with pytest.raises(
+        MapJoinError, match=r"1 code\(s\) in the data with no boundary: \['E06000999'\]"
+    ):
         join_one_to_one(shapes, values([*CODES, "E06000999"]), "utla23cd", "value", "test.parquet")
 
 
@@ -69,7 +84,9 @@ def test_only_colour_blind_safe_palettes():
 
 
 def test_a_feature_without_a_value_is_drawn_as_no_data(shapes):
-    joined = join_one_to_one(shapes, values(CODES).assign(value=[1.0, np.nan, 3.0]), "utla23cd", "value", "t")
+    joined = join_one_to_one(
+        shapes, values(CODES).assign(value=[1.0, np.nan, 3.0]), "utla23cd", "value", "t"
+    )
     fig = choropleth([("Councils", joined, "utla23cd", "value")], label="£", palette="viridis")
     legend = fig.axes[0].get_legend()
     assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["No data"]
@@ -82,10 +99,17 @@ def test_map_figure_end_to_end_from_a_declared_file_and_column(tmp_path, mirror_
     shp = mirror_dir / "boundaries" / "CTYUA_MAY_2023_UK_BUC" / "CTYUA_MAY_2023_UK_BUC.shp"
     codes = read_utla23_boundaries(shp)["utla23cd"]
     csv = tmp_path / "councils.csv"
-    pd.DataFrame({"utla23cd": codes, "v": np.arange(len(codes)), "kind": "a"}).to_csv(csv, index=False)
-    spec = MapSpec.from_dict({"label": "v", "palette": "cividis",
-                              "panels": {"utla23": {"input": str(csv), "column": "v", "where": {"kind": "a"}}}},
-                             "Contains OS data")
+    pd.DataFrame({"utla23cd": codes, "v": np.arange(len(codes)), "kind": "a"}).to_csv(
+        csv, index=False
+    )
+    spec = MapSpec.from_dict(
+        {
+            "label": "v",
+            "palette": "cividis",
+            "panels": {"utla23": {"input": str(csv), "column": "v", "where": {"kind": "a"}}},
+        },
+        "Contains OS data",
+    )
     fig = map_figure(spec, {"utla23": shp}, {"utla23": csv})
     assert len(fig.axes) == 2 and len(fig.axes[0].child_axes) == 1  # map + colour bar; London inset
     pd.DataFrame({"utla23cd": codes[1:], "v": 1.0, "kind": "a"}).to_csv(csv, index=False)

@@ -44,7 +44,9 @@ def test_both_formats_render_and_land_at_their_destinations(rendered):
     assert html.read_text().lstrip().lower().startswith("<!doctype html>")
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert set(seconds) == {"html", "typst"}
-    assert not (tmp / "report" / "demo.html").exists() and not (tmp / "report" / "demo.pdf").exists()
+    assert (
+        not (tmp / "report" / "demo.html").exists() and not (tmp / "report" / "demo.pdf").exists()
+    )
     assert "quarto render --to typst (exit 0" in (tmp / "render.log").read_text()
 
 
@@ -68,11 +70,18 @@ def test_pdf_has_every_figure_and_no_unresolved_text(rendered):
     assert "Bibliography" not in text  # pandoc's citeproc, not Typst's own bibliography
 
 
-@pytest.mark.parametrize("old, new, warning", [
-    ("(@fig-gradient)", "(@fig-gradient, @fig-missing)", "Unable to resolve crossref @fig-missing"),
-    ("[@marmot2010, p. 15]", "[@nosuchkey2020]", "citation nosuchkey2020 not found"),
-    ("{{< var gradient.ratio >}}", "{{< var no.such.key >}}", "Unknown var no.such.key"),
-])
+@pytest.mark.parametrize(
+    "old, new, warning",
+    [
+        (
+            "(@fig-gradient)",
+            "(@fig-gradient, @fig-missing)",
+            "Unable to resolve crossref @fig-missing",
+        ),
+        ("[@marmot2010, p. 15]", "[@nosuchkey2020]", "citation nosuchkey2020 not found"),
+        ("{{< var gradient.ratio >}}", "{{< var no.such.key >}}", "Unknown var no.such.key"),
+    ],
+)
 def test_a_quarto_warning_fails_the_render(tmp_path, old, new, warning):
     """The project's own checks would stop these first; here Quarto runs on them directly."""
     qmd = _copy(tmp_path)
@@ -83,8 +92,11 @@ def test_a_quarto_warning_fails_the_render(tmp_path, old, new, warning):
 
 
 def test_quarto_warnings_reads_quarto_pandoc_and_typst_lines():
-    output = ("\x1b[33mWARNING (filters/crossref/refs.lua:128) Unable to resolve crossref @fig-x\n"
-              "[WARNING] Citeproc: citation y not found\nwarning: unknown font family: z\nOutput created: a.html\n")
+    output = (
+        "\x1b[33mWARNING (filters/crossref/refs.lua:128) Unable to resolve crossref @fig-x\n"
+        "[WARNING] Citeproc: citation y not found\nwarning: unknown font family: z\n"
+        "Output created: a.html\n"
+    )
     assert len(render.quarto_warnings(output)) == 3
 
 
@@ -96,14 +108,18 @@ def test_render_refuses_sources_that_fail_the_checks(tmp_path):
 
 
 def test_html_problems_detects_unresolved_content():
-    page = ('<html><body><p>See ?@fig-missing and {{&lt; var x &gt;}} and ?var:y and @tbl-raw '
-            '(<strong>nokey?</strong>)</p><img src="https://example.org/x.png"></body></html>')
+    page = (
+        "<html><body><p>See ?@fig-missing and {{&lt; var x &gt;}} and ?var:y and @tbl-raw "
+        '(<strong>nokey?</strong>)</p><img src="https://example.org/x.png"></body></html>'
+    )
     problems = " ".join(render.html_problems(page))
     for expected in ("?@fig-missing", "{{&lt;", "?var:", "@tbl-raw", "nokey?", "external resource"):
         assert expected in problems
 
 
-needs_chromium = pytest.mark.skipif(render.chromium_path() is None, reason="needs chromium (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    render.chromium_path() is None, reason="needs chromium (apt-get install chromium)"
+)
 
 
 @needs_chromium
@@ -117,6 +133,8 @@ def test_html_opens_in_chromium_without_console_messages(rendered):
 @needs_chromium
 def test_browser_check_reports_a_console_error(tmp_path):
     page = tmp_path / "bad.html"
-    page.write_text("<html><body><p>x</p><script>console.error('planted failure')</script></body></html>")
+    page.write_text(
+        "<html><body><p>x</p><script>console.error('planted failure')</script></body></html>"
+    )
     with pytest.raises(ReportError, match="planted failure"):
         render.browser_check(page, tmp_path / "bad.png")

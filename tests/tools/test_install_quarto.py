@@ -54,9 +54,13 @@ def release(tmp_path):
     folder.mkdir(parents=True)
     data = fake_archive()
     (folder / ARCHIVE).write_bytes(data)
-    (folder / CHECKSUMS).write_text(f"{hashlib.sha256(data).hexdigest()}  {ARCHIVE}\n"
-                                    f"{'0' * 64}  quarto-{VERSION}-macos.tar.gz\n")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "www"))
+    (folder / CHECKSUMS).write_text(
+        f"{hashlib.sha256(data).hexdigest()}  {ARCHIVE}\n"
+        f"{'0' * 64}  quarto-{VERSION}-macos.tar.gz\n"
+    )
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "www")
+    )
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -69,15 +73,35 @@ def release(tmp_path):
 @pytest.fixture
 def lock(tmp_path):
     path = tmp_path / "quarto.lock.json"
-    path.write_text(json.dumps({"version": VERSION, "base_url": "https://invalid.example",
-                                "sha256": {PLATFORM: None, "linux-arm64": None, "macos": None}}))
+    path.write_text(
+        json.dumps(
+            {
+                "version": VERSION,
+                "base_url": "https://invalid.example",
+                "sha256": {PLATFORM: None, "linux-arm64": None, "macos": None},
+            }
+        )
+    )
     return path
 
 
 def run(prefix, lock, base_url):
-    return subprocess.run([sys.executable, str(SCRIPT), str(prefix), "--official", "--platform", PLATFORM,
-                           "--lock", str(lock), "--base-url", base_url],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            str(prefix),
+            "--official",
+            "--platform",
+            PLATFORM,
+            "--lock",
+            str(lock),
+            "--base-url",
+            base_url,
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_installs_a_verified_archive_and_records_its_hash(tmp_path, lock, release):
@@ -85,7 +109,10 @@ def test_installs_a_verified_archive_and_records_its_hash(tmp_path, lock, releas
     result = run(tmp_path / "q", lock, base_url)
     assert result.returncode == 0, result.stderr
     command = tmp_path / "q" / "bin" / "quarto"
-    assert subprocess.run([command], capture_output=True, text=True, check=True).stdout.strip() == VERSION
+    assert (
+        subprocess.run([command], capture_output=True, text=True, check=True).stdout.strip()
+        == VERSION
+    )
     recorded = json.loads(lock.read_text())["sha256"][PLATFORM]
     assert recorded == hashlib.sha256((folder / ARCHIVE).read_bytes()).hexdigest()
     # a second install verifies against the recorded hash and succeeds

@@ -28,7 +28,16 @@ from coprod.errors import GeographyError, ReportError
 
 LONDON_PREFIX = "E09"  # London boroughs and the City of London, at both levels
 NO_DATA = "#d9d9d9"
-SAFE_PALETTES = {"viridis", "cividis", "magma_r", "viridis_r", "cividis_r", "magma", "PuOr", "PuOr_r"}
+SAFE_PALETTES = {
+    "viridis",
+    "cividis",
+    "magma_r",
+    "viridis_r",
+    "cividis_r",
+    "magma",
+    "PuOr",
+    "PuOr_r",
+}
 GEOGRAPHY_TITLES = {"lad24": "Districts (May 2024)", "utla23": "Upper-tier councils (May 2023)"}
 
 
@@ -58,22 +67,38 @@ class MapSpec:
     @classmethod
     def from_dict(cls, spec: Mapping, attribution: str) -> MapSpec:
         if spec["palette"] not in SAFE_PALETTES:
-            raise ReportError(f"map palette {spec['palette']!r} is not one of the colour-blind-safe "
-                              f"palettes {sorted(SAFE_PALETTES)}")
+            raise ReportError(
+                f"map palette {spec['palette']!r} is not one of the colour-blind-safe "
+                f"palettes {sorted(SAFE_PALETTES)}"
+            )
         panels = [MapPanel(geography=geo, **panel) for geo, panel in spec["panels"].items()]
-        return cls(spec["label"], spec["palette"], bool(spec.get("diverging", False)), panels, attribution)
+        return cls(
+            spec["label"], spec["palette"], bool(spec.get("diverging", False)), panels, attribution
+        )
 
 
-def join_one_to_one(boundaries: gpd.GeoDataFrame, values: pd.DataFrame, code: str, column: str,
-                    source: str, *, data_code: str | None = None) -> gpd.GeoDataFrame:
+def join_one_to_one(
+    boundaries: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    code: str,
+    column: str,
+    source: str,
+    *,
+    data_code: str | None = None,
+) -> gpd.GeoDataFrame:
     """`boundaries` with `values[column]` joined on the code, one row per boundary feature."""
     data_code = data_code or code
     missing_columns = [c for c in (data_code, column) if c not in values.columns]
     if missing_columns:
-        raise MapJoinError(f"{source}: column(s) {missing_columns} missing (has {list(values.columns)[:12]})")
+        raise MapJoinError(
+            f"{source}: column(s) {missing_columns} missing (has {list(values.columns)[:12]})"
+        )
     repeated = sorted(values.loc[values[data_code].duplicated(), data_code].unique())
     if repeated:
-        raise MapJoinError(f"{source}: {len(repeated)} code(s) appear more than once in {data_code}: {repeated[:10]}")
+        raise MapJoinError(
+            f"{source}: {len(repeated)} code(s) appear more than once in {data_code}: "
+            f"{repeated[:10]}"
+        )
     have, want = set(values[data_code]), set(boundaries[code])
     missing, extra = sorted(want - have), sorted(have - want)
     if missing or extra:
@@ -82,8 +107,10 @@ def join_one_to_one(boundaries: gpd.GeoDataFrame, values: pd.DataFrame, code: st
             parts.append(f"{len(missing)} boundary code(s) missing from the data: {missing[:10]}")
         if extra:
             parts.append(f"{len(extra)} code(s) in the data with no boundary: {extra[:10]}")
-        raise MapJoinError(f"{source}: {data_code} does not join 1:1 with the {len(want)} {code} boundaries: "
-                           + "; ".join(parts))
+        raise MapJoinError(
+            f"{source}: {data_code} does not join 1:1 with the {len(want)} {code} boundaries: "
+            + "; ".join(parts)
+        )
     data = values[[data_code, column]].rename(columns={data_code: code})
     return boundaries.merge(data, on=code, how="left", validate="one_to_one")
 
@@ -112,12 +139,23 @@ def colour_scale(values: np.ndarray, diverging: bool) -> tuple[colors.Normalize,
         bound = max(abs(lo), abs(hi))
         lo, hi = -bound, bound
     below, above = bool(finite.min() < lo), bool(finite.max() > hi)
-    extend = {(False, False): "neither", (True, False): "min", (False, True): "max", (True, True): "both"}
+    extend = {
+        (False, False): "neither",
+        (True, False): "min",
+        (False, True): "max",
+        (True, True): "both",
+    }
     return colors.Normalize(vmin=lo, vmax=hi), extend[(below, above)]
 
 
-def choropleth(frames: Sequence[tuple[str, gpd.GeoDataFrame, str, str]], *, label: str, palette: str,
-               diverging: bool = False, attribution: str = ""):
+def choropleth(
+    frames: Sequence[tuple[str, gpd.GeoDataFrame, str, str]],
+    *,
+    label: str,
+    palette: str,
+    diverging: bool = False,
+    attribution: str = "",
+):
     """One panel per (title, joined frame, code column, value column) on one colour scale,
     each with a London inset; returns the matplotlib figure."""
     values = np.concatenate([frame[col].to_numpy(dtype=float) for _, frame, _, col in frames])
@@ -126,14 +164,16 @@ def choropleth(frames: Sequence[tuple[str, gpd.GeoDataFrame, str, str]], *, labe
     fig = Figure(figsize=(3.4 * n + 0.4, 4.6), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)
     any_missing = False
-    for ax, (title, frame, code, col) in zip(axes[0], frames):
+    for ax, (title, frame, code, col) in zip(axes[0], frames, strict=True):
         missing = frame[col].isna()
         any_missing |= bool(missing.any())
         _draw(ax, frame, col, norm, palette, missing, linewidth=0.12)
         ax.set_title(title, fontsize=8, wrap=True)
         london = frame[frame[code].str.startswith(LONDON_PREFIX)]
         x0, y0, x1, y1 = london.total_bounds
-        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, linewidth=0.6, edgecolor="black"))
+        ax.add_patch(
+            Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, linewidth=0.6, edgecolor="black")
+        )
         inset = ax.inset_axes([0.0, 0.58, 0.36, 0.36])  # over the Irish Sea and Wales, left blank
         _draw(inset, london, col, norm, palette, london[col].isna(), linewidth=0.25)
         inset.set_title("London", fontsize=7, pad=2)
@@ -145,28 +185,63 @@ def choropleth(frames: Sequence[tuple[str, gpd.GeoDataFrame, str, str]], *, labe
         for spine in inset.spines.values():
             spine.set_visible(True)
             spine.set_linewidth(0.6)
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=palette), ax=list(axes[0]), orientation="horizontal",
-                       fraction=0.05, pad=0.02, aspect=35, extend=extend, shrink=0.9)
+    bar = fig.colorbar(
+        ScalarMappable(norm=norm, cmap=palette),
+        ax=list(axes[0]),
+        orientation="horizontal",
+        fraction=0.05,
+        pad=0.02,
+        aspect=35,
+        extend=extend,
+        shrink=0.9,
+    )
     bar.set_label(label, fontsize=8)
     bar.ax.tick_params(labelsize=7)
     if any_missing:
-        axes[0][-1].legend(handles=[Patch(facecolor=NO_DATA, hatch="////", edgecolor="grey", linewidth=0.3,
-                                          label="No data")], loc="lower left", fontsize=7, frameon=False)
+        axes[0][-1].legend(
+            handles=[
+                Patch(
+                    facecolor=NO_DATA,
+                    hatch="////",
+                    edgecolor="grey",
+                    linewidth=0.3,
+                    label="No data",
+                )
+            ],
+            loc="lower left",
+            fontsize=7,
+            frameon=False,
+        )
     if attribution:
         fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
-        fig.text(0.01, 0.005, attribution, fontsize=5.5, color="#444444", ha="left", va="bottom", wrap=True)
+        fig.text(
+            0.01,
+            0.005,
+            attribution,
+            fontsize=5.5,
+            color="#444444",
+            ha="left",
+            va="bottom",
+            wrap=True,
+        )
     return fig
 
 
 def _draw(ax, frame, col, norm, palette, missing, linewidth):
-    frame[~missing].plot(column=col, ax=ax, cmap=palette, norm=norm, edgecolor="white", linewidth=linewidth)
+    frame[~missing].plot(
+        column=col, ax=ax, cmap=palette, norm=norm, edgecolor="white", linewidth=linewidth
+    )
     if missing.any():
-        frame[missing].plot(ax=ax, color=NO_DATA, hatch="////", edgecolor="grey", linewidth=linewidth)
+        frame[missing].plot(
+            ax=ax, color=NO_DATA, hatch="////", edgecolor="grey", linewidth=linewidth
+        )
     ax.set_axis_off()
     ax.set_aspect("equal")
 
 
-def map_figure(spec: MapSpec, boundaries: Mapping[str, str | Path], inputs: Mapping[str, str | Path]):
+def map_figure(
+    spec: MapSpec, boundaries: Mapping[str, str | Path], inputs: Mapping[str, str | Path]
+):
     """The figure for `spec`: each panel's input read, filtered and joined 1:1 with the
     boundaries of its geography."""
     frames = []
@@ -174,8 +249,14 @@ def map_figure(spec: MapSpec, boundaries: Mapping[str, str | Path], inputs: Mapp
         code = BOUNDARY_COLUMNS[panel.geography][0]
         shapes = read_boundaries(boundaries[panel.geography], panel.geography)
         values = read_panel(panel, inputs[panel.geography])
-        joined = join_one_to_one(shapes, values, code, panel.column, f"{inputs[panel.geography]}",
-                                 data_code=panel.code)
+        joined = join_one_to_one(
+            shapes, values, code, panel.column, f"{inputs[panel.geography]}", data_code=panel.code
+        )
         frames.append((GEOGRAPHY_TITLES[panel.geography], joined, code, panel.column))
-    return choropleth(frames, label=spec.label, palette=spec.palette, diverging=spec.diverging,
-                      attribution=spec.attribution)
+    return choropleth(
+        frames,
+        label=spec.label,
+        palette=spec.palette,
+        diverging=spec.diverging,
+        attribution=spec.attribution,
+    )

@@ -58,9 +58,18 @@ def quarto_version(tool: str | None = None) -> str | None:
     if quarto is None:
         return None
     args = [quarto, tool, "--version"] if tool else [quarto, "--version"]
-    result = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
-                            stdin=subprocess.DEVNULL)
-    lines = [line.strip() for line in ANSI.sub("", result.stdout + result.stderr).splitlines() if line.strip()]
+    result = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        stdin=subprocess.DEVNULL,
+    )
+    lines = [
+        line.strip()
+        for line in ANSI.sub("", result.stdout + result.stderr).splitlines()
+        if line.strip()
+    ]
     if result.returncode != 0 or not lines:
         return None
     return lines[0].removeprefix(f"{tool or 'quarto'} ")
@@ -68,55 +77,78 @@ def quarto_version(tool: str | None = None) -> str | None:
 
 def quarto_warnings(output: str) -> list[str]:
     """The warning lines of Quarto's (and pandoc's, Typst's) console output."""
-    return [line.strip() for line in ANSI.sub("", output).splitlines() if QUARTO_WARNING.match(line)]
+    return [
+        line.strip() for line in ANSI.sub("", output).splitlines() if QUARTO_WARNING.match(line)
+    ]
 
 
-def quarto_render(qmd: str | Path, fmt: str, out: str | Path, *, log: str | Path | None = None) -> float:
+def quarto_render(
+    qmd: str | Path, fmt: str, out: str | Path, *, log: str | Path | None = None
+) -> float:
     """`quarto render` of one format in the Quarto project folder, the output moved to `out`;
     a non-zero exit or any warning raises ReportError. Returns the seconds it took; Quarto's
     console output is appended to `log`."""
     qmd, out = Path(qmd).resolve(), Path(out)
     quarto = quarto_path()
     if quarto is None:
-        raise ReportError("quarto not found: run `make install` (it installs Quarto into .tools/quarto) "
-                          "or set QUARTO_PATH")
+        raise ReportError(
+            "quarto not found: run `make install` (it installs Quarto into .tools/quarto) "
+            "or set QUARTO_PATH"
+        )
     name = qmd.stem + FORMATS[fmt]
     start = time.perf_counter()
-    result = subprocess.run([quarto, "render", qmd.name, "--to", fmt, "--output", name],
-                            cwd=qmd.parent, capture_output=True, text=True,
-                            env={**os.environ, "NO_COLOR": "1"}, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [quarto, "render", qmd.name, "--to", fmt, "--output", name],
+        cwd=qmd.parent,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        stdin=subprocess.DEVNULL,
+    )
     seconds = time.perf_counter() - start
     output = ANSI.sub("", result.stdout + result.stderr)
     if log is not None:
         with open(log, "a") as f:
-            f.write(f"--- quarto render --to {fmt} (exit {result.returncode}, {seconds:.1f} s)\n{output}\n")
+            f.write(
+                f"--- quarto render --to {fmt} (exit {result.returncode}, {seconds:.1f} s)\n"
+                f"{output}\n"
+            )
     if result.returncode != 0:
-        raise ReportError(f"{qmd}: quarto render --to {fmt} failed (exit {result.returncode}):\n{output[-3000:]}")
+        raise ReportError(
+            f"{qmd}: quarto render --to {fmt} failed (exit {result.returncode}):\n{output[-3000:]}"
+        )
     warnings = quarto_warnings(output)
     if warnings:
-        raise ReportError(f"{qmd}: quarto render --to {fmt} warned (warnings fail the render):\n"
-                          + "\n".join(f"  {w}" for w in warnings))
+        raise ReportError(
+            f"{qmd}: quarto render --to {fmt} warned (warnings fail the render):\n"
+            + "\n".join(f"  {w}" for w in warnings)
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(qmd.parent / name, out)
     return seconds
 
 
-def render_report(qmd: str | Path, html: str | Path, pdf: str | Path, *, log: str | Path | None = None
-                  ) -> dict[str, float]:
+def render_report(
+    qmd: str | Path, html: str | Path, pdf: str | Path, *, log: str | Path | None = None
+) -> dict[str, float]:
     """Check the sources, render HTML and Typst PDF with Quarto, then check what it produced
     for unresolved content; returns seconds per format."""
     assert_report_clean(qmd)
-    seconds = {fmt: quarto_render(qmd, fmt, out, log=log) for fmt, out in (("html", html), ("typst", pdf))}
+    seconds = {
+        fmt: quarto_render(qmd, fmt, out, log=log) for fmt, out in (("html", html), ("typst", pdf))
+    }
     problems = html_problems(Path(html).read_text()) + pdf_problems(pdf)
     if problems:
-        raise ReportError(f"{qmd}: the rendered report has unresolved content:\n"
-                          + "\n".join(f"  {p}" for p in problems))
+        raise ReportError(
+            f"{qmd}: the rendered report has unresolved content:\n"
+            + "\n".join(f"  {p}" for p in problems)
+        )
     return seconds
 
 
 def _visible_html(text: str) -> str:
     """The text of the HTML body a reader sees: no scripts, styles or tags."""
-    body = text[text.find("<body"):]
+    body = text[text.find("<body") :]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S | re.I)
     return re.sub(r"<[^>]+>", " ", body)
 
@@ -125,10 +157,19 @@ def html_problems(text: str) -> list[str]:
     """What a reader would stumble on in rendered HTML: unresolved references, variables or
     citations, or a resource that is not embedded (self-contained means `data:` only)."""
     visible = _visible_html(text)
-    problems = [f"HTML {name}: {m.group(0)!r}" for name, rx in UNRESOLVED.items() for m in rx.finditer(visible)]
-    body = text[text.find("<body"):]
-    problems += [f"HTML missing citation: {m.group(0)!r}" for m in re.finditer(r"<strong>[^<]*\?</strong>", body)]
-    for attr, url in re.findall(r"""<(?:img|script|link|source|iframe)\b[^>]*?\b(src|href)=["']([^"']+)""", text):
+    problems = [
+        f"HTML {name}: {m.group(0)!r}"
+        for name, rx in UNRESOLVED.items()
+        for m in rx.finditer(visible)
+    ]
+    body = text[text.find("<body") :]
+    problems += [
+        f"HTML missing citation: {m.group(0)!r}"
+        for m in re.finditer(r"<strong>[^<]*\?</strong>", body)
+    ]
+    for attr, url in re.findall(
+        r"""<(?:img|script|link|source|iframe)\b[^>]*?\b(src|href)=["']([^"']+)""", text
+    ):
         if not url.startswith(("data:", "#")):
             problems.append(f"HTML external resource {attr}={url!r}")
     return problems
@@ -138,12 +179,16 @@ def pdf_text(pdf: str | Path) -> str:
     tool = shutil.which("pdftotext")
     if tool is None:
         raise ReportError("pdftotext not found (apt-get install poppler-utils)")
-    return subprocess.run([tool, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [tool, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def pdf_problems(pdf: str | Path) -> list[str]:
     text = pdf_text(pdf)
-    return [f"PDF {name}: {m.group(0)!r}" for name, rx in UNRESOLVED.items() for m in rx.finditer(text)]
+    return [
+        f"PDF {name}: {m.group(0)!r}" for name, rx in UNRESOLVED.items() for m in rx.finditer(text)
+    ]
 
 
 def pdf_image_count(pdf: str | Path) -> int:
@@ -152,7 +197,9 @@ def pdf_image_count(pdf: str | Path) -> int:
     tool = shutil.which("pdfimages")
     if tool is None:
         raise ReportError("pdfimages not found (apt-get install poppler-utils)")
-    listing = subprocess.run([tool, "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
+    listing = subprocess.run(
+        [tool, "-list", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
     return sum(1 for line in listing.splitlines()[2:] if line.split()[2:3] == ["image"])
 
 
@@ -163,7 +210,9 @@ def chromium_path() -> str | None:
     return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
 
 
-def screenshot(html: str | Path, png: str | Path, *, width: int = 1280, height: int = 2000) -> list[str]:
+def screenshot(
+    html: str | Path, png: str | Path, *, width: int = 1280, height: int = 2000
+) -> list[str]:
     """Open `html` in headless Chromium, let its scripts run, save a screenshot at `png`, and
     return every console message the page produced (the report should produce none)."""
     browser = chromium_path()
@@ -173,14 +222,33 @@ def screenshot(html: str | Path, png: str | Path, *, width: int = 1280, height: 
     png.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--virtual-time-budget=10000",
-             f"--user-data-dir={profile}", f"--screenshot={png}", f"--window-size={width},{height}",
-             "--hide-scrollbars", "--enable-logging=stderr", "--v=0", Path(html).resolve().as_uri()],
-            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=10000",
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                f"--window-size={width},{height}",
+                "--hide-scrollbars",
+                "--enable-logging=stderr",
+                "--v=0",
+                Path(html).resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
     if result.returncode != 0 or not png.is_file():
-        raise ReportError(f"chromium failed on {html} (exit {result.returncode}): {result.stderr[-2000:]}")
+        raise ReportError(
+            f"chromium failed on {html} (exit {result.returncode}): {result.stderr[-2000:]}"
+        )
     return [line.split("] ", 1)[-1] for line in result.stderr.splitlines() if ":CONSOLE" in line]
 
 
@@ -188,4 +256,6 @@ def browser_check(html: str | Path, png: str | Path) -> None:
     """Screenshot `html`; raise ReportError listing any console messages."""
     messages = screenshot(html, png)
     if messages:
-        raise ReportError(f"{html}: the browser console reported:\n" + "\n".join(f"  {m}" for m in messages))
+        raise ReportError(
+            f"{html}: the browser console reported:\n" + "\n".join(f"  {m}" for m in messages)
+        )

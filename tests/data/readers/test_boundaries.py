@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from coprod.data.readers.boundaries import read_boundaries, read_lad24_boundaries, read_utla23_boundaries
+from coprod.data.readers.boundaries import (
+    read_boundaries,
+    read_lad24_boundaries,
+    read_utla23_boundaries,
+)
 from coprod.errors import SchemaError
 
 
@@ -19,7 +23,9 @@ def test_districts_and_upper_tier_councils_of_england(lad24, mirror_dir):
     assert len(districts) == 296 and list(districts.columns) == ["lad24cd", "lad24nm", "geometry"]
     assert districts["lad24cd"].str.match(r"E0[6789]\d{6}").all()
     # any shapefile component names the layer
-    councils = read_utla23_boundaries(mirror_dir / "boundaries" / "CTYUA_MAY_2023_UK_BUC" / "CTYUA_MAY_2023_UK_BUC.dbf")
+    councils = read_utla23_boundaries(
+        mirror_dir / "boundaries" / "CTYUA_MAY_2023_UK_BUC" / "CTYUA_MAY_2023_UK_BUC.dbf"
+    )
     assert len(councils) == 153 and councils["utla23cd"].is_unique
     assert set(councils["utla23cd"].str[:3]) == {"E06", "E08", "E09", "E10"}
 

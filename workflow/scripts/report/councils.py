@@ -7,11 +7,25 @@ with rule_log(snakemake.log[0]) as log:
     power = pd.read_parquet(snakemake.input.power)
     for key, value in snakemake.params.power.items():
         power = power[power[key] == value]
-    table = council_table(pd.read_parquet(snakemake.input.councils), power, pd.read_parquet(snakemake.input.gap),
-                          pd.read_parquet(snakemake.input.costs), pd.read_parquet(snakemake.input.spend),
-                          scenarios=snakemake.params.scenarios, spend_years=tuple(snakemake.params.spend_years))
-    write_council_outputs(table, snakemake.output.csv, snakemake.output.html, snakemake.output.table,
-                          scenarios=snakemake.params.scenarios, headline=snakemake.params.headline,
-                          interval=snakemake.params.interval)
-    council_values(table, snakemake.params.headline, snakemake.params.interval, snakemake.output.values)
+    table = council_table(
+        pd.read_parquet(snakemake.input.councils),
+        power,
+        pd.read_parquet(snakemake.input.gap),
+        pd.read_parquet(snakemake.input.costs),
+        pd.read_parquet(snakemake.input.spend),
+        scenarios=snakemake.params.scenarios,
+        spend_years=tuple(snakemake.params.spend_years),
+    )
+    write_council_outputs(
+        table,
+        snakemake.output.csv,
+        snakemake.output.html,
+        snakemake.output.table,
+        scenarios=snakemake.params.scenarios,
+        headline=snakemake.params.headline,
+        interval=snakemake.params.interval,
+    )
+    council_values(
+        table, snakemake.params.headline, snakemake.params.interval, snakemake.output.values
+    )
     log.info("%d councils -> %s", len(table), snakemake.output.csv)

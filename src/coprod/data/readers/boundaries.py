@@ -24,20 +24,31 @@ def read_boundaries(path: str | Path, geography: str):
     import geopandas as gpd
 
     if geography not in BOUNDARY_COLUMNS:
-        raise SchemaError(f"{path}: unknown boundary geography {geography!r} (one of {sorted(BOUNDARY_COLUMNS)})")
+        raise SchemaError(
+            f"{path}: unknown boundary geography {geography!r} (one of {sorted(BOUNDARY_COLUMNS)})"
+        )
     code, name, raw_code, raw_name = BOUNDARY_COLUMNS[geography]
     shapes = gpd.read_file(path)
     missing = [c for c in (raw_code, raw_name) if c not in shapes.columns]
     if missing:
-        raise SchemaError(f"{path}: boundary columns {missing} missing (has {list(shapes.columns)})")
+        raise SchemaError(
+            f"{path}: boundary columns {missing} missing (has {list(shapes.columns)})"
+        )
     if shapes.crs is None or shapes.crs.to_string() != CRS:
         raise SchemaError(f"{path}: expected coordinates in {CRS}, found {shapes.crs}")
-    shapes = shapes[[raw_code, raw_name, "geometry"]].rename(columns={raw_code: code, raw_name: name})
+    shapes = shapes[[raw_code, raw_name, "geometry"]].rename(
+        columns={raw_code: code, raw_name: name}
+    )
     england = shapes[shapes[code].str.startswith("E")].sort_values(code, ignore_index=True)
     if england[code].duplicated().any():
-        raise SchemaError(f"{path}: {raw_code} repeats: {sorted(england.loc[england[code].duplicated(), code])[:10]}")
+        raise SchemaError(
+            f"{path}: {raw_code} repeats: "
+            f"{sorted(england.loc[england[code].duplicated(), code])[:10]}"
+        )
     if len(england) != ENGLAND_FEATURES[geography]:
-        raise SchemaError(f"{path}: {len(england)} English features, expected {ENGLAND_FEATURES[geography]}")
+        raise SchemaError(
+            f"{path}: {len(england)} English features, expected {ENGLAND_FEATURES[geography]}"
+        )
     return england
 
 
