@@ -1,21 +1,23 @@
 # The two set-up commands of the README:
-#   make run   install into .venv and run the whole pipeline
+#   make run   install into .venv and run the whole pipeline (from the shipped snapshot)
 #   make test  install into .venv, bring the pipeline's results up to date, run the tests
-# With no internet, point COPROD_DATA_MIRROR at the offline mirror, e.g.
-#   COPROD_DATA_MIRROR=../shared/data/raw make run
+# Other sources: COPROD_DATA_MIRROR=../shared/data/raw make run (a mirror), or
+#   make run SNAKEMAKE_ARGS="--config data_source=official" (the publishers' downloads).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
+SNAKEMAKE_ARGS ?=
 
-.PHONY: run test install lint bench
+.PHONY: run test install lint bench lock environment compare-official
 .DEFAULT_GOAL := run
 
-$(BIN)/snakemake: pyproject.toml
+# requirements.lock pins every package (pip constraints); pyproject.toml holds the ranges.
+$(BIN)/snakemake: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,slurm,lint]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,slurm,lint]'
 	touch $@
 
 # Quarto renders the report. When `quarto` is not on PATH it is installed into a project-local
@@ -36,7 +38,7 @@ $(BIN)/quarto: tools/install_quarto.py tools/quarto.lock.json | $(BIN)/snakemake
 install: $(BIN)/snakemake $(BIN)/quarto
 
 run: install
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
 test: run
 	$(BIN)/snakemake --lint
@@ -44,6 +46,21 @@ test: run
 
 bench: install
 	$(BIN)/python bench/bench.py
+
+# After a change to pyproject.toml: re-resolve the venv, then record it.
+lock:
+	$(BIN)/pip install --quiet -e '.[test,slurm,lint]'
+	(head -2 requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '^coprod') > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+environment: environment.yml
+environment.yml: pyproject.toml tools/environment.py
+	$(PYTHON) tools/environment.py
+
+# Run from the official downloads in a copy and compare its headline figures with this
+# checkout's (snapshot) run: results/official_comparison.csv.
+compare-official: install
+	$(BIN)/python tools/compare_official.py
 
 # Style: ruff (lint and format), snakefmt, notebooks stored without outputs. CI runs this.
 lint: install

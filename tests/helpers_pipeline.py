@@ -1,7 +1,7 @@
 """Run the pipeline on a throw-away copy of the repository, never on the real results or mirror.
 
 A copy holds the working tree's files (tracked, plus untracked files git does not ignore) and,
-on request, the checkout's pipeline state (``data/raw``, ``data/verified``, ``results`` and
+on request, the checkout's pipeline state (``data/raw``, ``results`` and
 Snakemake's metadata, modification times kept), so an up-to-date checkout gives a copy with
 nothing to rerun. Snakemake runs in the copy with ``PYTHONPATH`` at the copy's ``src/``, so
 the copy's own code runs, not the editable install of the checkout.
@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STATE = ("data/raw", "data/verified", "results", ".snakemake/metadata")
+STATE = ("data/raw", "results", ".snakemake/metadata")
 NOT_STATE = ("results/bench",)  # benchmark output, not a pipeline result
-# Files whose bytes legitimately differ between two clean runs: the time of acquisition.
-VOLATILE = {"results/provenance.csv": "retrieved_at"}
-VOLATILE_DIRS = {"results/acquire": "retrieved_at"}
+# Files whose bytes legitimately differ between two clean runs: none since snapshot and mirror
+# copies carry no acquisition time (only official downloads record retrieved_at).
+VOLATILE: dict[str, str] = {}
+VOLATILE_DIRS: dict[str, str] = {}
 
 
 def mirror_dir() -> Path | None:

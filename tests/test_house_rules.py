@@ -23,7 +23,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 NETWORK_MODULES = {"pooch", "requests", "httpx", "aiohttp", "urllib.request", "http.client",
                    "socket", "ftplib", "urllib3"}
-ACQUISITION = {"coprod.data.acquire"}
+ACQUISITION = {"coprod.data.acquire", "coprod.data.download"}
 # The stage each module belongs to; a module may import only its own stage and those below.
 LEVELS = {"foundation": 0, "data": 1, "analysis": 2, "report": 3}
 
@@ -118,6 +118,21 @@ def test_only_readers_know_raw_column_names():
 def test_parsing_the_workflow_imports_nothing_heavy(path):
     """Rule files read the registry as plain YAML, so `snakemake -n` and `--lint` need only
     Snakemake and PyYAML (and the workflow can be deployed as a catalog module)."""
-    found = re.findall(r"^\s*(?:from\s+(\S+)\s+import|import\s+(\S+))", path.read_text(), re.M)
-    modules = {(a or b).split(".")[0] for a, b in found}
+    # onstart: runs after parsing, in the pipeline's environment (the package's cross-field
+    # config checks); coprod.startup is imported from src/ and needs only the standard
+    # library, PyYAML and jsonschema (test_startup_module_is_light).
+    text = re.sub(r"^onstart:\n(?:[ \t]+.*\n|\n)*", "", path.read_text(), flags=re.M)
+    found = re.findall(r"^\s*(?:from\s+(\S+)\s+import|import\s+(\S+))", text, re.M)
+    modules = {(a or b).split(".")[0] for a, b in found if (a or b) != "coprod"}
     assert modules <= set(sys.stdlib_module_names) | {"yaml", "snakemake"}, modules
+
+
+def test_startup_module_is_light():
+    """What the Snakefile imports at parse time: stdlib, PyYAML, jsonschema (a Snakemake
+    dependency) and coprod.errors, nothing of the scientific stack."""
+    for module in ("startup", "errors"):
+        source = (ROOT / "src" / "coprod" / f"{module}.py").read_text()
+        found = re.findall(r"^\s*(?:from\s+(\S+)\s+import|import\s+(\S+))", source, re.M)
+        modules = {(a or b) for a, b in found}
+        roots = {m.split(".")[0] for m in modules if m != "coprod.errors"}
+        assert roots <= set(sys.stdlib_module_names) | {"yaml", "jsonschema"}, (module, roots)

@@ -27,3 +27,31 @@ class ConfigError(CoprodError):
 
 class ReportError(CoprodError):
     """The report sources break an invariant (hand-typed number, undefined variable, ...)."""
+
+
+class PlausibilityError(SchemaError):
+    """A tidy table's values break a bound or identity that must hold (coprod.data.validation)."""
+
+
+class NetworkError(AcquisitionError):
+    """No connection to the publisher (DNS, refused, timed out after the retries)."""
+
+
+class HTTPStatusError(AcquisitionError):
+    """The publisher answered with an HTTP error status (404, 500...)."""
+
+
+class TruncatedDownloadError(AcquisitionError):
+    """The body ended before its declared length."""
+
+
+class NotADataFileError(AcquisitionError):
+    """The download is an HTML page or otherwise not the expected file format."""
+
+
+class ArchiveMemberError(AcquisitionError):
+    """A downloaded or shipped archive lacks the member the registry names."""
+
+
+class LockMismatchError(ChecksumError):
+    """An official download differs from the hash recorded in the lock file."""

@@ -1,4 +1,5 @@
-"""Financial climate: per-head series, real terms, change vs deprivation, dropped councils."""
+"""Financial climate panel (C5): measures, footprints, groups, and the pipeline's real-data
+panel (RS equals RSX, every council-year in one footprint, totals, England two ways)."""
 
 from __future__ import annotations
 
@@ -7,91 +8,267 @@ import pandas as pd
 import pytest
 
 from coprod.analysis import climate
-from coprod.errors import ConfigError
-
-YEARS = ["2021_22", "2022_23", "2023_24", "2024_25"]
-CFG = {"services": ["total_service"], "years": YEARS, "headline_service": "total_service",
-       "deflator": None}
+from coprod.data import footprints as fp
+from coprod.errors import ConfigError, GeographyError
 
 
-def councils() -> pd.DataFrame:
-    """Five councils whose spend per head grows by 2% per IMD point; the last lacks 2021-22."""
-    imd = np.array([10.0, 20.0, 30.0, 40.0, 25.0])
-    start = np.array([1000.0, 1100.0, 1200.0, 1300.0, np.nan])
-    growth = 0.02 * imd
-    frame = pd.DataFrame({"utla23cd": ["E06000001", "E06000002", "E08000003", "E09000004", "E06000066"],
-                          "utla23nm": ["A", "B", "C", "D", "Somerset"],
-                          "population": [100.0, 300.0, 200.0, 400.0, 500.0], "imd_score": imd})
-    for i, year in enumerate(YEARS):
-        frame[f"spend_total_service_per_head_gbp_{year}"] = start * (1 + growth * i / 3)
-    frame.loc[4, [f"spend_total_service_per_head_gbp_{y}" for y in YEARS[1:]]] = [1500.0, 1600.0, 1700.0]
+def rs_rows(year: str, **lines) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "financial_year": year,
+            **{f"rs_{k}_net_current_gbp_thousands": v for k, v in lines.items()},
+        }
+    )
     return frame
 
 
-GAP = pd.DataFrame({"utla23cd": ["E06000001", "E06000002", "E08000003", "E09000004", "E06000066"],
-                    "power": [1.5, 0.5, -0.5, -1.5, 0.0], "power_quintile": [5, 4, 2, 1, 3]})
-REORG = pd.DataFrame({"year": ["2021-22", "2022-23", "2021-22", "2021-22"],
-                      "old_code": ["E10000027", "E10000027", "E07000187", "E10000006"],
-                      "new_code": ["E06000066", "E06000066", "E06000066", None],
-                      "reason": ["merged into Somerset unitary", "merged into Somerset unitary",
-                                 "district abolished", "Cumbria split"]})
+def test_headline_measure_drops_education_public_health_police_fire_courts():
+    frame = rs_rows(
+        "2013-14",
+        total_service=[100.0, 50.0],
+        education=[30.0, 0.0],
+        public_health=[5.0, 0.0],
+        police=[0.0, 0.0],
+        fire=[0.0, 2.0],
+        adult_social_care=[20.0, 0.0],
+        childrens_social_care=[10.0, 0.0],
+    )
+    out = climate.measures(frame, "rs")
+    assert out["service"].tolist() == [65.0, 48.0]  # courts not collected in 2013-14: zero
+    assert out["social_care"].tolist() == [30.0, 0.0]
 
 
-def test_change_is_computed_from_start_and_end_years():
-    out = climate.climate_tables(councils(), GAP, REORG, CFG)
-    change = out["change"].set_index("utla23cd")
-    assert change.loc["E06000002", "per_head_start_gbp"] == 1100.0
-    assert change.loc["E06000002", "change_gbp"] == pytest.approx(1100.0 * 0.4)
-    assert change.loc["E09000004", "relative_change"] == pytest.approx(0.8)
-    assert "E06000066" not in change.index
-    figure = out["figure"].set_index("utla23cd")
-    assert figure.loc["E09000004", "spend_change_pct"] == pytest.approx(80.0)
-    with pytest.raises(ConfigError, match="headline_service"):
-        climate.climate_tables(councils(), GAP, REORG, {**CFG, "headline_service": "education"})
+def test_social_care_is_one_line_before_2011_12_and_split_after():
+    frame = pd.concat(
+        [
+            rs_rows("2010-11", total_service=[80.0], social_care=[40.0]),
+            rs_rows(
+                "2011-12",
+                total_service=[90.0],
+                adult_social_care=[30.0],
+                childrens_social_care=[15.0],
+            ),
+        ],
+        ignore_index=True,
+    )
+    out = climate.measures(frame, "rs")
+    assert out["social_care"].tolist() == [40.0, 45.0]
+    assert np.isnan(out.loc[0, "adult_social_care"]) and out.loc[1, "adult_social_care"] == 30.0
 
 
-def test_association_recovers_the_built_in_slope():
-    assoc = climate.climate_tables(councils(), GAP, REORG, CFG)["associations"]
-    imd = assoc[assoc["predictor"] == "imd_score"].iloc[0]
-    assert imd["n_councils"] == 4
-    assert imd["slope"] == pytest.approx(0.02)
-    assert imd["spearman_rho"] == pytest.approx(1.0)
-    power = assoc[assoc["predictor"] == "power"].iloc[0]
-    assert power["spearman_rho"] == pytest.approx(-1.0)
+def test_a_council_without_a_return_stays_missing():
+    frame = rs_rows("2023-24", total_service=[np.nan, 10.0], education=[np.nan, 1.0])
+    out = climate.measures(frame, "rs")
+    assert np.isnan(out.loc[0, "service"]) and out.loc[1, "service"] == 9.0
 
 
-def test_dropped_lists_reorganised_and_incomplete_councils():
-    dropped = climate.climate_tables(councils(), GAP, REORG, CFG)["dropped"]
-    # Districts (E07) were never councils in the table; each abolished county appears once.
-    assert sorted(dropped["code"]) == ["E06000066", "E10000006", "E10000027"]
-    by_code = dropped.set_index("code")
-    assert by_code.loc["E06000066", "reason"] == "merged into Somerset unitary"
-    assert by_code.loc["E06000066", "detail"] == "no per-head spend for 2021_22"
-    assert "2021-22, 2022-23" in by_code.loc["E10000027", "detail"]
-    assert pd.isna(by_code.loc["E10000006", "successor"])
+def test_districts_join_their_county_and_the_north_yorkshire_miscode_is_corrected():
+    councils = pd.DataFrame(
+        {
+            "ecode": ["E2721", "E2731", "E0101", "E2721", "E2731"],
+            "la_class": ["SC", "SD", "UA", "SC", "SD"],
+            "financial_year": ["2015-16"] * 3 + ["2016-17"] * 2,
+        }
+    )
+    ons = pd.Series({"E2721": "E10000022", "E2731": "E07000163", "E0101": "E06000022"})
+    ons = fp.ecode_ons_codes(
+        pd.DataFrame(
+            {"ecode": ons.index.repeat(2), "ons_code": ons.repeat(2).to_numpy(), "la_class": "UA"}
+        )
+    )
+    out = fp.assign_footprints(councils, ons)
+    assert out["upper_tier_cd"].tolist() == [
+        "E10000023",
+        "E10000023",
+        "E06000022",
+        "E10000023",
+        "E10000023",
+    ]
+    assert set(out.loc[out["ecode"] != "E0101", "footprint_cd"]) == {"E06000065"}
 
 
-def test_groups_are_population_weighted():
-    groups = climate.climate_tables(councils(), GAP, REORG, CFG)["groups"]
-    # IMD quintiles (1 = most deprived) put D (40) alone in quintile 1 and C (30) in 2.
-    row = groups.query("group_var == 'imd_quintile' and group == 1 and year == '2021_22'").iloc[0]
-    assert row["per_head_gbp"] == pytest.approx(1300.0)
-    # Somerset lacks 2021-22, so it is left out of every year's group means.
-    total = groups.query("group_var == 'power_quintile' and year == '2024_25'")
-    c = councils().iloc[:4]
-    assert total["spend_gbp"].sum() == pytest.approx(
-        (c["spend_total_service_per_head_gbp_2024_25"] * c["population"]).sum())
-    assert total["n_councils"].sum() == 4
+def test_a_district_without_a_county_is_an_error():
+    councils = pd.DataFrame({"ecode": ["E2731"], "la_class": ["SD"], "financial_year": ["2015-16"]})
+    with pytest.raises(GeographyError, match="no county"):
+        fp.assign_footprints(councils, pd.Series({"E2731": "E07000163"}))
 
 
-def test_real_terms_use_the_configured_deflator():
-    cfg = {**CFG, "deflator": {"source": "test", "base_year": "2024_25",
-                               "index": {"2021_22": 80.0, "2022_23": 90.0, "2023_24": 95.0,
-                                         "2024_25": 100.0}}}
-    long = climate.per_head_long(councils(), cfg["services"], YEARS, cfg["deflator"])
-    pick = long.set_index(["utla23cd", "year", "basis"])["per_head_gbp"]
-    assert pick[("E06000001", "2021_22", "real_2024_25")] == pytest.approx(1000.0 * 100 / 80)
-    assert pick[("E06000001", "2024_25", "real_2024_25")] == pick[("E06000001", "2024_25", "nominal")]
-    del cfg["deflator"]["index"]["2022_23"]
-    with pytest.raises(ConfigError, match="2022_23"):
-        climate.per_head_long(councils(), cfg["services"], YEARS, cfg["deflator"])
+def test_every_upper_tier_code_lands_in_one_listed_footprint():
+    members = [m for c in fp.FOOTPRINT_CHANGES for m in c.members]
+    assert len(members) == len(set(members))  # no code in two footprints
+    out = fp.footprint_of_upper_tier(
+        pd.Series(["E10000009", "E06000028", "E10000021", "E06000001", "E09000001"])
+    )
+    assert out.tolist() == [
+        "E06000058+E06000059",
+        "E06000058+E06000059",
+        "E06000061+E06000062",
+        "E06000001",
+        "E09000001",
+    ]
+    assert fp.excluded_codes() == {"E06000053", "E09000001"}
+
+
+def test_population_weighted_fifths_split_population_not_councils():
+    score = pd.Series([50.0, 40.0, 30.0, 20.0, 10.0, 5.0], index=list("abcdef"))
+    weight = pd.Series([30.0, 10.0, 10.0, 20.0, 10.0, 20.0], index=list("abcdef"))
+    groups = climate.weighted_groups(score, weight, 5)  # population midpoints 15, 35, ... 90
+    assert groups.to_dict() == {"a": 1, "b": 2, "c": 3, "d": 4, "e": 4, "f": 5}
+    assert climate.weighted_groups(score[::-1], weight[::-1], 5).to_dict() == groups.to_dict()
+
+
+def test_financial_years_and_their_order():
+    assert climate.financial_years("2009-10", "2011-12") == ["2009-10", "2010-11", "2011-12"]
+    with pytest.raises(ConfigError, match="before"):
+        climate.financial_years("2024-25", "2009-10")
+
+
+# ------------------------------------------------------------------ the pipeline's real panel
+
+
+@pytest.fixture(scope="module")
+def climate_results(results):
+    def load(name: str) -> pd.DataFrame:
+        path = results / "climate" / f"{name}.parquet"
+        assert path.exists(), f"{path} missing: run the pipeline first"
+        return pd.read_parquet(path)
+
+    return load
+
+
+@pytest.mark.mirror
+def test_rs_equals_rsx_council_by_council(mirror_dir):
+    """RS 2021-22 to 2023-24 against the RSX files, every service line of every council. The
+    RSX 2021-22 copy is an earlier release: four districts had not returned, and Lewes moved
+    £1,010k from central to environmental services (same total)."""
+    from coprod.data.readers import finance, revenue_outturn
+
+    known_gaps = {("2021-22", c) for c in ("E07000147", "E07000217", "E07000234", "E07000236")}
+    known_moves = {("2021-22", "E07000063", s) for s in ("environmental", "central")}
+    checked = 0
+    for year in ("2021-22", "2022-23", "2023-24"):
+        rs = revenue_outturn.read_rs(
+            mirror_dir / f"finance_history/rs{year.replace('-', '_')}.xlsx", year
+        ).set_index("ons_code")
+        rsx = finance.read_rsx(mirror_dir / f"finance/RSX_{year}_data_by_LA.csv").set_index(
+            "la_code"
+        )
+        assert set(rsx.index) <= set(rs.index), year
+        for service in finance.SERVICES:
+            a = rs.loc[rsx.index, revenue_outturn.spend_column(service)]
+            b = rsx[finance.spend_column(service)]
+            for code in rsx.index:
+                if (year, code) in known_gaps:
+                    assert np.isnan(b[code]) and not np.isnan(a[code])
+                    continue
+                if (year, code, service) in known_moves:
+                    assert abs(a[code] - b[code]) == 1010
+                    continue
+                assert (np.isnan(a[code]) and np.isnan(b[code])) or abs(a[code] - b[code]) <= 0.5, (
+                    year,
+                    code,
+                    service,
+                    a[code],
+                    b[code],
+                )
+                checked += 1
+    assert checked > 13000
+
+
+@pytest.mark.mirror
+def test_every_council_year_is_in_exactly_one_footprint_or_excluded(climate_results):
+    councils = climate_results("councils_years")
+    footprints = climate_results("footprints")
+    exclusions = climate_results("exclusions")
+    assert not councils.duplicated(["ecode", "financial_year"]).any()
+    counts = councils.groupby("financial_year").size()
+    assert counts["2009-10"] == 353 and counts["2019-20"] == 343 and counts["2024-25"] == 317
+    listed = set(exclusions.loc[exclusions["kind"] == "excluded", "footprint_cd"])
+    assert councils["footprint_cd"].notna().all()
+    assert set(councils["footprint_cd"]) == set(footprints["footprint_cd"]) | listed
+    assert len(footprints) == 148 and footprints["footprint_cd"].is_unique
+
+
+@pytest.mark.mirror
+def test_footprint_totals_equal_the_sum_of_their_members(climate_results):
+    councils = climate_results("councils_years")
+    panel = climate_results("panel")
+    members = (
+        councils[~councils["footprint_cd"].isin(fp.excluded_codes())]
+        .melt(
+            id_vars=["footprint_cd", "financial_year"],
+            value_vars=list(climate.MEASURES),
+            var_name="measure",
+            value_name="cash",
+        )
+        .groupby(["footprint_cd", "financial_year", "measure"])["cash"]
+        .agg(["sum", "count", "size"])
+    )
+    joined = panel.set_index(["footprint_cd", "financial_year", "measure"]).join(members)
+    complete = joined[joined["complete"]]
+    assert len(complete) > 8000
+    np.testing.assert_allclose(complete["cash_gbp_thousands"], complete["sum"], rtol=0, atol=1e-6)
+    assert (complete["count"] == complete["size"]).all()
+    assert joined.loc[~joined["complete"], "cash_gbp_thousands"].isna().all()
+
+
+@pytest.mark.mirror
+def test_england_real_spend_per_head_two_ways(climate_results):
+    england = climate_results("england")
+    wide = england.pivot_table(
+        index=["financial_year", "measure"], columns="way", values="real_per_head_gbp"
+    )
+    returns = england[england["way"] == "sum_of_authorities"].set_index(
+        ["financial_year", "measure"]
+    )["n_authorities_without_return"]
+    full = returns[returns == 0].index.intersection(wide.index)
+    assert len(full) >= 40  # every measure of the years where every authority returned
+    gap = (wide.loc[full, "england_row"] - wide.loc[full, "sum_of_authorities"]).abs()
+    assert gap.max() < 0.01  # £ per head; 2017-18 differs by £133k in the workbook itself
+    short = returns[returns > 0].index.intersection(wide.index)
+    assert (wide.loc[short, "england_row"] >= wide.loc[short, "sum_of_authorities"]).all()
+
+
+@pytest.mark.mirror
+def test_footprint_populations_sum_to_england(climate_results, mirror_dir):
+    panel = climate_results("panel")
+    england = climate_results("england")
+    pop = panel[panel["measure"] == "service"].groupby("financial_year")["population"].sum()
+    eng = england[(england["way"] == "england_row") & (england["measure"] == "service")]
+    eng = eng.set_index("financial_year")["population"]
+    # Scilly and the City are excluded: about 12,000 people.
+    assert ((eng - pop) > 5_000).all() and ((eng - pop) < 20_000).all()
+
+
+@pytest.mark.mirror
+def test_fifths_hold_a_fifth_of_the_population_and_real_spend_fell(climate_results):
+    footprints = climate_results("footprints")
+    sample = footprints[footprints["in_sample"]]
+    shares = (
+        sample.groupby("fifth")["population_first_year"].sum()
+        / sample["population_first_year"].sum()
+    )
+    assert shares.between(0.17, 0.23).all()
+    changes = climate_results("changes")
+    eng = changes[(changes["grouping"] == "england") & (changes["measure"] == "service")].iloc[0]
+    assert eng["change_gbp_lo"] <= eng["change_gbp"] <= eng["change_gbp_hi"]
+    assert eng["per_head_first_gbp"] > 500 and eng["per_head_last_gbp"] > 500
+
+
+@pytest.mark.mirror
+def test_per_council_table_has_every_utla23_and_the_years(climate_results):
+    councils = climate_results("councils")
+    assert len(councils) == 153 and councils["utla23cd"].is_unique
+    years = [c for c in councils.columns if c.startswith("service_spend_per_head_20")]
+    assert len(years) == 16 and years[0] == "service_spend_per_head_2009_10_gbp_2024_25_prices"
+    merged = councils[councils["footprint_merged"]]
+    assert set(merged["utla23cd"]) == {
+        "E06000058",
+        "E06000059",
+        "E06000061",
+        "E06000062",
+        "E06000063",
+        "E06000064",
+    }
+    excluded = councils[councils["utla23cd"].isin(["E06000053", "E09000001"])]
+    assert excluded[years].isna().all().all() and not excluded["in_sample"].any()

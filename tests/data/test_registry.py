@@ -13,7 +13,7 @@ from coprod.errors import ConfigError
 
 def test_every_registry_reader_exists(root):
     registry = load_registry(root / "config/datasets.yaml")
-    assert len(registry.datasets) == 47  # 41 + the two ONS boundary sets (1 GeoPackage, 5 shapefile parts)
+    assert len(registry.datasets) == 71  # 65 + the ONS boundaries (1 GeoPackage, 5 shapefile parts)
     for ds in registry.datasets.values():
         module, func = ds.reader.rsplit(".", 1)
         assert callable(getattr(importlib.import_module(f"coprod.data.readers.{module}"), func)), ds.id

@@ -73,8 +73,11 @@ CASES = {
     "tornado": lambda: figures.tornado(pd.DataFrame(
         {"parameter": ["hours", "hourly cost", "members", "backfill"], "low": [900.0, 950.0, 990.0, 800.0],
          "high": [1100.0, 1040.0, 1010.0, 1300.0], "base": 1000.0})),
-    "spend_change": lambda: figures.spend_change(pd.DataFrame(
-        {"imd_score": rng().uniform(5, 45, 150), "spend_change_pct": rng().normal(3, 4, 150)})),
+    "climate_series": lambda: figures.climate_series(pd.DataFrame(
+        {"grouping": ["england"] * 4 + ["fifth"] * 20, "group": [1] * 4 + [g for g in range(1, 6) for _ in range(4)],
+         "measure": ["service", "service", "social_care", "social_care"] * 6,
+         "financial_year": ["2009-10", "2024-25"] * 12, "real_per_head_gbp": rng().uniform(400, 1400, 24),
+         "population_basis": "published"})),
     "spec_curve": lambda: figures.spec_curve(spec_frame(), ["variant", "family"]),
     "iod_replication": lambda: figures.iod_replication(pd.DataFrame(
         {"term": ["power", "power", "power (spline)", "power (spline)"], "vintage": ["IoD2025", "IoD2019"] * 2,
@@ -141,6 +144,19 @@ def test_spec_curve_sorts_converged_estimates_only():
     grids = {ax.get_title(loc="left"): [t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes[1:]}
     # values the labels know come first, in their order, in words; the rest sorted as given
     assert grids == {"Index weighting": ["demos", "equal", "pca"], "Model": ["OLS", "mixed"]}
+
+
+def test_spec_curve_grouped_by_direction_sorts_within_each_group_and_never_pools_them():
+    specs = spec_frame().assign(desirable=lambda d: np.where(np.arange(len(d)) % 3 == 0, "higher", "lower"))
+    fig = figures.spec_curve(specs, ["variant"], group="desirable")
+    points = fig.axes[0].collections[-1].get_offsets()
+    kept = specs[specs["converged"]]
+    n_lower = int((kept["desirable"] == "lower").sum())
+    lower, higher = points[:n_lower], points[n_lower:]
+    assert np.all(np.diff(lower[:, 1]) >= 0) and np.all(np.diff(higher[:, 1]) >= 0)
+    assert higher[:, 0].min() - lower[:, 0].max() > 1  # a visible gap between the groups
+    titles = [t.get_text() for t in fig.axes[0].texts]
+    assert titles == [labels.DESIRABLE_LABELS["lower"], labels.DESIRABLE_LABELS["higher"]]
 
 
 def test_spec_curve_grid_names_the_pipeline_codes():

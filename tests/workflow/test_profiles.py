@@ -76,7 +76,7 @@ def test_slurm_profile_plans_the_pipeline_with_its_resources(fresh_copy):
     jobs = planned_jobs(output)
     cfg = profile()
     planned = {rule for rule, _ in jobs}
-    assert {"acquire", "verify_raw", "table_lsoa21", "table_utla23"} <= planned
+    assert {"acquire_census2021", "acquire_lookups", "table_lsoa21", "table_utla23"} <= planned
     for rule, resources in jobs:
         expected = {**cfg["default-resources"], **cfg["set-resources"].get(rule, {})}
         for key, value in expected.items():

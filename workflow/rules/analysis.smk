@@ -10,11 +10,55 @@ POWER_SCORES = {f"scores_{geo}": f"results/power/scores_{geo}.parquet" for geo i
 GAP_OUTPUTS = ["gap_lsoa21", "gap_totals", "gap_by_region", "gap_by_imd",
                *[f"gap_{geo}" for geo in config["models"]["gap"]["areas"]]]
 GRADIENT_OUTPUTS = ["gradients", "gradient_power", "gradient_imd", "gradient_ratios"]
+DEPRIVATION = {f"deprivation_{geo}": f"results/models/deprivation_{geo}.parquet"
+               for geo in MODELS_GEOGRAPHIES}
+CIRCULARITY_GEOGRAPHY = config["models"]["circularity"]["geography"]
+
+
+rule deprivation:
+    input:
+        lsoa21="results/tables/lsoa21.parquet",
+        code=code_inputs("analysis/deprivation.py"),
+    output:
+        **DEPRIVATION,
+        check="results/models/imd_reproduction.json",
+    params:
+        deprivation=config["models"]["deprivation"],
+        geographies=config["models"]["geographies"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/deprivation.log",
+    script:
+        "../scripts/analysis/deprivation.py"
+
+
+rule circularity:
+    input:
+        table=f"results/tables/{CIRCULARITY_GEOGRAPHY}.parquet",
+        scores=f"results/power/scores_{CIRCULARITY_GEOGRAPHY}.parquet",
+        deprivation=f"results/models/deprivation_{CIRCULARITY_GEOGRAPHY}.parquet",
+        check="results/models/imd_reproduction.json",
+        code=code_inputs("analysis/circularity.py"),
+    output:
+        "results/models/circularity.json",
+    params:
+        circularity=config["models"]["circularity"],
+        main=config["models"]["main"][CIRCULARITY_GEOGRAPHY],
+        key=config["models"]["geographies"][CIRCULARITY_GEOGRAPHY]["key"],
+        ci_level=config["models"]["ci_level"],
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/models/circularity.log",
+    script:
+        "../scripts/analysis/circularity.py"
 
 
 rule power:
     input:
         **MODELS_TABLES,
+        code=code_inputs("analysis/power.py"),
     output:
         **POWER_SCORES,
         main="results/power/lsoa21_core.parquet",
@@ -36,6 +80,8 @@ rule models_shard:
     input:
         **MODELS_TABLES,
         **POWER_SCORES,
+        **DEPRIVATION,
+        code=code_inputs("analysis/multiverse_shard.py"),
     output:
         "results/models/shards/shard_{shard}.parquet",
     params:
@@ -56,10 +102,13 @@ rule models_shard:
 rule models_gather:
     input:
         shards=expand("results/models/shards/shard_{shard}.parquet", shard=MODELS_SHARDS),
+        code=code_inputs("analysis/multiverse_gather.py"),
     output:
         table="results/models/multiverse.parquet",
         curve="results/models/spec_curve.parquet",
         nested="results/models/nested.parquet",
+        directions="results/models/multiverse_directions.parquet",
+        outcomes="results/models/outcomes.parquet",
     params:
         power=config["power"],
         models=config["models"],
@@ -76,6 +125,7 @@ rule gradients:
     input:
         **MODELS_TABLES,
         **POWER_SCORES,
+        code=code_inputs("analysis/gradients.py"),
     output:
         **{name: f"results/models/{name}.parquet" for name in GRADIENT_OUTPUTS},
     params:
@@ -92,6 +142,7 @@ rule concentration:
     input:
         **MODELS_TABLES,
         **POWER_SCORES,
+        code=code_inputs("analysis/concentration.py"),
     output:
         table="results/models/concentration.parquet",
         curves="results/models/concentration_curves.parquet",
@@ -109,6 +160,7 @@ rule gap:
     input:
         lsoa21="results/tables/lsoa21.parquet",
         **POWER_SCORES,
+        code=code_inputs("analysis/gap.py"),
     output:
         **{name: f"results/models/{name}.parquet" for name in GAP_OUTPUTS},
         summary="results/models/gap.json",
@@ -128,6 +180,7 @@ rule replication_iod2019:
         lsoa21="results/tables/lsoa21.parquet",
         lsoa11="results/tables/lsoa11.parquet",
         scores="results/power/scores_lsoa21.parquet",
+        code=code_inputs("analysis/replication_iod2019.py"),
     output:
         "results/models/iod_replication.parquet",
     params:
@@ -143,12 +196,15 @@ rule replication_iod2019:
 rule models_summary:
     input:
         c1="results/power/c1.json",
+        circularity="results/models/circularity.json",
         table="results/models/multiverse.parquet",
         nested="results/models/nested.parquet",
+        directions="results/models/multiverse_directions.parquet",
         concentration="results/models/concentration.parquet",
         ratios="results/models/gradient_ratios.parquet",
         gap="results/models/gap.json",
         replication="results/models/iod_replication.parquet",
+        code=code_inputs("analysis/models_summary.py"),
     output:
         "results/models/summary.json",
     params:
@@ -165,6 +221,8 @@ rule models_summary:
 rule models_all:
     input:
         rules.power.output,
+        rules.deprivation.output,
+        rules.circularity.output,
         rules.models_gather.output,
         rules.gradients.output,
         rules.concentration.output,
@@ -173,23 +231,27 @@ rule models_all:
         rules.models_summary.output,
 
 
-# Cost model and financial climate (issue 4; research brief §5, C4-C5): config/costs.yaml.
+# Cost model (issue 4; research brief §5, C4): config/costs.yaml.
 
 COSTS_GEOGRAPHIES = ["utla23", "lad24"]
 COSTS_TABLES = ["areas", "scenarios", "draws_summary", "deciles", "sensitivity"]
-COSTS_CLIMATE = ["councils", "change", "groups", "associations", "dropped"]
 COSTS_COREC = sorted({p["corec"]["dataset"] for p in config["costs"]["parameters"].values()
                       if "corec" in p})
 
 
 rule costs_parameters:
     input:
-        corec=[raw(d) for d in COSTS_COREC],
+        corec=[raw(d) for d in COSTS_COREC if available(d)],
+        code=code_inputs("analysis/costs_parameters.py"),
     output:
         table="results/costs/parameters.parquet",
     params:
         costs=config["costs"],
-        corec_ids=COSTS_COREC,
+        corec_ids=[d for d in COSTS_COREC if available(d)],
+        # COReC tables have unstated terms of use, so the snapshot does not ship them: the
+        # figures stay in config/costs.yaml with their citation, cross-checked when a mirror
+        # or the official download provides the tables.
+        corec_not_shipped=[d for d in COSTS_COREC if not available(d)],
     conda:
         "../../environment.yml"
     log:
@@ -204,6 +266,7 @@ rule costs_model:
         table="results/tables/{geography}.parquet",
         utla="results/tables/utla23.parquet",
         gap="results/models/gap_{geography}.parquet",
+        code=code_inputs("analysis/costs_model.py"),
     output:
         **{name: f"results/costs/{{geography}}/{name}.parquet" for name in COSTS_TABLES},
     params:
@@ -223,6 +286,7 @@ rule costs_headline:
         scenarios=expand("results/costs/{geography}/scenarios.parquet", geography=COSTS_GEOGRAPHIES),
         deciles=expand("results/costs/{geography}/deciles.parquet", geography=COSTS_GEOGRAPHIES),
         sensitivity=expand("results/costs/{geography}/sensitivity.parquet", geography=COSTS_GEOGRAPHIES),
+        code=code_inputs("analysis/costs_headline.py"),
     output:
         scenarios="results/costs/scenarios.parquet",
         by_imd="results/costs/by_imd.parquet",
@@ -238,22 +302,44 @@ rule costs_headline:
         "../scripts/analysis/costs_headline.py"
 
 
-rule costs_climate:
+# Financial climate since 2009-10 (issue 11; research brief §5, C5): config/climate.yaml.
+
+CLIMATE = config["climate"]
+CLIMATE_RS_YEARS = [f"{y}-{(y + 1) % 100:02d}" for y in
+                    range(int(CLIMATE["first_year"][:4]), int(CLIMATE["last_year"][:4]))]
+CLIMATE_DATASETS = [
+    *[f"mhclg_rs_{year}" for year in CLIMATE_RS_YEARS],
+    f"ro_rsx_{CLIMATE['last_year']}",
+    *CLIMATE["population_datasets"],
+    "iod2019_file11",
+    "hmt_gdp_deflator_march2026",
+    "hmt_gdp_deflator_dec2023",
+    "lookup_ltla23_utla23_ons",
+]
+CLIMATE_OUTPUTS = ["panel", "councils_years", "england", "footprints", "changes", "gap",
+                   "fixed_effects", "series", "exclusions", "councils"]
+
+
+rule climate_panel:
     input:
-        utla="results/tables/utla23.parquet",
-        gap="results/models/gap_utla23.parquet",
-        reorganisations="results/tables/reorganisations.csv",
+        **raw_inputs(CLIMATE_DATASETS),
+        code=code_inputs("analysis/climate.py"),
     output:
-        figure="results/costs/climate.parquet",
-        **{name: f"results/costs/climate_{name}.parquet" for name in COSTS_CLIMATE},
+        **{name: f"results/climate/{name}.parquet" for name in CLIMATE_OUTPUTS},
     params:
-        climate=config["costs"]["climate"],
+        climate=CLIMATE,
+        rs_years=CLIMATE_RS_YEARS,
     conda:
         "../../environment.yml"
     log:
-        "logs/costs/costs_climate.log",
+        "logs/climate/climate_panel.log",
     script:
         "../scripts/analysis/climate.py"
+
+
+rule climate_all:
+    input:
+        rules.climate_panel.output,
 
 
 rule costs_all:
@@ -262,4 +348,3 @@ rule costs_all:
         expand("results/costs/{geography}/{name}.parquet", geography=COSTS_GEOGRAPHIES,
                name=COSTS_TABLES),
         rules.costs_headline.output,
-        rules.costs_climate.output,

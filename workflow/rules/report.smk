@@ -4,7 +4,6 @@
 # HTML and to PDF through Typst (any warning fails); a headless-browser check with a
 # screenshot. The report reads files only.
 
-import glob
 from pathlib import Path
 
 import shutil
@@ -55,21 +54,26 @@ rule report_values:
         concentration="results/models/concentration.parquet",
         gap_by_region="results/models/gap_by_region.parquet",
         spec_curve="results/models/spec_curve.parquet",
+        directions="results/models/multiverse_directions.parquet",
         replication="results/models/iod_replication.parquet",
         costs_headline="results/costs/headline.json",
         by_imd="results/costs/by_imd.parquet",
         sensitivity="results/costs/sensitivity.parquet",
-        climate_groups="results/costs/climate_groups.parquet",
-        climate_dropped="results/costs/climate_dropped.parquet",
+        climate_changes="results/climate/changes.parquet",
+        climate_gap="results/climate/gap.parquet",
+        climate_england="results/climate/england.parquet",
+        climate_exclusions="results/climate/exclusions.parquet",
+        climate_fixed_effects="results/climate/fixed_effects.parquet",
+        climate_footprints="results/climate/footprints.parquet",
         scenarios="results/costs/scenarios.parquet",
+        code=code_inputs("report/values.py"),
     output:
         values="results/report/values.json",
         scenarios=f"{REPORT_INPUTS}/tables/scenarios.md",
         concentration=f"{REPORT_INPUTS}/tables/concentration.md",
         headline_models=f"{REPORT_INPUTS}/tables/headline_models.md",
+        multiverse_directions=f"{REPORT_INPUTS}/tables/multiverse_directions.md",
     params:
-        first_year=config["finance_years"][0].replace("-", "_"),
-        last_year=config["finance_years"][-1].replace("-", "_"),
         power_level=config["power"]["c1"]["ci_level"],
         models_level=config["models"]["ci_level"],
     conda:
@@ -82,7 +86,8 @@ rule report_values:
 
 rule report_variables:
     input:
-        REPORT_VALUES,
+        values=REPORT_VALUES,
+        code=code_inputs("report/variables.py"),
     output:
         "report/_variables.yml",
     conda:
@@ -96,6 +101,7 @@ rule report_variables:
 rule report_figure:
     input:
         unpack(lambda wc: REPORT_FIGURE_INPUTS[wc.figure]),
+        code=code_inputs("report/figure.py"),
     output:
         report(
             f"{REPORT_INPUTS}/figures/{{figure}}.png",
@@ -118,6 +124,7 @@ rule report_figure:
 rule report_provenance_table:
     input:
         "results/provenance.csv",
+        code=code_inputs("report/provenance.py"),
     output:
         f"{REPORT_INPUTS}/tables/provenance.md",
     conda:
@@ -129,6 +136,8 @@ rule report_provenance_table:
 
 
 rule report_software:
+    input:
+        code=code_inputs("report/software.py"),
     output:
         table=f"{REPORT_INPUTS}/tables/software.md",
         values="results/report/software.json",
@@ -142,8 +151,10 @@ rule report_software:
 
 rule report_rulegraph:
     input:
-        snakefile=workflow.main_snakefile,
-        rules=sorted(glob.glob(str(Path(workflow.basedir) / "rules" / "*.smk"))),
+        # relative paths: moving the checkout reruns nothing
+        snakefile=["Snakefile", "workflow/Snakefile"],
+        rules=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "workflow/rules").glob("*.smk")),
+        code=code_inputs("report/rulegraph.py"),
     output:
         dot="results/report/rulegraph.dot",
         table=f"{REPORT_INPUTS}/tables/rulegraph.md",
@@ -161,8 +172,7 @@ rule report_map:
     input:
         unpack(lambda wc: {geo: panel["input"] for geo, panel in REPORT_MAPS[wc.map]["panels"].items()}),
         boundaries=lambda wc: [raw(d) for geo in REPORT_MAPS[wc.map]["panels"] for d in REPORT_BOUNDARY_FILES[geo]],
-        verified=lambda wc: [f"data/verified/{DATASETS[d]['file']}.sha256"
-                             for geo in REPORT_MAPS[wc.map]["panels"] for d in REPORT_BOUNDARY_FILES[geo]],
+        code=code_inputs("report/map.py", ["coprod.data.readers.boundaries"]),
     output:
         report(
             f"{REPORT_INPUTS}/figures/{{map}}.png",
@@ -193,6 +203,7 @@ rule report_councils:
         gap="results/models/gap_utla23.parquet",
         costs="results/costs/utla23/areas.parquet",
         spend="results/costs/climate.parquet",
+        code=code_inputs("report/councils.py"),
     output:
         csv=REPORT_COUNCILS_CSV,
         html=f"{REPORT_INPUTS}/tables/councils.html",
@@ -221,6 +232,7 @@ rule report_render:
         councils_html=rules.report_councils.output.html,
         # linked from the HTML for download: it must sit beside the rendered report
         councils_csv=REPORT_COUNCILS_CSV,
+        code=code_inputs("report/render.py"),
     output:
         html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
         pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
@@ -236,8 +248,11 @@ rule report_render:
 rule report_screenshot:
     input:
         f"results/report/{REPORT_NAME}.html",
+        code=code_inputs("report/screenshot.py"),
     output:
-        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report"),
+        # in the Snakemake report only where a browser can take it (else the rule never runs)
+        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report")
+        if any(map(shutil.which, CHROMIUM_NAMES)) else "results/report/screenshot.png",
     conda:
         "../../environment.yml"
     log:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -150,13 +151,21 @@ def _require(values: dict, fields: tuple[str, ...], key: str) -> None:
         raise ConfigError(f"{key}: missing {missing}")
 
 
-def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame]) -> None:
-    """Stop if a value typed into config differs from the COReC unit-cost row it cites."""
+def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame],
+                not_shipped: Sequence[str] = ()) -> None:
+    """Stop if a value typed into config differs from the COReC unit-cost row it cites.
+
+    ``not_shipped``: COReC tables the data source cannot provide (the snapshot does not ship
+    them: unstated terms of use); their parameters keep the cited config figures unchecked."""
     for name, spec in parameters.items():
         ref = spec.get("corec")
         if not ref:
             continue
         key = f"costs.parameters.{name}"
+        if ref["dataset"] in not_shipped:
+            log.info("%s: not cross-checked, %s is not shipped with the snapshot (terms of use "
+                     "unstated); the config figures cite it", name, ref["dataset"])
+            continue
         if ref["dataset"] not in hourly:
             raise ConfigError(f"{key}.corec.dataset: {ref['dataset']!r} was not read; "
                               f"have {sorted(hourly)}")

@@ -39,6 +39,19 @@ def lsoa21_table(registry: Registry, paths: Mapping[str, str], cfg: dict) -> pd.
                           population_tolerance=cfg["census_population_tolerance"])
 
 
+def turnout_table(registry: Registry, paths: Mapping[str, str], cfg: dict) -> pd.DataFrame:
+    return tables.district_turnout(
+        _read(registry, paths, "lookup_lad24_pcon24"), _read(registry, paths, "ge2024_results"),
+        _read(registry, paths, "lookup_lad22_pcon10"), _read(registry, paths, "ge2019_results"),
+        cfg["expected_exclusions"])
+
+
+def read_turnout(path: str) -> pd.DataFrame:
+    """The district turnout table (results/tables/turnout_lad.csv), floats exactly as written."""
+    return pd.read_csv(path, dtype={"election": str, "lad_code": str},
+                       float_precision="round_trip")
+
+
 def lad24_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, str],
                 cfg: dict) -> pd.DataFrame:
     frame = tables.build_lad24(
@@ -46,10 +59,7 @@ def lad24_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, st
         _read(registry, paths, "iod2025_lad24_summaries"),
         {t: _read(registry, paths, f"census2021_{t}_ltla") for t in tables.CENSUS_TABLES},
         _read(registry, paths, "lookup_lad22_lad23"),
-        _read(registry, paths, "lookup_lad24_pcon24"),
-        _read(registry, paths, "ge2024_results"),
-        _read(registry, paths, "lookup_lad22_pcon10"),
-        _read(registry, paths, "ge2019_results"),
+        read_turnout(paths["turnout"]),
         cfg["expected_exclusions"],
     )
     return validate_table(frame, "lad24", file10_tolerance=cfg["file10_score_tolerance"])

@@ -87,11 +87,22 @@ def check_codes(codes: pd.Series, family: str, path: str | Path, column: str, *,
         examples = bad.astype("str").fillna("<empty>").unique()[:_EXAMPLES].tolist()
         raise GeographyError(
             f"{path}: column {column!r} should hold {family} codes "
-            f"({'/'.join(CODE_FAMILIES[family])}); {len(bad)} do not, e.g. {examples}")
+            f"({'/'.join(CODE_FAMILIES[family])}); {len(bad)} do not, e.g. {examples}; "
+            f"first at {_row(bad.index[0])}")
+
+
+def _row(label) -> str:
+    """Row of a frame read from a CSV (default index: header is file line 1)."""
+    try:
+        return f"row {int(label) + 1} (file line {int(label) + 2})"
+    except (TypeError, ValueError):
+        return f"row {label!r}"
 
 
 def detect_family(codes: pd.Series, families: list[str], path: str | Path, column: str) -> str:
     """The single family in ``families`` that every code belongs to, else GeographyError."""
+    if codes.empty:
+        raise GeographyError(f"{path}: column {column!r} has no codes: the file has no data rows")
     fits = [f for f in families if code_mask(codes, f).all()]
     if len(fits) == 1:
         return fits[0]
@@ -103,5 +114,6 @@ def detect_family(codes: pd.Series, families: list[str], path: str | Path, colum
         best = max(families, key=lambda f: masks[f].sum())
         examples = codes[~masks[best]].astype("str").unique()[:_EXAMPLES].tolist()
         problem = (f"codes are mixed or unknown (not all {' or '.join(families)}): "
-                   f"most are {best}, but not e.g. {examples}")
+                   f"most are {best}, but not e.g. {examples}, first at "
+                   f"{_row(codes.index[~masks[best]][0])}")
     raise GeographyError(f"{path}: column {column!r}: {problem}; prefixes {prefixes}")

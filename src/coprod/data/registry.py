@@ -9,13 +9,12 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
-import jsonschema
 import yaml
 
 from coprod.errors import ConfigError
 from coprod.paths import schema_path
+from coprod.startup import ALLOWED_HOSTS, check_download_url, check_relative_file
 
 SCHEMA_PATH = schema_path("datasets")
 
@@ -66,6 +65,8 @@ class Registry:
 
 def load_registry(path: str | Path, schema_path: str | Path = SCHEMA_PATH) -> Registry:
     """Load and validate the registry; reject unknown readers and non-allow-listed hosts."""
+    import jsonschema  # here: jobs that only rebuild a Dataset from params need no validator
+
     path = Path(path)
     raw = yaml.safe_load(path.read_text())
     schema = yaml.safe_load(Path(schema_path).read_text())
@@ -74,17 +75,15 @@ def load_registry(path: str | Path, schema_path: str | Path = SCHEMA_PATH) -> Re
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
         raise ConfigError(f"{path}: {where}: {exc.message}") from None
-    hosts = tuple(raw["allowed_hosts"])
+    hosts = ALLOWED_HOSTS
     datasets: dict[str, Dataset] = {}
     for row in raw["datasets"]:
         ds = Dataset(**{**row, "tables": tuple(row.get("tables", ()))})
         if ds.id in datasets:
             raise ConfigError(f"{path}: dataset id {ds.id!r} appears twice")
+        check_relative_file(ds.file, f"{path}: {ds.id}")
         if ds.direct_download:
-            url = urlparse(ds.url)
-            if url.scheme != "https" or url.hostname not in hosts:
-                raise ConfigError(f"{path}: {ds.id}: download URL {ds.url} is not HTTPS on an "
-                                  f"allowed host {list(hosts)}")
+            check_download_url(ds.url, f"{path}: {ds.id}")
         datasets[ds.id] = ds
     files = [d.file for d in datasets.values()]
     if len(set(files)) != len(files):

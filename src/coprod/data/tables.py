@@ -63,7 +63,8 @@ def with_shares(frame: pd.DataFrame) -> pd.DataFrame:
 
 def census_counts(frame: pd.DataFrame) -> list[str]:
     prefixes = ("population", "qual_", "nssec_", "occ_", "health_", "disab_")
-    return [c for c in frame.columns if c.startswith(prefixes) and not c.startswith("share_")]
+    return [c for c in frame.columns if c.startswith(prefixes) and not c.startswith("share_")
+            and not c.endswith(("_score", "_rank", "_decile"))]
 
 
 def build_lsoa21(census: dict[str, pd.DataFrame], file7: pd.DataFrame, indicators: pd.DataFrame,
@@ -135,9 +136,27 @@ def turnout_by_lad(shares: pd.DataFrame, results: pd.DataFrame, lad: str, pcon: 
     return (sums["weighted"] / sums["share_of_lad_in_pcon"]).rename("turnout_pct").reset_index()
 
 
+TURNOUT_ELECTIONS = {"ge2024": "lad24cd", "ge2019": "lad22cd"}
+
+
+def district_turnout(pcon24_shares: pd.DataFrame, ge2024: pd.DataFrame,
+                     pcon10_shares: pd.DataFrame, ge2019: pd.DataFrame,
+                     expected: dict) -> pd.DataFrame:
+    """GE2024 turnout per LAD24 and GE2019 turnout per LAD22 (long: election, lad_code,
+    turnout_pct). A table of its own because the share lookups' licence is unstated: the
+    snapshot ships these district figures (derived from Open Parliament Licence results),
+    not the third-party share files."""
+    t24 = turnout_by_lad(pcon24_shares, ge2024, "lad24cd", "pcon24cd",
+                         expected["lad24_pcon24_non_england_lads"], "GE2024 turnout")
+    t19 = turnout_by_lad(pcon10_shares, ge2019, "lad22cd", "pcon10cd",
+                         expected["lad22_pcon10_non_england_lads"], "GE2019 turnout")
+    parts = [t.rename(columns={TURNOUT_ELECTIONS[e]: "lad_code"}).assign(election=e)
+             for e, t in {"ge2024": t24, "ge2019": t19}.items()]
+    return pd.concat(parts, ignore_index=True)[["election", "lad_code", "turnout_pct"]]
+
+
 def build_lad24(lsoa21: pd.DataFrame, file10: pd.DataFrame, census_ltla: dict[str, pd.DataFrame],
-                lad22_lad23: pd.DataFrame, pcon24_shares: pd.DataFrame, ge2024: pd.DataFrame,
-                pcon10_shares: pd.DataFrame, ge2019: pd.DataFrame, expected: dict) -> pd.DataFrame:
+                lad22_lad23: pd.DataFrame, turnout: pd.DataFrame, expected: dict) -> pd.DataFrame:
     """One row per English LAD24: LSOA aggregates, File 10, turnout, census LTLA population."""
     geo = lsoa21[["lad24cd", "lad24nm", "rgn24cd", "rgn24nm", "utla23cd", "utla23nm"]]
     frame = aggregate_lsoa21(lsoa21, "lad24cd").merge(geo.drop_duplicates(), on="lad24cd",
@@ -155,12 +174,12 @@ def build_lad24(lsoa21: pd.DataFrame, file10: pd.DataFrame, census_ltla: dict[st
     frame = checked_merge(frame, ltla, "lad24cd", "census LTLA (2022 codes mapped to 2024)",
                           right_complete=True)
 
-    t24 = turnout_by_lad(pcon24_shares, ge2024, "lad24cd", "pcon24cd",
-                         expected["lad24_pcon24_non_england_lads"], "GE2024 turnout")
+    by_election = {e: turnout[turnout["election"] == e].drop(columns="election")
+                   .rename(columns={"lad_code": lad}) for e, lad in TURNOUT_ELECTIONS.items()}
+    t24 = by_election["ge2024"].reset_index(drop=True)
     frame = checked_merge(frame, t24.rename(columns={"turnout_pct": "turnout_ge2024_pct"}),
                           "lad24cd", "GE2024 turnout", right_complete=True)
-    t19 = turnout_by_lad(pcon10_shares, ge2019, "lad22cd", "pcon10cd",
-                         expected["lad22_pcon10_non_england_lads"], "GE2019 turnout")
+    t19 = by_election["ge2019"].reset_index(drop=True)
     t19 = (t19.merge(ltla22[["lad22cd", "lad23cd", "population"]], on="lad22cd",
                      validate="one_to_one")
            .pipe(aggregate, "lad23cd", counts=[], means=["turnout_pct"])

@@ -26,6 +26,7 @@ def provenance_markdown(provenance: pd.DataFrame) -> str:
         "Publisher": provenance["publisher"],
         "Licence": provenance["licence"],
         "Provenance": provenance["provenance"],
+        **({"Source": provenance["source_used"]} if "source_used" in provenance else {}),
         "SHA-256 (first 12)": "`" + provenance["sha256"].str.slice(0, 12) + "`",
         "Size (kB)": provenance["bytes"] / 1e3,
     }).sort_values("Dataset", ignore_index=True)

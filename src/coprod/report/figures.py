@@ -23,11 +23,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
-from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from coprod.columns import require_columns
 from coprod.errors import ConfigError, SchemaError
 from coprod.report.labels import (
+    DESIRABLE_LABELS,
     DIMENSION_LABELS,
     DIMENSION_VALUES,
     INDICATOR_LABELS,
@@ -424,24 +424,48 @@ def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)
     return fig
 
 
-def spend_change(climate: pd.DataFrame, *, x: str = "imd_score", y: str = "spend_change_pct",
-                 xlabel: str = "IMD 2025 average score (higher = more deprived)",
-                 ylabel: str = "Change in service spend per head (%)") -> Figure:
-    """Council spend-per-head change against deprivation, with a LOWESS smooth.
+def climate_series(series: pd.DataFrame, *, grouping: str = "fifth",
+                   measures: Sequence[str] = ("service", "social_care"),
+                   titles: Sequence[str] = ("Service spend (excluding education, public health, "
+                                            "police, fire)", "Social care"),
+                   population_basis: str = "published",
+                   ylabel: str = "Real spend per head (£, 2024-25 prices)") -> Figure:
+    """Real spend per head over the years by deprivation group, one panel per measure, with
+    England (all footprints) dashed.
 
-    `climate`: one row per council with columns `x` and `y`."""
-    _need(climate, [x, y], "spend_change")
-    data = climate[[x, y]].dropna()
-    smooth = lowess(data[y].to_numpy(float), data[x].to_numpy(float), frac=0.6)
+    `series`: `grouping` ('england' or the group variable), `group` (1 = most deprived),
+    `measure`, `financial_year`, `real_per_head_gbp`, `population_basis`."""
+    _need(series, ["grouping", "group", "measure", "financial_year", "real_per_head_gbp",
+                   "population_basis"], "climate_series")
+    data = series[series["population_basis"] == population_basis]
+    groups = sorted(data.loc[data["grouping"] == grouping, "group"].unique())
+    if not groups:
+        raise SchemaError(f"figure climate_series: no rows with grouping {grouping!r}")
+    colours = _colours(len(groups))
     with style():
-        fig = _figure(3.2)
-        ax = fig.add_subplot()
-        ax.scatter(data[x], data[y], s=10, color=OKABE_ITO["blue"], alpha=0.6, linewidths=0, label="Council")
-        ax.plot(smooth[:, 0], smooth[:, 1], color=OKABE_ITO["vermillion"], linewidth=1.8, label="LOWESS smooth")
-        ax.axhline(0, color=NEUTRAL, linewidth=0.8)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.legend()
+        fig = _figure(3.0)
+        axes = fig.subplots(1, len(measures), sharex=True)
+        for ax, measure, title in zip(np.atleast_1d(axes), measures, titles):
+            part = data[data["measure"] == measure]
+            years = sorted(part["financial_year"].unique())
+            x = np.arange(len(years))
+            for colour, group in zip(colours, groups):
+                line = part[(part["grouping"] == grouping) & (part["group"] == group)]
+                line = line.set_index("financial_year").reindex(years)
+                name = f"{group} (most deprived)" if group == groups[0] else (
+                    f"{group} (least deprived)" if group == groups[-1] else str(group))
+                ax.plot(x, line["real_per_head_gbp"], color=colour, linewidth=1.4, label=name)
+            england = part[part["grouping"] == "england"].set_index("financial_year").reindex(years)
+            ax.plot(x, england["real_per_head_gbp"], color="black", linewidth=1.2,
+                    linestyle="--", label="All councils")
+            ax.set_title(_wrap(title, 45), loc="left")
+            ticks = x[::3]
+            ax.set_xticks(ticks, [years[i] for i in ticks], rotation=45, ha="right")
+            ax.set_ylim(bottom=0)
+            _thousands(ax.yaxis)
+        np.atleast_1d(axes)[0].set_ylabel(ylabel)
+        handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right center", title=f"Deprivation {grouping}")
     return fig
 
 
@@ -451,18 +475,25 @@ def spend_change(climate: pd.DataFrame, *, x: str = "imd_score", y: str = "spend
 ROW_IN = 0.11  # height of one row of the specification-curve grid
 
 
-def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = "Power coefficient") -> Figure:
+def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = "Power coefficient",
+               group: str | None = None) -> Figure:
     """Specification curve: converged estimates sorted, with intervals, above one small grid
-    per dimension marking each specification's choice.
+    per dimension marking each specification's choice; with `group` (e.g. `desirable`, the
+    outcome's direction of desirability) the specifications are sorted within each group and
+    the groups shown side by side, so that opposite-signed expectations are never pooled.
 
     `specs`: `estimate`, `ci_low`, `ci_high`, optional `converged`, and one column per name in
     `dimensions` (index variant, outcome, geography, model family, covariates ...)."""
-    _need(specs, ["estimate", "ci_low", "ci_high", *dimensions], "spec_curve")
+    _need(specs, ["estimate", "ci_low", "ci_high", *dimensions, *([group] if group else [])], "spec_curve")
     kept = specs[specs["converged"].astype(bool)] if "converged" in specs else specs
-    kept = kept.dropna(subset=["estimate"]).sort_values("estimate", kind="stable").reset_index(drop=True)
+    kept = kept.dropna(subset=["estimate"])
+    groups = order(DESIRABLE_LABELS, kept[group].astype(str)) if group else [None]
+    part_of = kept[group].astype(str).map(groups.index) if group else pd.Series(0, index=kept.index)
+    kept = kept.assign(_group=part_of).sort_values(["_group", "estimate"], kind="stable").reset_index(drop=True)
+    gap = max(3, len(kept) // 40)
+    x = np.arange(len(kept)) + gap * kept["_group"].to_numpy()
     values = {dim: order(DIMENSION_VALUES.get(dim, {}), sorted(kept[dim].astype(str).unique()))
               for dim in dimensions}
-    x = np.arange(len(kept))
     heights = [2.0] + [ROW_IN * len(values[dim]) + 0.1 for dim in dimensions]
     with style():
         fig = _figure(sum(heights) + 0.28 * len(dimensions) + 0.6)
@@ -474,10 +505,20 @@ def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = 
         top.scatter(x, kept["estimate"], c=colours, s=5, zorder=3)
         top.axhline(0, color="black", linewidth=0.8)
         top.set_ylabel(ylabel)
+        if group:
+            for i, name in enumerate(groups):
+                where = x[kept["_group"].to_numpy() == i]
+                last = i == len(groups) - 1 and i > 0  # right-align the last label inside the axes
+                top.text(where.max() if last else where.min(), 1.02, label(DESIRABLE_LABELS, name),
+                         transform=top.get_xaxis_transform(), ha="right" if last else "left",
+                         va="bottom", fontsize=8, fontweight="bold")
+                if i:
+                    for ax in (top, *grids):
+                        ax.axvline(where.min() - gap / 2, color=NEUTRAL, linewidth=0.8, linestyle=":")
         top.legend(handles=[Line2D([], [], color=OKABE_ITO["blue"], marker="o", markersize=3,
                                    label="Interval excludes zero"),
                             Line2D([], [], color=NEUTRAL, marker="o", markersize=3,
-                                   label="Interval includes zero")], loc="upper left")
+                                   label="Interval includes zero")], loc="lower right")
         for ax, dim in zip(grids, dimensions):
             column = kept[dim].astype(str).to_numpy()
             for row, value in enumerate(values[dim]):
@@ -490,9 +531,8 @@ def spec_curve(specs: pd.DataFrame, dimensions: Sequence[str], *, ylabel: str = 
             ax.set_title(label(DIMENSION_LABELS, dim), loc="left", fontsize=8, fontweight="bold")
             ax.grid(axis="x", visible=False)
             ax.tick_params(axis="x", labelbottom=False)
-        grids[-1].tick_params(axis="x", labelbottom=True)
-        _thousands(grids[-1].xaxis)
-        grids[-1].set_xlabel("Specification, sorted by estimate")
+        grids[-1].tick_params(axis="x", labelbottom=False)
+        grids[-1].set_xlabel("Specification, sorted by estimate within each direction")
     return fig
 
 

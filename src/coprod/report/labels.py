@@ -64,10 +64,13 @@ VARIANT_LABELS = {
 }
 
 FAMILY_LABELS = {
-    "mixedlm": "Mixed model",
+    "mixedlm_slope": "Mixed model, random slopes",
+    "mixedlm": "Mixed model, random intercepts",
     "ols": "OLS",
     "ols_spline": "OLS, spline in power",
+    "ols_log": "OLS on log outcome",
     "wls": "Weighted least squares",
+    "wls_log": "WLS on log outcome",
     "poisson": "Poisson",
     "negbin": "Negative binomial",
 }
@@ -76,6 +79,27 @@ COVARIATE_LABELS = {
     "none": "None",
     "region": "Region",
     "income_employment": "Income and employment deprivation",
+    "imd_no_education": "IMD without Education",
+}
+
+# Outcome classes (config/models.yaml, results/models/outcomes.parquet) and families.
+KIND_LABELS = {
+    "service_use": "Service use",
+    "service_quality": "Service quality",
+    "deprivation_defined": "Deprivation-defined",
+}
+DESIRABLE_LABELS = {
+    "lower": "Lower is better (use, need)",
+    "higher": "Higher is better (quality)",
+}
+OUTCOME_FAMILY_LABELS = {
+    "health_service_use": "Health service use",
+    "childrens_social_care": "Children's social care",
+    "adult_social_care_use": "Adult social care use",
+    "adult_social_care_quality": "Adult social care quality",
+    "deprivation_defined": "Deprivation-defined (benefit-based)",
+    "all_service": "All service families, equally weighted",
+    "all": "All families, equally weighted",
 }
 
 # Specification-curve dimensions (column names of the multiverse table) and their values.

@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.report.labels import (
-    GEOGRAPHY_LABELS,
+    KIND_LABELS,
+    OUTCOME_FAMILY_LABELS,
     OUTCOME_LABELS,
     PARAMETER_PHRASES,
     SCENARIO_LABELS,
@@ -62,7 +63,7 @@ def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[s
     return out
 
 
-def power_values(summary: dict, loadings: pd.DataFrame, level: float) -> dict[str, str]:
+def power_values(summary: dict, loadings: pd.DataFrame, level: float, models_level: float) -> dict[str, str]:
     c1 = summary["c1"]
     r2 = c1["r2_demos_on_education_occupation"]
     rest = c1["r2_rest_of_demos_on_education_occupation"]
@@ -78,33 +79,82 @@ def power_values(summary: dict, loadings: pd.DataFrame, level: float) -> dict[st
         "power.alpha_core": num(core["cronbach_alpha"]),
         "power.pc1_share": pct(core["variance_explained"]),
         "power.n_lad": f"{r2['n']:,}",
+        **circularity_values(summary["circularity"], models_level),
     }
+
+
+def circularity_values(circ: dict, level: float) -> dict[str, str]:
+    """Correlations of the main power index with deprivation (results/models/circularity.json
+    via summary.json), and the check that the IMD rebuilt from domain ranks is the IMD."""
+    out = {}
+    for key, name in [("power_imd", "imd"), ("power_imd_no_education", "imd_no_education"),
+                      ("power_adult_skills", "adult_skills"), ("power_education_domain", "education"),
+                      ("illness_disability_employment", "illness_employment")]:
+        r = circ["correlations"][key]
+        out[f"power.r_{name}"] = num(r["r"])
+        out[f"power.r_{name}_ci"] = interval(num(r["ci_low"], 3), num(r["ci_high"], 3), level)
+    check = circ["imd_reproduction"]
+    out["power.r2_imd_no_education"] = pct(circ["correlations"]["power_imd_no_education"]["r"] ** 2, 0)
+    out["power.imd_rank_reproduced"] = pct(check["share_rank_identical"], 2)
+    out["power.imd_rank_max_difference"] = str(check["max_abs_rank_difference"])
+    return out
 
 
 def services_values(summary: dict, concentration: pd.DataFrame, level: float) -> dict[str, str]:
+    """C2: concentration indices (district-cluster bootstrap; Erreygers for bounded outcomes;
+    quintile ratios on a common scale), counted in each outcome's expected direction, and the
+    headline random-slope model with its conditional estimates."""
     ratios = summary["c2"]["lowest_to_highest_power_quintile"]
-    ratio = ratios["acute_morbidity"]
-    by_outcome = concentration.set_index("outcome")
-    acute = by_outcome.loc["acute_morbidity"]
+    conc = concentration.set_index("outcome")
+    acute = conc.loc["acute_morbidity"]
+    service = concentration[concentration["kind"] != "deprivation_defined"]
+    relative = service.dropna(subset=["concentration_index"])
     main = summary["c2"]["main_models"]["acute_morbidity"]
-    return {
-        "services.ratio_acute": num(ratio["ratio"]),
-        "services.ratio_acute_ci": interval(num(ratio["ci_low"]), num(ratio["ci_high"]), level),
+    fit, ri = main["unconditional"], main["comparison"]
+    out = {
+        "services.ratio_acute": num(ratios["acute_morbidity"]["ratio"]),
+        "services.ratio_acute_ci": interval(num(ratios["acute_morbidity"]["ci_low"]),
+                                            num(ratios["acute_morbidity"]["ci_high"]), level),
         "services.ratio_income": num(ratios["income_claimants"]["ratio"]),
         "services.ci_acute": num(acute["concentration_index"], 3),
         "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3), level),
-        "services.ci_income": num(by_outcome.loc["income_claimants", "concentration_index"], 3),
-        "services.acute_per_sd": num(main["unadjusted"]["estimate"], 1),
-        "services.acute_per_sd_ci": interval(num(main["unadjusted"]["ci_low"], 1),
-                                             num(main["unadjusted"]["ci_high"], 1), level),
-        "services.power_share_after_imd": pct(main["share_remaining"], 0),
-        "services.n_concentration_negative": str(int(
-            (concentration["concentration_index"].dropna() < 0).sum())),
-        "services.n_concentration_negative_significant": str(int(
-            (concentration["ci_high"].dropna() < 0).sum())),
-        "services.n_concentration": str(int(concentration["concentration_index"].notna().sum())),
+        "services.se_acute": num(acute["se"], 4),
+        "services.se_acute_hac": num(acute["se_hac"], 4),
+        "services.se_acute_ratio": num(acute["se"] / acute["se_hac"], 1),
+        "services.n_replicates": f"{int(acute['n_replicates']):,}",
+        "services.n_districts": f"{int(acute['n_clusters']):,}",
+        "services.n_service_measures": str(len(service)),
+        "services.n_service_expected": str(int(service["expected_direction"].sum())),
+        "services.n_service_expected_significant": str(int(service["expected_excludes_zero"].sum())),
+        "services.n_service_relative": str(len(relative)),
+        "services.n_deprivation_defined": str(int((concentration["kind"] == "deprivation_defined").sum())),
+        "services.q1q5_acute": num(acute["q1_q5_ratio"]),
+        "services.q1q5_acute_ci": interval(num(acute["q1_q5_ratio_ci_low"]), num(acute["q1_q5_ratio_ci_high"]), level),
+        "services.acute_per_sd": num(fit["estimate"], 1),
+        "services.acute_per_sd_ci": interval(num(fit["ci_low"], 1), num(fit["ci_high"], 1), level),
+        "services.acute_slope_sd": num(fit["re_slope_sd"], 1),
+        "services.acute_n_districts": f"{fit['n_clusters']:,}",
+        "services.acute_ri_per_sd": num(ri["estimate"], 1),
+        "services.acute_ri_per_sd_ci": interval(num(ri["ci_low"], 1), num(ri["ci_high"], 1), level),
+        "services.acute_interval_widening": num((fit["ci_high"] - fit["ci_low"]) / (ri["ci_high"] - ri["ci_low"]), 1),
         "services.n_outcomes_modelled": str(len(summary["c2"]["main_models"])),
     }
+    for key, name in [("imd_no_education", "noed"), ("income_employment", "ie")]:
+        cond = main["conditional"][key]
+        out[f"services.acute_given_{name}"] = num(cond["estimate"], 1)
+        out[f"services.acute_given_{name}_ci"] = interval(num(cond["ci_low"], 1), num(cond["ci_high"], 1), level)
+        out[f"services.acute_given_{name}_vif"] = num(cond["vif_power"], 1)
+    for name in ("income_claimants", "employment_claimants"):
+        row, short = conc.loc[name], name.split("_")[0]
+        out |= {
+            f"services.erreygers_{short}": num(row["erreygers_index"], 3),
+            f"services.erreygers_{short}_ci": interval(num(row["erreygers_index_ci_low"], 3),
+                                                        num(row["erreygers_index_ci_high"], 3), level),
+            f"services.wagstaff_{short}": num(row["wagstaff_index"], 3),
+            f"services.ci_{short}": num(row["concentration_index"], 3),
+            f"services.q1q5_{short}": num(row["q1_q5_ratio"]),
+        }
+    return out
 
 
 def gap_values(summary: dict, by_region: pd.DataFrame) -> dict[str, str]:
@@ -154,7 +204,7 @@ def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
     return out
 
 
-def all_values(inputs, first_year: str, last_year: str, levels: dict[str, float]) -> dict[str, str]:
+def all_values(inputs, levels: dict[str, float]) -> dict[str, str]:
     """Every value the report quotes, from the named result files of the report rule; ``levels``
     are the configured interval levels of the power (C1) and models (C2) stages."""
     summary = json.loads(Path(inputs.models_summary).read_text())
@@ -162,53 +212,109 @@ def all_values(inputs, first_year: str, last_year: str, levels: dict[str, float]
     return {
         **data_values({"lsoa21": inputs.lsoa21, "lad24": inputs.lad24, "utla23": inputs.utla23},
                       inputs.provenance),
-        **power_values(summary, pd.read_parquet(inputs.loadings), levels["power"]),
+        **power_values(summary, pd.read_parquet(inputs.loadings), levels["power"], levels["models"]),
         **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
         **gap_values(summary, pd.read_parquet(inputs.gap_by_region)),
         **cost_values(headline, pd.read_parquet(inputs.by_imd), pd.read_parquet(inputs.sensitivity)),
-        **climate_values(pd.read_parquet(inputs.climate_groups), pd.read_parquet(inputs.climate_dropped),
-                         first_year, last_year),
+        **climate_values({name: pd.read_parquet(getattr(inputs, f"climate_{name}"))
+                          for name in ("changes", "gap", "england", "exclusions",
+                                       "fixed_effects", "footprints")}),
         **robustness_values(summary, pd.read_parquet(inputs.spec_curve),
                             pd.read_parquet(inputs.replication), levels["models"]),
     }
 
 
-def climate_values(groups: pd.DataFrame, dropped: pd.DataFrame, first: str, last: str
-                   ) -> dict[str, str]:
-    total = groups[(groups["service"] == "total_service") & (groups["group_var"] == "imd_quintile")]
-    per_head = total.pivot(index="group", columns="year", values="per_head_gbp")
-    change = per_head[last] / per_head[first] - 1
-    return {
-        "climate.basis": str(total["basis"].iloc[0]),
-        "climate.change_most_deprived": pct(change.loc[1]),
-        "climate.change_least_deprived": pct(change.loc[change.index.max()]),
-        "climate.per_head_most_deprived": f"£{per_head.loc[1, last]:,.0f}",
-        "climate.per_head_least_deprived": f"£{per_head.loc[change.index.max(), last]:,.0f}",
-        "climate.n_councils_dropped": str(dropped.loc[dropped["service"].isin(
-            ["all", "total_service"]), "code"].nunique()),
-    }
+def _pounds(x: float) -> str:
+    """Whole pounds with the sign before the pound sign: −£116."""
+    return minus(f"{'-' if round(x) < 0 else ''}£{abs(x):,.0f}")
+
+
+def _signed_pct(x: float, digits: int = 1) -> str:
+    """A percentage already in percent units, with a true minus sign."""
+    return minus(f"{x:.{digits}f}%")
+
+
+def climate_values(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """C5 from results/climate/: real spend per head at both ends of the panel and its change,
+    for all comparable councils, MHCLG's England total and the deprivation fifths and tenths."""
+    changes, gap, england = tables["changes"], tables["gap"], tables["england"]
+    first, last = changes["first_year"].iloc[0], changes["last_year"].iloc[0]
+    row = changes.set_index(["grouping", "group", "measure"])
+    level = float(changes["ci_level"].iloc[0])
+    out = {"climate.first_year": first, "climate.last_year": last,
+           "climate.n_boot": f"{int(changes['n_boot'].iloc[0]):,}"}
+
+    def describe(prefix: str, key: tuple) -> None:
+        r = row.loc[key]
+        out[f"{prefix}.first"] = _pounds(r["per_head_first_gbp"])
+        out[f"{prefix}.last"] = _pounds(r["per_head_last_gbp"])
+        out[f"{prefix}.change_gbp"] = _pounds(r["change_gbp"])
+        out[f"{prefix}.change_pct"] = _signed_pct(r["change_pct"])
+        out[f"{prefix}.change_pct_interval"] = interval(_signed_pct(r["change_pct_lo"]),
+                                                        _signed_pct(r["change_pct_hi"]), level)
+        out[f"{prefix}.change_gbp_interval"] = interval(_pounds(r["change_gbp_lo"]),
+                                                        _pounds(r["change_gbp_hi"]), level)
+
+    for measure in ("service", "social_care"):
+        describe(f"climate.{measure}.all", ("england", 1, measure))
+        for grouping, top in (("fifth", 5), ("tenth", 10)):
+            describe(f"climate.{measure}.{grouping}_most", (grouping, 1, measure))
+            describe(f"climate.{measure}.{grouping}_least", (grouping, top, measure))
+        g = gap.set_index(["grouping", "measure", "statistic"]).loc[("fifth", measure, "change_pct")]
+        out[f"climate.{measure}.fifth_gap_pp"] = minus(f"{g['most_minus_least']:.1f}")
+        out[f"climate.{measure}.fifth_gap_interval"] = interval(minus(f"{g['lo']:.1f}"),
+                                                                minus(f"{g['hi']:.1f}"), level)
+        eng = england[(england["way"] == "england_row") & (england["measure"] == measure)]
+        eng = eng.set_index("financial_year")["real_per_head_gbp"]
+        out[f"climate.{measure}.england_first"] = _pounds(eng[first])
+        out[f"climate.{measure}.england_last"] = _pounds(eng[last])
+        out[f"climate.{measure}.england_change_pct"] = _signed_pct((eng[last] / eng[first] - 1) * 100)
+    fe = tables["fixed_effects"]
+    fe = fe[(fe["measure"] == "service") & (fe["model"] == "fifth") & fe["term"].str.endswith("[T.1]")]
+    out["climate.fe_most_vs_least_pp"] = minus(f"{fe['estimate'].item():.1f}")
+    out["climate.fe_most_vs_least_interval"] = interval(minus(f"{fe['lo'].item():.1f}"),
+                                                        minus(f"{fe['hi'].item():.1f}"),
+                                                        float(fe["ci_level"].item()))
+    foot, exclusions = tables["footprints"], tables["exclusions"]
+    out["climate.n_footprints"] = f"{len(foot):,}"
+    out["climate.n_in_sample"] = f"{int(foot['in_sample'].sum()):,}"
+    out["climate.n_no_return"] = f"{int((exclusions['kind'] == 'no return').sum()):,}"
+    out["climate.n_merged"] = f"{int((exclusions['kind'] == 'merged').sum()):,}"
+    return out
 
 
 def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame,
                       level: float) -> dict[str, str]:
-    counts = summary["multiverse"]["status_counts"]
+    """Multiverse counts (defined, excluded, fitted, converged) and the shares of estimates in
+    the expected direction with outcome families weighted equally (summary.json)."""
+    mv = summary["multiverse"]
     acute = replication[replication["outcome"] == "acute_morbidity"].set_index("vintage")
+    directions = {d["outcome_family"]: d for d in mv["directions"]}
 
     def est(vintage: str) -> str:
         row = acute.loc[vintage]
         return (f"{num(row['estimate'])} SD per SD of power "
                 f"({interval(num(row['ci_low']), num(row['ci_high']), level)})")
 
-    fitted = spec_curve[spec_curve["status"] == "ok"]
+    service, every = directions["all_service"], directions["all"]
+    dep, quality = directions["deprivation_defined"], directions["adult_social_care_quality"]
     return {
-        "robustness.n_combinations": f"{summary['multiverse']['n_specs']:,}",
-        "robustness.n_skipped": f"{counts.get('skipped', 0):,}",
-        "robustness.n_specs": f"{summary['multiverse']['n_fitted']:,}",
-        "robustness.n_converged": f"{counts.get('ok', 0):,}",
-        "robustness.n_failed": f"{counts.get('failed', 0) + counts.get('not_converged', 0):,}",
-        "robustness.share_negative": pct((fitted["estimate"] < 0).mean()),
-        "robustness.share_negative_excluding_zero": pct(
-            ((fitted["estimate"] < 0) & fitted["excludes_zero"]).mean()),
+        "robustness.n_defined": f"{mv['n_defined']:,}",
+        "robustness.n_excluded": f"{mv['n_excluded']:,}",
+        "robustness.n_fitted": f"{mv['n_fitted']:,}",
+        "robustness.n_converged": f"{mv['n_converged']:,}",
+        "robustness.n_failed": f"{mv['n_failed'] + mv['n_not_converged']:,}",
+        "robustness.n_service_families": str(len([k for k in directions if k not in
+                                                  ("all", "all_service", "deprivation_defined")])),
+        "robustness.share_expected_service": pct(service["share_expected"], 0),
+        "robustness.share_expected_fdr_service": pct(service["share_expected_fdr"], 0),
+        "robustness.share_opposite_fdr_service": pct(service["share_opposite_fdr"], 0),
+        "robustness.share_expected_all": pct(every["share_expected"], 0),
+        "robustness.share_expected_deprivation": pct(dep["share_expected"], 0),
+        "robustness.share_expected_asc_quality": pct(quality["share_expected"], 0),
+        "robustness.share_opposite_fdr_asc_quality": pct(quality["share_opposite_fdr"], 0),
+        "robustness.n_curve": f"{len(spec_curve):,}",
+        "robustness.fdr_alpha": f"{every['fdr_alpha']:g}",
         "robustness.iod2019_estimate": est("iod2019"),
         "robustness.iod2025_estimate": est("iod2025"),
     }
@@ -228,37 +334,75 @@ def scenario_table(scenarios: pd.DataFrame, level: float) -> pd.DataFrame:
 
 
 def concentration_table(concentration: pd.DataFrame, level: float) -> pd.DataFrame:
-    """One row per measure with a defined index, in the report's order of measures."""
-    rows = concentration.dropna(subset=["concentration_index"]).set_index("outcome")
-    rows = rows.loc[order(OUTCOME_LABELS, rows.index)]
+    """One row per measure in the report's order, service measures first: the relative index
+    with its district-cluster bootstrap SE (the previous Newey-West SE beside it) and interval,
+    the Erreygers index for bounded measures, and the least- to most-powerful fifth ratio."""
+    rows = concentration.set_index("outcome")
+    rows = rows.loc[sorted(rows.index, key=lambda o: (rows.loc[o, "kind"] == "deprivation_defined",
+                                                     order(OUTCOME_LABELS, rows.index).index(o)))]
+    rel = rows["concentration_index"].notna()
+    dash = "—"
+
+    def cells(values, digits):
+        return [num(v, digits) if ok else dash for v, ok in zip(values, rel, strict=True)]
+
     return pd.DataFrame({
         "Measure": [label(OUTCOME_LABELS, o) for o in rows.index],
-        "Level": rows["geography"].map(lambda g: label(GEOGRAPHY_LABELS, g)).to_numpy(),
+        "Class": [label(KIND_LABELS, k) for k in rows["kind"]],
         "Areas": rows["n"].map(lambda v: f"{v:,}").to_numpy(),
-        "Index": rows["concentration_index"].map(lambda v: num(v, 3)).to_numpy(),
-        "SE": rows["se"].map(lambda v: num(v, 4)).to_numpy(),
-        f"{level_label(level)} CI": [f"{num(lo, 3)} to {num(hi, 3)}" for lo, hi in
-                   zip(rows["ci_low"], rows["ci_high"])],
+        "Index": cells(rows["concentration_index"], 3),
+        "SE (cluster bootstrap)": cells(rows["se"], 4),
+        "SE (Newey-West)": cells(rows["se_hac"], 4),
+        f"{level_label(level)} CI": [f"{num(lo, 3)} to {num(hi, 3)}" if ok else dash
+                                     for lo, hi, ok in zip(rows["ci_low"], rows["ci_high"], rel,
+                                                           strict=True)],
+        "Erreygers": [num(v, 3) if pd.notna(v) else dash for v in rows["erreygers_index"]],
+        "Fifths ratio": [num(v) if pd.notna(v) else dash for v in rows["q1_q5_ratio"]],
     })
 
 
 def headline_models_table(summary: dict, level: float) -> pd.DataFrame:
-    """One row per measure in the report's order (the model family follows from the level, which
-    the caption states); a dash where deprivation cannot be added (the measure is itself a
-    deprivation score)."""
+    """One row per measure in the report's order, service measures first: the headline
+    coefficient per SD of power (random slopes by district for neighbourhoods, WLS for
+    councils), the SD of the district slopes, and the coefficient conditional on each
+    deprivation set; a dash where that set contains the measure itself."""
     models = summary["c2"]["main_models"]
+    names = sorted(order(OUTCOME_LABELS, models),
+                   key=lambda o: models[o]["kind"] == "deprivation_defined")
+    dash = "—"
+
+    def cell(fit):
+        if not fit or fit.get("estimate") is None:
+            return dash
+        return f"{num(fit['estimate'], 3)} ({num(fit['ci_low'], 3)} to {num(fit['ci_high'], 3)})"
+
     rows = []
-    for outcome in order(OUTCOME_LABELS, models):
+    for outcome in names:
         fit = models[outcome]
-        base, adjusted = fit["unadjusted"], fit["adjusted"]
+        base = fit["unconditional"]
         rows.append({
             "Measure": label(OUTCOME_LABELS, outcome),
+            "Class": label(KIND_LABELS, fit["kind"]),
             "Areas": f"{base['n']:,}",
-            "Per SD of power": num(base["estimate"], 3),
-            f"{level_label(level)} CI": f"{num(base['ci_low'], 3)} to {num(base['ci_high'], 3)}",
-            "Adding deprivation": (num(adjusted["estimate"], 3)
-                                   if adjusted and adjusted.get("estimate") is not None else "—"),
-            "Share remaining": (minus(pct(fit["share_remaining"], 0))
-                                if fit.get("share_remaining") is not None else "—"),
+            f"Per SD of power ({level_label(level)} CI)": cell(base),
+            "District slope SD": num(base["re_slope_sd"], 3) if base.get("re_slope_sd") is not None else dash,
+            "Given IMD without Education": cell(fit["conditional"].get("imd_no_education")),
+            "Given income and employment": cell(fit["conditional"].get("income_employment")),
         })
     return pd.DataFrame(rows)
+
+
+def directions_table(directions: pd.DataFrame) -> pd.DataFrame:
+    """Multiverse estimates in the expected direction by outcome family (families weighted
+    equally in the pooled rows; outcomes weighted equally within a family)."""
+    rows = directions.set_index("outcome_family")
+    rows = rows.loc[order(OUTCOME_FAMILY_LABELS, rows.index)]
+    alpha = f"{rows['fdr_alpha'].iloc[0]:g}"
+    return pd.DataFrame({
+        "Outcome family": [label(OUTCOME_FAMILY_LABELS, f) for f in rows.index],
+        "Measures": rows["n_outcomes"].map(str).to_numpy(),
+        "Converged specifications": rows["n_specs"].map(lambda v: f"{v:,}").to_numpy(),
+        "In the expected direction": rows["share_expected"].map(lambda v: pct(v, 0)).to_numpy(),
+        f"Expected, FDR q < {alpha}": rows["share_expected_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
+        f"Opposite, FDR q < {alpha}": rows["share_opposite_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
+    })

@@ -43,12 +43,20 @@ def test_children_in_need_keeps_local_authorities_with_tidy_names():
     assert str(frame["cin_at31_count"].dtype) == "Int64"
 
 
-@pytest.mark.parametrize("marker", ["c", "x", "z", "low", "u", "..", ""])
+@pytest.mark.parametrize("marker", ["c", "x", "z", "low", "u", ".."])
 def test_suppression_markers_become_missing(tmp_path, marker):
     path = variant(tmp_path, CIN, HARTLEPOOL_2025, HARTLEPOOL_2025.replace(",1341,", f",{marker},"))
     row = dfe.read_children_in_need(path).query("utla_code == 'E06000001' and year == 2025")
     assert pd.isna(row["cin_at31_count"].iloc[0])
     assert row["cin_during_year_count"].iloc[0] == 2674
+
+
+def test_a_blank_cell_is_not_a_dfe_marker(tmp_path):
+    """DfE marks every missing value (c, x, z ...); a blank is damage, named with its row."""
+    path = variant(tmp_path, CIN, HARTLEPOOL_2025, HARTLEPOOL_2025.replace(",1341,", ",,"))
+    with pytest.raises(SchemaError, match=r"column 'At31_episodes' has blank cells, which this "
+                                          r"publisher never leaves.*first at row \d+ \(file line"):
+        dfe.read_children_in_need(path)
 
 
 @pytest.mark.parametrize("text", ["NA", "null", "N/A"])

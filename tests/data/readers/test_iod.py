@@ -81,7 +81,8 @@ def test_file7_income_as_percent_is_rejected(tmp_path):
     frame = raw(FIXTURES / "file7_2025.csv")
     frame["Income Score (rate)"] = (frame["Income Score (rate)"].astype(float) * 100).astype(str)
     frame.loc[0, "Income Score (rate)"] = "101.0"
-    with pytest.raises(SchemaError, match="income_score"):
+    with pytest.raises(SchemaError, match=r"column 'Income Score \(rate\)' must lie in 0-1, "
+                                          r"first at row 1 \(file line 2\): 101\.0"):
         iod.read_iod2025_file7(write(frame, tmp_path / "f7.csv"))
 
 
@@ -394,3 +395,15 @@ def test_mirror_iod_files(mirror_dir):
     assert (share - published).abs().max() < 1e-3
     # suppressed small numerators stay missing, not zero
     assert f8["idaci_numerator"].isna().sum() == 815 and (f8["idaci_numerator"] > 0).all()
+
+
+@pytest.mark.mirror
+def test_iod2019_upper_tier_summaries_repair_sloughs_code(mirror_dir):
+    path = mirror_dir / "iod2019" / "File_11_-_IoD2019_Local_Authority_District_Summaries__upper-tier__.xlsx"
+    if not path.exists():
+        pytest.skip("IoD2019 File 11 not in the mirror")
+    frame = iod.read_iod2019_upper_tier(path).set_index("utla19cd")
+    assert len(frame) == 151
+    assert frame.loc["E06000039", "utla19nm"] == "Slough"  # 'E0600003' on the IMD sheet
+    assert frame.loc["E06000002", "imd_score"] == pytest.approx(40.46)
+    assert frame["imd_score"].between(5, 50).all()

@@ -11,8 +11,10 @@ from coprod.analysis import multiverse
 with runlog.rule_log(snakemake.log[0]):
     inp = snakemake.input
     summary = multiverse.summary(
-        c1=json.loads(Path(inp.c1).read_text()), table=pd.read_parquet(inp.table),
-        nested=pd.read_parquet(inp.nested), concentration=pd.read_parquet(inp.concentration),
+        c1=json.loads(Path(inp.c1).read_text()),
+        circularity=json.loads(Path(inp.circularity).read_text()), table=pd.read_parquet(inp.table),
+        nested=pd.read_parquet(inp.nested), directions=pd.read_parquet(inp.directions),
+        concentration=pd.read_parquet(inp.concentration),
         ratios=pd.read_parquet(inp.ratios), gap=json.loads(Path(inp.gap).read_text()),
         replication=pd.read_parquet(inp.replication), models_cfg=snakemake.params.models)
     io.write_json(summary, snakemake.output[0])

@@ -6,7 +6,7 @@ from coprod.io import write_parquet
 from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    registry = load_registry(snakemake.config["datasets_registry"])
+    registry = load_registry(snakemake.params.registry)
     lsoa21 = pd.read_parquet(snakemake.input.lsoa21)
-    write_parquet(lad24_table(lsoa21, registry, snakemake.input, snakemake.config),
+    write_parquet(lad24_table(lsoa21, registry, snakemake.input, snakemake.params.cfg),
                   snakemake.output[0])

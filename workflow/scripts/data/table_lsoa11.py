@@ -6,6 +6,6 @@ from coprod.io import write_parquet
 from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    registry = load_registry(snakemake.config["datasets_registry"])
+    registry = load_registry(snakemake.params.registry)
     lsoa21 = pd.read_parquet(snakemake.input.lsoa21)
     write_parquet(lsoa11_table(lsoa21, registry, snakemake.input), snakemake.output[0])

@@ -4,5 +4,5 @@ from coprod.io import write_parquet
 from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    registry = load_registry(snakemake.config["datasets_registry"])
-    write_parquet(lsoa21_table(registry, snakemake.input, snakemake.config), snakemake.output[0])
+    registry = load_registry(snakemake.params.registry)
+    write_parquet(lsoa21_table(registry, snakemake.input, snakemake.params.cfg), snakemake.output[0])

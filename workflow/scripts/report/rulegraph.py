@@ -10,7 +10,7 @@ with rule_log(snakemake.log[0]) as log:
     # a read-only second look at the workflow: --nolock leaves the running pipeline alone;
     # a fixed hash seed fixes the order in which Snakemake walks its sets of rules
     dot = subprocess.run([sys.executable, "-m", "snakemake", *snakemake.params.targets,
-                          "--snakefile", snakemake.input.snakefile, "--nolock", "--rulegraph"],
+                          "--snakefile", snakemake.input.snakefile[0], "--nolock", "--rulegraph"],
                          check=True, capture_output=True, text=True,
                          env={**os.environ, "PYTHONHASHSEED": "0"}).stdout
     dot = dot[dot.index("digraph"):]

@@ -17,6 +17,10 @@ EXAMPLES = 5  # offending values an error message lists
 BLANKS_ONLY = {"keep_default_na": False, "na_values": [""]}
 
 
+def _where(label) -> str:
+    return row_of(label) if isinstance(label, (int, np.integer)) else f"row {label!r}"
+
+
 def check_complete(path: str | Path) -> None:
     """Reject empty or truncated text files (a cut download ends mid-line, without a newline)."""
     path = Path(path)
@@ -44,21 +48,82 @@ def read_header(path: str | Path) -> pd.DataFrame:
         raise SchemaError(f"{path}: not a readable CSV ({exc})") from exc
 
 
+def row_of(index_label) -> str:
+    """Where a row of a frame read by :func:`read_csv_mapped` sits in its file (header line 1)."""
+    return f"row {int(index_label) + 1} (file line {int(index_label) + 2})"
+
+
+def first_bad(values: pd.Series, bad: pd.Series) -> str:
+    """The first offending row and its value, for messages ('first at row 5 (file line 6): x')."""
+    label = bad[bad].index[0]
+    value = values.loc[label]
+    value = value.item() if hasattr(value, "item") else value
+    return f"first at {row_of(label)}: {value!r}"
+
+
+def _typed(text: pd.Series, dtype, path: str | Path, column: str,
+           thousands: str | None) -> pd.Series:
+    """Text to ``dtype`` (int64 or float64); a bad cell is a SchemaError naming file, column
+    and the first offending row (pandas would only say 'column 4')."""
+    stripped = text.str.strip()
+    if thousands:
+        stripped = stripped.str.replace(thousands, "", regex=False)
+    blank = stripped.isna() | (stripped == "")
+    number = pd.to_numeric(stripped.mask(blank), errors="coerce")
+    bad = ~blank & ~np.isfinite(number)
+    if bad.any():
+        raise SchemaError(f"{path}: column {column!r} holds text where numbers belong, "
+                          f"{first_bad(text, bad)} ({int(bad.sum())} cells)")
+    if np.dtype(dtype).kind in "iu":
+        if blank.any():
+            raise SchemaError(f"{path}: column {column!r} has blank cells where whole numbers "
+                              f"belong, {first_bad(text.fillna(''), blank)} "
+                              f"({int(blank.sum())} cells)")
+        fractional = number % 1 != 0
+        if fractional.any():
+            raise SchemaError(f"{path}: column {column!r} holds fractions where whole numbers "
+                              f"belong, {first_bad(text, fractional)}")
+        return number.astype(dtype)
+    return number.astype(dtype)
+
+
 def read_csv_mapped(path: str | Path, mapping: dict[str, str], *, dtype=None,
                     thousands: str | None = None, na_values=None,
                     keep_default_na: bool = True) -> pd.DataFrame:
     """Read a CSV, check it has every official column in ``mapping``, keep and rename them.
 
     Readers that check official markers pass ``**BLANKS_ONLY`` (``keep_default_na=False``).
+    Numeric ``dtype`` columns are read as text and converted here, so a bad cell's message
+    names the file, the column and the first offending row. A file with a header and no data
+    rows is an error.
     """
     require_columns(read_header(path), mapping, path)
+    options = {"usecols": list(mapping), "thousands": thousands, "na_values": na_values,
+               "keep_default_na": keep_default_na, "encoding": "utf-8-sig"}
     try:
-        frame = pd.read_csv(path, usecols=list(mapping), dtype=dtype, thousands=thousands,
-                            na_values=na_values, keep_default_na=keep_default_na,
-                            encoding="utf-8-sig")
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise SchemaError(f"{path}: malformed CSV ({exc})") from exc
+        frame = pd.read_csv(path, dtype=dtype, **options)
+    except ValueError as exc:  # ParserError is a ValueError too
+        frame = _read_typed(path, dtype, options, exc)
+    if frame.empty:
+        raise SchemaError(f"{path}: the file has a header but no data rows")
     return frame.rename(columns=mapping)[list(mapping.values())]
+
+
+def _read_typed(path: str | Path, dtype, options: dict, exc: Exception) -> pd.DataFrame:
+    """Second, slower reading after pandas refused the typed one: numeric columns as text,
+    converted by :func:`_typed`, so the message names the column and the first bad row."""
+    numeric = {}
+    if isinstance(dtype, dict):
+        numeric = {c: t for c, t in dtype.items()
+                   if t not in (str, "str", object, "object") and np.dtype(t).kind in "iuf"}
+        dtype = {c: ("str" if c in numeric else t) for c, t in dtype.items()}
+    try:
+        frame = pd.read_csv(path, dtype=dtype, **options)
+    except ValueError as again:
+        raise SchemaError(f"{path}: malformed CSV ({again})") from again
+    for column, kind in numeric.items():
+        frame[column] = _typed(frame[column], kind, path, column, options["thousands"])
+    raise SchemaError(f"{path}: malformed CSV ({exc})") from exc  # no column explained it
 
 
 def read_layouts(path: str | Path, layouts: dict[str, dict[str, str]], **options) -> pd.DataFrame:
@@ -77,16 +142,22 @@ def read_layouts(path: str | Path, layouts: dict[str, dict[str, str]], **options
 
 
 def parse_numeric(values: pd.Series, path: str | Path, column: str,
-                  markers: frozenset[str] = frozenset()) -> pd.Series:
-    """Official text to float: known markers and blanks become missing, other text is an error."""
+                  markers: frozenset[str] = frozenset(), *, blanks: bool = True) -> pd.Series:
+    """Official text to float: known markers (and blanks, if the publisher leaves cells
+    blank) become missing, other text is an error naming the first offending row."""
     text = values.str.strip()
-    known = text.isna() | (text == "") | text.isin(markers)
+    blank = text.isna() | (text == "")
+    if not blanks and blank.any():
+        raise SchemaError(f"{path}: column {column!r} has blank cells, which this publisher "
+                          f"never leaves (its markers are {sorted(markers)}), "
+                          f"{first_bad(values.fillna(''), blank)} ({int(blank.sum())} cells)")
+    known = blank | text.isin(markers)
     number = pd.to_numeric(text.mask(known), errors="coerce")
-    bad = text[~known & ~np.isfinite(number)]
-    if len(bad):
+    bad = ~known & ~np.isfinite(number)
+    if bad.any():
         raise SchemaError(f"{path}: column {column!r} holds non-numeric values "
-                          f"{sorted(bad.unique())[:EXAMPLES]} that are not known markers "
-                          f"{sorted(markers)}")
+                          f"{sorted(text[bad].unique())[:EXAMPLES]} that are not known markers "
+                          f"{sorted(markers)}, {first_bad(values, bad)}")
     return number.astype("float64")
 
 
@@ -95,7 +166,8 @@ def as_count(values: pd.Series, path: str | Path, column: str) -> pd.Series:
     fractional = values.notna() & (values % 1 != 0)
     if fractional.any():
         raise SchemaError(f"{path}: count column {column!r} has fractional values "
-                          f"{values[fractional].head(EXAMPLES).tolist()}")
+                          f"{values[fractional].head(EXAMPLES).tolist()}, "
+                          f"{first_bad(values, fractional)}")
     return values.astype("Int64")
 
 
@@ -104,8 +176,9 @@ def check_unique(frame: pd.DataFrame, keys: list[str], path: str | Path) -> None
     dup = frame[frame.duplicated(keys, keep=False)]
     if len(dup):
         examples = dup[keys].drop_duplicates().head(EXAMPLES).to_dict("records")
+        first = frame.index[frame.duplicated(keys)][0]
         raise SchemaError(f"{path}: key {keys} is not unique: {len(dup)} rows are duplicates, "
-                          f"e.g. {examples}")
+                          f"e.g. {examples}; first repeat at {_where(first)}")
 
 
 def check_key(frame: pd.DataFrame, families: dict[str, str], path: str | Path) -> None:

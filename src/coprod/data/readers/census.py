@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coprod.data.readers.base import key_from_codes, read_csv_mapped
+from coprod.data.readers.base import first_bad, key_from_codes, read_csv_mapped
 from coprod.errors import SchemaError
 
 CENSUS_DATE = 2021
@@ -36,15 +36,19 @@ def _read_nomis(path: str | Path, columns: dict[str, str], totals: dict[str, lis
         raise SchemaError(f"{path}: expected Census {CENSUS_DATE} rows; found dates "
                           f"{sorted(frame['date'].unique().tolist())}")
     frame, key = key_from_codes(frame, "code", _KEYS, path, "geography code")
-    counts = list(columns.values())
-    negative = frame.loc[(frame[counts] < 0).any(axis=1), key]
-    if len(negative):
-        raise SchemaError(f"{path}: negative counts for {negative.head().tolist()}")
+    official = {tidy: name for name, tidy in columns.items()}
+    for count in columns.values():
+        negative = frame[count] < 0
+        if negative.any():
+            raise SchemaError(f"{path}: column {official[count]!r} has negative counts, "
+                              f"{first_bad(frame[count], negative)} ({key} "
+                              f"{frame.loc[negative, key].iloc[0]})")
     for total, parts in totals.items():
-        off = frame.loc[frame[parts].sum(axis=1) != frame[total], key]
-        if len(off):
-            raise SchemaError(f"{path}: categories {parts} do not sum to {total!r} in "
-                              f"{len(off)} rows, e.g. {off.head().tolist()}")
+        off = frame[parts].sum(axis=1) != frame[total]
+        if off.any():
+            raise SchemaError(f"{path}: categories {parts} do not sum to {official[total]!r} in "
+                              f"{int(off.sum())} rows, e.g. {frame.loc[off, key].head().tolist()}; "
+                              f"{first_bad(frame[total], off)}")
     return frame[[key, *keep]].sort_values(key, ignore_index=True)
 
 

@@ -27,7 +27,7 @@ from coprod.errors import SchemaError
 log = logging.getLogger(__name__)
 
 # DfE symbols: c confidential, x unavailable, z not applicable, low rounds to zero,
-# u low reliability, .. not collected; an empty cell is missing too.
+# u low reliability, .. not collected. DfE never leaves a cell blank, so a blank is an error.
 DFE_MARKERS = frozenset({"c", "x", "z", "low", "u", ".."})
 LOCAL_AUTHORITY = "Local authority"
 _ID_COLUMNS = {"time_period": "time_period", "geographic_level": "geographic_level",
@@ -61,7 +61,7 @@ def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
     year = end_year(frame["time_period"], path, "time_period", separators=("",), calendar=True)
     out = frame[["utla_code", "la_name"]].assign(year=year)
     for official, tidy in measures.items():
-        number = parse_numeric(frame[tidy], path, official, DFE_MARKERS)
+        number = parse_numeric(frame[tidy], path, official, DFE_MARKERS, blanks=False)
         out[tidy] = as_count(number, path, official) if tidy in counts else number
     tidy_measures = list(measures.values())
     empty = out[tidy_measures].isna().all(axis=1)

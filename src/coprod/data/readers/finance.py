@@ -45,7 +45,8 @@ SERVICES = {
     "other": ("Other services", "oth"),
     "total_service": ("Total Service Expenditure", "totsx"),
 }
-# "[x]" no return, "..." not applicable, "Category discontinued" line no longer collected.
+# "[x]" no return, "..." not applicable, "Category discontinued" line no longer collected;
+# MHCLG never leaves a spend cell blank, so a blank is an error.
 RSX_MARKERS = frozenset({"[x]", "...", "Category discontinued"})
 # Each principal class has its own ONS code prefix; other classes are not councils.
 PRINCIPAL_CLASS_PREFIX = {"UA": "E06", "SD": "E07", "MD": "E08", "LB": "E09", "SC": "E10"}
@@ -106,7 +107,7 @@ def _read_all_rows(path: str | Path) -> pd.DataFrame:
     spend = _net_current_columns(list(header.columns), path)
     frame = read_csv_mapped(path, {**_ID_COLUMNS, **spend}, dtype=str, **BLANKS_ONLY)
     for official, tidy in spend.items():
-        frame[tidy] = parse_numeric(frame[tidy], path, official, RSX_MARKERS)
+        frame[tidy] = parse_numeric(frame[tidy], path, official, RSX_MARKERS, blanks=False)
     frame["la_class"] = frame["la_class"].str.strip()
     unknown = set(frame["la_class"].dropna()) - set(PRINCIPAL_CLASS_PREFIX) - OTHER_CLASSES
     if unknown or frame["la_class"].isna().any():

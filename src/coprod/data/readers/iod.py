@@ -10,16 +10,22 @@ data mirror's ``provenance/iod2025_official_layouts.md``.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 
+from coprod.columns import require_columns
 from coprod.data.codes import check_codes
 from coprod.data.readers.base import (
     BLANKS_ONLY,
+    EXAMPLES,
     check_key,
+    check_unique,
+    first_bad,
     is_excel,
+    parse_numeric,
     read_csv_mapped,
     read_layouts,
 )
@@ -69,14 +75,19 @@ def _read_file7(path: str | Path, codes: dict[str, str], families: tuple[str, st
     mapping = {**codes, **{official: tidy for tidy, (official, _) in measures.items()}}
     dtype = {**dict.fromkeys(codes, "str"), **dict(measures.values())}
     frame = read_csv_mapped(path, mapping, dtype=dtype)
-    blank = frame.columns[frame.isna().any()].tolist()
-    if blank:
-        raise SchemaError(f"{path}: File 7 has blank values in {blank}")
-    deciles = [c for c in measures if c.endswith("_decile")]
-    bad = [c for c in deciles if not frame[c].between(1, 10).all()]
-    bad += [c for c in _RATE_SCORES if not frame[c].between(0, 1).all()]
-    if bad:
-        raise SchemaError(f"{path}: values out of range (deciles 1-10, rates 0-1) in {bad}")
+    official = {tidy: name for name, tidy in mapping.items()}
+    for column in frame.columns:
+        blank = frame[column].isna()
+        if blank.any():
+            raise SchemaError(f"{path}: File 7 column {official[column]!r} has blank values, "
+                              f"{first_bad(frame[column], blank)}")
+    ranges = {**{c: (1, 10) for c in measures if c.endswith("_decile")},
+              **dict.fromkeys(_RATE_SCORES, (0, 1))}
+    for column, (low, high) in ranges.items():
+        bad = ~frame[column].between(low, high)
+        if bad.any():
+            raise SchemaError(f"{path}: column {official[column]!r} must lie in {low}-{high}, "
+                              f"{first_bad(frame[column], bad)}")
     key, lad = codes.values()
     check_key(frame, {key: families[0]}, path)
     check_codes(frame[lad], families[1], path, lad)
@@ -379,3 +390,44 @@ def read_iod2025_lad_summaries(path: str | Path) -> pd.DataFrame:
     """IoD2025 File 10 (lower-tier LAD summaries, v2) by ``lad24cd``; columns end ``_file10``."""
     key = ("Local Authority District code (2024)", "ltla24_code", "lad24cd", "lad_england")
     return _read_either(path, _FILE10, key, "IoD2025 File 10")
+
+
+# IoD2019 File 11, upper-tier summaries: official sheet and column names.
+_FILE11_CODE = "Upper Tier Local Authority District code (2019)"
+_FILE11_NAME = "Upper Tier Local Authority District name (2019)"
+_FILE11_SCORE = "IMD - Average score"
+
+
+def read_iod2019_upper_tier(path: str | Path) -> pd.DataFrame:
+    """IMD 2019 average score of each upper-tier council (``utla19cd``, 151 rows).
+
+    The IMD sheet cuts Slough's code short (``E0600003``); codes are taken from the Income
+    sheet, whose rows list the same councils by the same names, and must agree elsewhere.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            imd = pd.read_excel(path, sheet_name="IMD", dtype=str, **BLANKS_ONLY)
+            income = pd.read_excel(path, sheet_name="Income", dtype=str, **BLANKS_ONLY)
+        except ValueError as exc:
+            raise SchemaError(f"{path}: needs sheets 'IMD' and 'Income' ({exc})") from exc
+    imd.columns = [str(c).strip() for c in imd.columns]
+    income.columns = [str(c).strip() for c in income.columns]
+    require_columns(imd, [_FILE11_CODE, _FILE11_NAME, _FILE11_SCORE], path, "IMD sheet columns")
+    require_columns(income, [_FILE11_CODE, _FILE11_NAME], path, "Income sheet columns")
+    codes = income.set_index(income[_FILE11_NAME].str.strip())[_FILE11_CODE].str.strip()
+    names = imd[_FILE11_NAME].str.strip()
+    if names.duplicated().any() or set(names) != set(codes.index):
+        raise SchemaError(f"{path}: the IMD and Income sheets do not list the same councils")
+    printed = imd[_FILE11_CODE].str.strip()
+    full = names.map(codes)
+    differ = pd.Series([not (isinstance(f, str) and isinstance(c, str) and f.startswith(c))
+                        for f, c in zip(full, printed)], index=imd.index)
+    if differ.any():
+        raise SchemaError(f"{path}: IMD sheet codes disagree with the Income sheet for "
+                          f"{names[differ].tolist()[:EXAMPLES]}")
+    out = pd.DataFrame({"utla19cd": full, "utla19nm": names,
+                        "imd_score": parse_numeric(imd[_FILE11_SCORE], path, _FILE11_SCORE)})
+    check_codes(out["utla19cd"], "utla_england", path, _FILE11_CODE)
+    check_unique(out, ["utla19cd"], path)
+    return out.reset_index(drop=True)

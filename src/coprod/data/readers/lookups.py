@@ -14,13 +14,40 @@ from coprod.data.codes import check_codes
 from coprod.data.readers.base import EXAMPLES, check_key, read_layouts
 from coprod.errors import SchemaError
 
+# LSOA names are the 2021 district's name and a number with a letter ("Hartlepool 001A").
+_LSOA_NAME = r".*[A-Za-z].* \d{3}[A-Z]"
+
+
+def check_names(frame: pd.DataFrame, path: str | Path) -> None:
+    """Every ``*nm`` column holds a name (a letter, not blank) and one name per code
+    (``lad24nm`` per ``lad24cd``); LSOA names end in a number and letter."""
+    for name in [c for c in frame.columns if c.endswith("nm")]:
+        code = name[:-2] + "cd"
+        text = frame[name].fillna("").astype(str)
+        pattern = _LSOA_NAME if name.startswith("lsoa") else r".*[A-Za-z]{2}.*"
+        bad = ~text.str.fullmatch(pattern)
+        if bad.any():
+            first = bad[bad].index[0]
+            raise SchemaError(f"{path}: column {name!r} holds {text[first]!r}, not a name, at "
+                              f"row {first + 1} (file line {first + 2})")
+        if code in frame:
+            names = frame.groupby(code)[name].nunique()
+            several = names[names > 1]
+            if len(several):
+                first = several.index[0]
+                names = sorted(frame.loc[frame[code] == first, name].unique())
+                raise SchemaError(f"{path}: {code} {first} has several names in column "
+                                  f"{name!r}: {names}")
+
 
 def _finish(frame: pd.DataFrame, key: dict[str, str], path: str | Path,
             other_codes: dict[str, str]) -> pd.DataFrame:
-    """Check key and other code columns; sort by key so output never depends on row order."""
+    """Check key, other code columns and names; sort by key so output never depends on row
+    order."""
     check_key(frame, key, path)
     for column, family in other_codes.items():
         check_codes(frame[column], family, path, column)
+    check_names(frame, path)
     return frame.sort_values(list(key), ignore_index=True)
 
 
