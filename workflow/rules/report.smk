@@ -28,11 +28,20 @@ REPORT_VALUES = ["results/report/values.json", "results/report/software.json", "
 # Maps (config/report.yaml): one figure per measure, one panel per geography, each panel one
 # declared file and column joined 1:1 to the ONS boundaries; templates filled from the config.
 REPORT_HEADLINE_SCENARIO = config["costs"]["report"]["scenario"]
-REPORT_SPEND_YEARS = (config["finance_years"][0], config["finance_years"][-1])
+# the financial climate's years and price base (config/climate.yaml)
+REPORT_SPEND_YEARS = (config["climate"]["first_year"], config["climate"]["last_year"])
 _MAP_TEMPLATE = {"headline_scenario": REPORT_HEADLINE_SCENARIO,
                  "first_year": REPORT_SPEND_YEARS[0].replace("-", "_"),
                  "last_year": REPORT_SPEND_YEARS[-1].replace("-", "_"),
-                 "first_label": REPORT_SPEND_YEARS[0], "last_label": REPORT_SPEND_YEARS[-1]}
+                 "price_year": config["climate"]["base_year"].replace("-", "_"),
+                 "first_label": REPORT_SPEND_YEARS[0], "last_label": REPORT_SPEND_YEARS[-1],
+                 "price_label": config["climate"]["base_year"]}
+# results/climate/councils.parquet: real service spend per head, first and last year, change
+REPORT_SPEND_COLUMNS = [
+    *(f"service_spend_per_head_{_MAP_TEMPLATE[y]}_gbp_{_MAP_TEMPLATE['price_year']}_prices"
+      for y in ("first_year", "last_year")),
+    f"service_spend_per_head_change_gbp_{_MAP_TEMPLATE['price_year']}_prices",
+]
 REPORT_MAPS = {name: filled(spec, _MAP_TEMPLATE) for name, spec in config["report"]["maps"].items()}
 REPORT_COUNCILS_CSV = "results/report/councils_utla23.csv"
 # the council table shows the power index the power map shows
@@ -202,7 +211,7 @@ rule report_councils:
         power="results/power/scores_utla23.parquet",
         gap="results/models/gap_utla23.parquet",
         costs="results/costs/utla23/areas.parquet",
-        spend="results/costs/climate.parquet",
+        spend="results/climate/councils.parquet",
         code=code_inputs("report/councils.py"),
     output:
         csv=REPORT_COUNCILS_CSV,
@@ -213,7 +222,7 @@ rule report_councils:
         scenarios=config["costs"]["scenarios"],
         headline=REPORT_HEADLINE_SCENARIO,
         interval=config["costs"]["interval"],
-        spend_years=REPORT_SPEND_YEARS,
+        spend_columns=REPORT_SPEND_COLUMNS,
         power=_CORE_POWER,
     conda:
         "../../environment.yml"

@@ -45,13 +45,14 @@ def council_table(
     spend: pd.DataFrame,
     *,
     scenarios: Sequence[str],
-    spend_years: tuple[str, str],
+    spend_columns: Sequence[str],
 ) -> pd.DataFrame:
     """One row per upper-tier council (`councils`: utla23cd, utla23nm, rgn24nm, population):
     core power index, capacity gap per head, the programme cost per head and in total and the
     annual cost as a share of service spend under each scenario (Monte Carlo mean and 95%
-    interval), and the change in service spend per head between `spend_years`. A council the
-    spend comparison leaves out keeps an empty spend change."""
+    interval), and `spend_columns` of the spending comparison (real spend per head in the
+    first and last year and the change, the change last). A council the comparison leaves out
+    keeps empty spend values."""
     require_columns(councils, [CODE, "utla23nm", "rgn24nm", "population"], "council list")
     require_columns(power, [CODE, "value", "quintile"], "power scores")
     require_columns(gap, [CODE, "capacity_gap"], "capacity gap")
@@ -60,9 +61,7 @@ def council_table(
         ["code", "scenario", *(f"{m}_{s}" for m in COST_MEASURES for s in STATS)],
         "cost areas",
     )
-    require_columns(
-        spend, [CODE, "per_head_start_gbp", "per_head_end_gbp", "change_gbp"], "spend change"
-    )
+    require_columns(spend, [CODE, *spend_columns], "spend per council")
     if councils[CODE].duplicated().any():
         raise ReportError(f"council list: {CODE} repeats")
     codes = pd.Index(councils[CODE])
@@ -80,19 +79,21 @@ def council_table(
         for measure, stem in COST_MEASURES.items():
             for stat in STATS:
                 table[f"{stem}_{scenario}_{stat}"] = rows[f"{measure}_{stat}"]
-    start, end = (y.replace("-", "_") for y in spend_years)
-    spend = _one_per_council(spend, CODE, "spend change", codes)
-    table[f"spend_per_head_gbp_{start}"] = spend["per_head_start_gbp"]
-    table[f"spend_per_head_gbp_{end}"] = spend["per_head_end_gbp"]
-    table[f"spend_change_per_head_gbp_{start}_to_{end}"] = spend["change_gbp"]
-    required = [c for c in table.columns if not c.startswith(("spend_", "annual_cost_share"))]
+    spend = _one_per_council(spend, CODE, "spend per council", codes)
+    for column in spend_columns:
+        table[column] = spend[column]
+    required = [
+        c for c in table.columns if c not in spend_columns and not c.startswith("annual_cost_share")
+    ]
     missing = table[required].isna().any(axis=1)
     if missing.any():  # spend and its shares may be missing (a council that did not report)
         raise ReportError(
             f"council table: {int(missing.sum())} council(s) lack power, gap or cost values: "
             f"{sorted(table.index[missing])[:10]}"
         )
-    return table.reset_index().sort_values("utla23nm", ignore_index=True)
+    out = table.reset_index().sort_values("utla23nm", ignore_index=True)
+    out.attrs["spend_change"] = spend_columns[-1]  # the column the report shows and maps
+    return out
 
 
 def _gbp(value: float, digits: int = 0) -> str:
@@ -200,7 +201,7 @@ def council_values(
     """The report's values about the council table (`councils.*`), written as JSON."""
     import json
 
-    spend_change = next(c for c in table.columns if c.startswith("spend_change_per_head_gbp_"))
+    spend_change = table.attrs["spend_change"]
     values = {
         "councils.n": f"{len(table):,}",
         "councils.n_without_spend_change": f"{int(table[spend_change].isna().sum()):,}",
@@ -221,7 +222,7 @@ def write_council_outputs(
     headline: str,
     interval: float,
 ) -> None:
-    spend_change = next(c for c in table.columns if c.startswith("spend_change_per_head_gbp_"))
+    spend_change = table.attrs["spend_change"]
     Path(csv).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv, index=False, float_format="%.6g")
     write_text(html_table(table, scenarios, spend_change, interval), html)

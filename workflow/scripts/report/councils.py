@@ -14,7 +14,7 @@ with rule_log(snakemake.log[0]) as log:
         pd.read_parquet(snakemake.input.costs),
         pd.read_parquet(snakemake.input.spend),
         scenarios=snakemake.params.scenarios,
-        spend_years=tuple(snakemake.params.spend_years),
+        spend_columns=snakemake.params.spend_columns,
     )
     write_council_outputs(
         table,
