@@ -11,6 +11,7 @@ beyond, so that one outlier does not flatten the map.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,7 +196,7 @@ def choropleth(
         extend=extend,
         shrink=0.9,
     )
-    bar.set_label(label, fontsize=8)
+    bar.set_label(textwrap.fill(label, 60 * n), fontsize=8)
     bar.ax.tick_params(labelsize=7)
     if any_missing:
         axes[0][-1].legend(
