@@ -301,3 +301,13 @@ def test_a_number_planted_in_the_real_report_is_caught(tmp_path):
     shutil.copy(REPORT.parent / "_quarto.yml", tmp_path)
     numbers = [p for p in check_report(planted, variables) if p.kind == "number"]
     assert [p.message for p in numbers] == ["hand-typed number '153': use {{< var … >}}"]
+
+
+def test_frame_to_markdown_keeps_numbers_with_their_intervals_on_one_line():
+    """No table wraps a number: spaces inside number phrases become non-breaking."""
+    frame = pd.DataFrame({"measure": ["Emergency admissions (acute)"],
+                          "estimate": ["\u221215.576 (\u221216.238 to \u221214.934)"],
+                          "cost": ["£992 million"]})
+    row = frame_to_markdown(frame).splitlines()[2]
+    assert "\u221215.576\u00a0(\u221216.238\u00a0to\u00a0\u221214.934)" in row and "£992\u00a0million" in row
+    assert "Emergency admissions (acute)" in row  # words still wrap between words
