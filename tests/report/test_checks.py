@@ -309,5 +309,6 @@ def test_frame_to_markdown_keeps_numbers_with_their_intervals_on_one_line():
                           "estimate": ["\u221215.576 (\u221216.238 to \u221214.934)"],
                           "cost": ["£992 million"]})
     row = frame_to_markdown(frame).splitlines()[2]
-    assert "\u221215.576\u00a0(\u221216.238\u00a0to\u00a0\u221214.934)" in row and "£992\u00a0million" in row
+    # a break is allowed only before the bracketed interval, never inside a number or range
+    assert "\u221215.576 (\u221216.238\u00a0to\u00a0\u221214.934)" in row and "£992\u00a0million" in row
     assert "Emergency admissions (acute)" in row  # words still wrap between words
