@@ -117,6 +117,41 @@ def _changed_rules(workdir: Path) -> set[str] | None:
             | {base[k][0] for k in base if k not in new})
 
 
+# One DAG per probe costs seconds, so not every leaf is probed: every key of config.yaml;
+# in costs.yaml the first key of each settings object (its siblings share its row: the rules
+# take whole objects as params); in models.yaml and report.yaml the first key under each
+# second-level object (models.outcomes, report.figures...). About 60 probes for ~380 keys.
+PROBE_DEPTH = {"config/config.yaml": "every", "config/costs.yaml": "parent",
+               "config/models.yaml": 2, "config/report.yaml": 2}
+
+
+def probed(rel: str, data) -> list[tuple[list[tuple[tuple, object]], list[str]]]:
+    """Per probe group of one config file: its (key path, value) pairs, numbers first (they
+    always have a valid change), and the dotted keys sharing the group's row."""
+    groups: dict[tuple, tuple[list, list]] = {}
+    for keys, value in leaves(data):
+        dotted = ".".join(map(str, keys))
+        if dotted in NOT_SETTINGS.get(rel, set()):
+            continue
+        depth = PROBE_DEPTH[rel]
+        parent = (keys if depth == "every" else keys[:-1] if depth == "parent"
+                  else keys[:min(depth, len(keys) - 1)] if len(keys) > 1 else keys)
+        members, dotted_keys = groups.setdefault(parent, ([], []))
+        members.append((keys, value))
+        dotted_keys.append(dotted)
+    kind = {bool: 1, int: 0, float: 0, list: 2, str: 3}
+    return [(sorted(m, key=lambda kv: kind.get(type(kv[1]), 4)), d) for m, d in groups.values()]
+
+
+MAX_ATTEMPTS = 8  # parses per probe group before it is recorded as having no valid change
+
+
+def _same_key_values(data, name) -> list:
+    """Values the same key name has elsewhere in the file: the likeliest valid alternatives
+    for an enumerated string (another `dist`, another `geography`)."""
+    return sorted({v for k, v in leaves(data) if k and k[-1] == name and isinstance(v, str)})
+
+
 def key_table(workdir: Path, known: dict | None = None) -> dict[str, list[str]]:
     """Probe every group; with ``known`` (the committed table), reuse the row of a group all
     of whose keys already have that same row, and probe only new or changed groups."""
