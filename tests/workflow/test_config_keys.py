@@ -26,7 +26,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers_pipeline import ROOT, copy_repo, mirror_dir  # noqa: E402
 
-CONFIG_FILES = ["config/config.yaml", "config/models.yaml", "config/costs.yaml", "config/report.yaml"]
+CONFIG_FILES = ["config/config.yaml", "config/models.yaml", "config/costs.yaml", "config/report.yaml",
+                "config/climate.yaml"]
 TABLE = ROOT / "tests/fixtures/config_key_rules.yaml"
 # Keys whose value is a path or a source switch: changing them changes what is read, not a
 # setting of a rule; they are covered by the acquisition tests.
@@ -122,7 +123,7 @@ def _changed_rules(workdir: Path) -> set[str] | None:
 # take whole objects as params); in models.yaml and report.yaml the first key under each
 # second-level object (models.outcomes, report.figures...). About 60 probes for ~380 keys.
 PROBE_DEPTH = {"config/config.yaml": "every", "config/costs.yaml": "parent",
-               "config/models.yaml": 2, "config/report.yaml": 2}
+               "config/models.yaml": 2, "config/report.yaml": 2, "config/climate.yaml": "parent"}
 
 
 def probed(rel: str, data) -> list[tuple[list[tuple[tuple, object]], list[str]]]:
