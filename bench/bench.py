@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import psutil
 import yaml
@@ -38,7 +39,7 @@ from helpers_pipeline import (  # noqa: E402
 
 CORES = 2
 SCALES = (1, 2, 4)
-MC_DRAWS = 10_000
+MC_DRAWS = 200
 REPEATS = 3
 # The incremental run changes one cost parameter (an assumption, not tied to a COReC row).
 COST_CHANGE = ("training_hours_per_staff", "median", 1)
@@ -218,44 +219,45 @@ def multiverse_scaling(copy: Path) -> dict:
     return with_ratios(out)
 
 
-def cost_areas(copy: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """Cost config and the prepared areas of every cost geography (see costs_model.py)."""
+def cost_areas(copy: Path):
+    """Typed cost settings, the prepared LSOA areas and the point estimate (see costs_model.py)."""
     from coprod.analysis import costs
+    from coprod.data.readers.prices import read_gdp_deflator
 
     cfg = yaml.safe_load((copy / "config/costs.yaml").read_text())["costs"]
-    utla = pd.read_parquet(copy / "results/tables/utla23.parquet")
-    areas = {}
-    for geo in ("utla23", "lad24"):
-        gap = copy / f"results/models/gap_{geo}.parquet"
-        areas[geo] = costs.prepare_areas(pd.read_parquet(copy / f"results/tables/{geo}.parquet"),
-                                         pd.read_parquet(gap), f"{geo}cd",
-                                         spend_year=cfg["spend_year"], utla=utla)
-    return cfg, areas
+    schema = yaml.safe_load((copy / "workflow/schemas/costs.schema.yaml").read_text())
+    settings = costs.settings_from_config(cfg, schema)
+    raw = copy / "data/raw/prices"
+    settings = costs.in_base_prices(settings, read_gdp_deflator(raw / "hmt_gdp_deflator_march2026_fy.csv",
+                                                                raw / "GDP_Deflators_Qtrly_National_Accounts_December_2023_update.csv"))
+    councils = pd.read_parquet(copy / "results/costs/council_inputs.parquet")
+    areas = costs.prepare_areas(pd.read_parquet(copy / "results/costs/lsoa_inputs.parquet"), councils)
+    return settings, areas, costs.point_estimate(areas, settings), costs.fixed_budget(
+        councils, settings.fixed_budget_share_of_spend)
 
 
-def monte_carlo_seconds(cfg: dict, areas: dict[str, pd.DataFrame], n_draws: int) -> dict:
-    """Best of REPEATS: every scenario's draws for every area of each cost geography."""
+def monte_carlo_seconds(settings, areas, point, budget: float, n_draws: int) -> dict:
+    """Best of REPEATS: n_draws Monte Carlo draws of every rule over every LSOA at the fixed budget."""
     from coprod.analysis import costs
 
-    out = {}
-    for geo, frame in areas.items():
-        times = []
-        for _ in range(REPEATS):
-            start = time.perf_counter()
-            costs.monte_carlo(frame, cfg, n_draws=n_draws)
-            times.append(time.perf_counter() - start)
-        out[geo] = {"areas": len(frame), "seconds": round(min(times), 3)}
-    out["all_areas_seconds"] = round(sum(v["seconds"] for v in out.values()), 3)
-    return out
+    draws = costs.draw_factors(settings, n_draws, settings.seed)
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        costs.run_chunks(areas, draws, settings, point, np.array([budget]))
+        times.append(time.perf_counter() - start)
+    return {"areas": len(areas.lsoa), "seconds": round(min(times), 3)}
 
 
 def monte_carlo(copy: Path) -> dict:
-    cfg, areas = cost_areas(copy)
+    settings, areas, point, budget = cost_areas(copy)
     scaling = {f"{k}x": {"draws": k * MC_DRAWS,
-                         "seconds": monte_carlo_seconds(cfg, areas, k * MC_DRAWS)["all_areas_seconds"]}
+                         "seconds": monte_carlo_seconds(settings, areas, point, budget, k * MC_DRAWS)["seconds"]}
                for k in SCALES}
-    return {"draws": MC_DRAWS, "scenarios": cfg["scenarios"],
-            "per_geography": monte_carlo_seconds(cfg, areas, MC_DRAWS),
+    from coprod.analysis.costs import RULES
+
+    return {"draws": MC_DRAWS, "rules": list(RULES),
+            "lsoa21": monte_carlo_seconds(settings, areas, point, budget, MC_DRAWS),
             "scaling": with_ratios(scaling)}
 
 
@@ -365,10 +367,9 @@ def markdown(result: dict) -> str:
             "; ".join(f"{k}: {v['specifications']} specs {v['seconds']} s ({v['ratio_per_size']} per size)"
                       for k, v in ms.items()))
     if mo := f.get("monte_carlo"):
-        per = mo["per_geography"]
-        row(f"Monte Carlo {mo['draws']:,} draws, {len(mo['scenarios'])} scenarios",
-            ", ".join(f"{g} ({v['areas']} areas) {v['seconds']} s" for g, v in per.items()
-                      if isinstance(v, dict)) + f"; all {per['all_areas_seconds']} s")
+        per = mo["lsoa21"]
+        row(f"Monte Carlo {mo['draws']:,} draws, {len(mo['rules'])} rules",
+            f"{per['areas']:,} LSOAs {per['seconds']} s")
         row("Monte Carlo scaling",
             "; ".join(f"{k}: {v['draws']:,} draws {v['seconds']} s ({v['ratio_per_size']} per size)"
                       for k, v in mo["scaling"].items()))

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import random
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,9 @@ import yaml
 
 from coprod.data import build
 from coprod.data.registry import Dataset, load_registry
+from coprod.io import write_csv
 
-TABLES = ("lsoa21", "lad24", "utla23", "lsoa11")
+TABLES = ("lsoa21", "turnout", "lad24", "utla23", "lsoa11")
 KINDS = ("blank", "text", "negative", "huge", "duplicate_row")
 
 
@@ -60,6 +62,7 @@ class InProcess:
         # district turnout (its own table in the workflow) is built with lad24 here
         self.inputs["lad24"] += self.registry.for_table("turnout")
         self.inputs["utla23"] += [f"ro_rsx_{y}" for y in self.cfg["finance_years"]]
+        self.turnout = Path(tempfile.mkdtemp()) / "turnout_lad.csv"
         self.cache: dict[str, pd.DataFrame] = {}
         self.override: dict[str, pd.DataFrame] = {}
         self.frames: dict[str, pd.DataFrame] = {}
@@ -79,6 +82,10 @@ class InProcess:
         lsoa21 = self.frames.get("lsoa21")
         if "lsoa21" in wanted:
             lsoa21 = out["lsoa21"] = build.lsoa21_table(self, self._paths("lsoa21"), self.cfg)
+        if "turnout" in wanted:
+            out["turnout"] = build.turnout_table(self, self._paths("turnout"), self.cfg)
+            write_csv(out["turnout"], self.turnout)
+            wanted = [*wanted, "lad24"]  # lad24 reads the district turnout
         if "lad24" in wanted:
             paths = self._paths("lad24")
             turnout = build.turnout_table(self, paths, self.cfg)
@@ -107,6 +114,8 @@ class InProcess:
             return got
         finally:
             self.override.clear()
+            if "turnout" in wanted:  # lad24 of the next case reads the real turnout again
+                write_csv(self.frames["turnout"], self.turnout)
 
     def changed(self, digests: dict[str, str]) -> list[str]:
         return [t for t, d in digests.items() if d != self.digests[t]]

@@ -1,334 +1,240 @@
-"""Cost model: hand-computed case, additivity, seeding, linearity, allocation, validation."""
+"""Cost model (issue 10 items 2-3): hand-computed cases, allocation rules, prices, settings."""
 
-from __future__ import annotations
-
-import copy
-import os
-import re
 from pathlib import Path
 
-import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
 from coprod.analysis import costs
-from coprod.errors import ConfigError, GeographyError
+from coprod.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "config" / "costs.yaml"
-SCHEMA = ROOT / "workflow" / "schemas" / "costs.schema.yaml"
-
-# Point values for the one-area hand computation (see test_one_area_matches_hand_computation).
-POINT = {
-    "cyp_sw_hourly_cost_gbp": 60, "asc_staff_hourly_cost_gbp": 60, "other_staff_hourly_cost_gbp": 47,
-    "training_hours_per_staff": 35, "refresher_hours_per_staff_year": 7,
-    "course_cost_per_trainee_gbp": 350, "backfill_share": 0.5, "asc_staff_per_1000": 0.7,
-    "other_staff_per_1000": 0.6, "other_staff_turnover_rate": 0.15,
-    "participation_share_at_mean_gap": 0.02, "timebank_cost_per_member_gbp": 450,
-    "befriending_cost_per_person_gbp": 80, "navigator_cost_per_person_gbp": 480,
-    "lac_cost_per_coordinator_year_gbp": 44000, "residents_per_coordinator": 20000,
-    "timebank_saving_per_member_gbp": 1300, "befriending_saving_per_person_gbp": 300,
-    "navigator_saving_per_person_gbp": 900, "lac_social_value_ratio": 4,
-}
 
 
-def load_cfg() -> dict:
-    return yaml.safe_load(CONFIG.read_text())["costs"]
+def _config():
+    return yaml.safe_load((ROOT / "config/costs.yaml").read_text())["costs"]
 
 
-def small_cfg(n_draws: int = 2000, seed: int = 7) -> dict:
-    cfg = load_cfg()
-    cfg["n_draws"], cfg["seed"] = n_draws, seed
-    return cfg
+def _schema():
+    return yaml.safe_load((ROOT / "workflow/schemas/costs.schema.yaml").read_text())
 
 
-def point_cfg() -> dict:
-    cfg = small_cfg(n_draws=3)
-    for name, value in POINT.items():
-        spec = cfg["parameters"][name]
-        cfg["parameters"][name] = {"dist": "fixed", "value": value, "unit": spec["unit"],
-                                   "price_year": spec["price_year"], "source": spec["source"],
-                                   "note": spec.get("note", "x")}
-    return cfg
+def _areas(adults, fifth):
+    lsoa = pd.DataFrame(
+        {
+            "lsoa21cd": [f"E0{i}" for i in range(len(adults))],
+            "utla23cd": "E1",
+            "adults_16plus": np.asarray(adults, float),
+            "power_fifth": fifth,
+            "council_power_fifth": 1,
+            "imd_fifth_latest": fifth,
+        }
+    )
+    councils = pd.DataFrame({"utla23cd": ["E1"], "utla23nm": ["A"]})
+    return costs.prepare_areas(lsoa, councils)
 
 
-def utla_table(n: int = 6) -> pd.DataFrame:
-    rng = np.random.default_rng(1)
-    pop = rng.integers(100_000, 1_000_000, n).astype(float)
-    return pd.DataFrame({
-        "utla23cd": [f"E06{i:06d}" for i in range(n)],
-        "utla23nm": [f"Council {i}" for i in range(n)],
-        "population": pop,
-        "imd_score": np.linspace(10, 40, n),
-        "sw_fte": pop / 1500,
-        "sw_turnover_rate_pct": rng.uniform(10, 25, n),
-        "spend_total_service_gbp_2024_25": pop * 2000,
-    })
+def test_one_area_by_hand():
+    # 1,000 adults, p = 0.30, reference 0.40: gap 100 people. lambda = 0.5 gives
+    # a = 0.5 x 0.7 / (0.35 + 0.30) = 7/13; theta = 0.5, no displacement: 7/26 of members count.
+    a = costs.additionality(np.array([[0.30]]), np.array([0.5]))[0, 0]
+    assert a == pytest.approx(7 / 13)
+    eff, c, gap = a * 0.5, 500.0, 100.0
+    need = gap * c / eff  # GBP a year that closes the gap
+    assert need == pytest.approx(100 * 500 * 26 / 7)
+    assert costs.closed_people(need / 2, c, eff, gap) == pytest.approx(50.0)
+    assert costs.closed_people(need * 3, c, eff, gap) == pytest.approx(100.0)  # capped at the gap
 
 
-def gap_table(utla: pd.DataFrame) -> pd.DataFrame:
-    n = len(utla)
-    return pd.DataFrame({"utla23cd": utla["utla23cd"],
-                         "capacity_gap": np.linspace(0.0, 1.0, n),
-                         "population": utla["population"],
-                         "power_quintile": np.minimum(5, 5 - np.arange(n) * 5 // n)})
+def test_additionality_is_one_when_nobody_takes_part_and_falls_with_p():
+    a = costs.additionality(np.array([[0.0, 0.2, 0.5]]), np.array([0.6]))[0]
+    assert a[0] == pytest.approx(1.0) and a[1] > a[2]
+    assert costs.additionality(np.array([[0.4]]), np.array([1.0]))[0, 0] == pytest.approx(0.6)
 
 
-def utla_areas(n: int = 6) -> pd.DataFrame:
-    utla = utla_table(n)
-    return costs.prepare_areas(utla, gap_table(utla), "utla23cd", spend_year="2024_25")
+def test_proportional_at_half_its_cost_closes_half_and_beats_universal_and_targeted():
+    adults = np.array([1000.0, 2000.0, 1500.0, 500.0])
+    gap = np.array([200.0, 100.0, 30.0, 0.0])
+    fifth = np.array([1, 1, 3, 5])
+    areas = _areas(adults, fifth)
+    c, eff = 400.0, 0.25  # constant a, theta and c
+    need = gap * c / eff
+    budget = need.sum() / 2
+    targets = costs.targets_of(areas)
+
+    def share(rule):
+        spend = costs.allocate(rule, budget, need, areas, 0.0, targets)
+        assert spend.sum() == pytest.approx(budget)
+        return costs.closed_people(spend, c, eff, gap).sum() / gap.sum()
+
+    assert share("proportional") == pytest.approx(0.5)
+    assert share("universal") < 0.5
+    in_set = gap[fifth == 1].sum() / gap.sum()
+    for rule in costs.TARGETED:
+        assert share(rule) <= in_set + 1e-12
 
 
-def one_area() -> pd.DataFrame:
-    utla = pd.DataFrame({"utla23cd": ["E06000001"], "utla23nm": ["Solo"], "population": [100_000.0],
-                         "imd_score": [30.0], "sw_fte": [100.0], "sw_turnover_rate_pct": [15.0],
-                         "spend_total_service_gbp_2024_25": [500e6]})
-    gap = pd.DataFrame({"utla23cd": ["E06000001"], "capacity_gap": [0.2], "power_quintile": [1]})
-    return costs.prepare_areas(utla, gap, "utla23cd", spend_year="2024_25")
+def test_pu_floor_spends_its_share_per_adult_and_respreads_money_beyond_need():
+    adults = np.array([1000.0, 1000.0])
+    need = np.array([0.0, 1000.0])
+    areas = _areas(adults, np.array([5, 1]))
+    spend = costs.allocate("proportionate_universalism", 500.0, need, areas, 0.2, {})
+    # floor 100 = 50 each; area 1 needs nothing, so its 50 joins the need pot: 450 to area 2
+    assert spend.tolist() == pytest.approx([0.0, 500.0])
+    cost = costs.pu_cost_to_close(need[None, :], adults, 0.2)[0]
+    # smallest B with 0.8 B >= 1000 - 0.2 B x 0.5, i.e. B = 1000 / 0.9
+    assert cost == pytest.approx(1000.0 / 0.9, rel=1e-9)
+    assert costs.pu_cost_to_close(need[None, :], adults, 0.0)[0] == pytest.approx(1000.0)
 
 
-def test_one_area_matches_hand_computation():
-    # Per trainee at GBP 60/h: 35 h x 60 x 1.5 (backfill) + 350 course = 3500; refresher
-    # 7 x 60 x 1.5 = 630. Children's SW: 100 x (3500 x (1 + 3 x 0.15) + 3 x 630) = 696,500.
-    # Adult staff 70 FTE: 70 x 6965 = 487,550. Other staff 60 at GBP 47/h: per trainee 2817.5,
-    # refresher 493.5, per person 2817.5 x 1.45 + 1480.5 = 5565.875, x 60 = 333,952.5.
-    # Community: 2,000 participants x GBP 348 (0.4x450 + 0.3x80 + 0.3x480) + 5 coordinators x
-    # 44,000, over 3 years = 2,748,000. Savings 3 x 2,000 x 880 = 5,280,000; social value
-    # 3 x 220,000 x 4 = 2,640,000.
-    cfg = point_cfg()
-    areas = one_area()
-    draws = costs.draw_parameters(cfg["parameters"], 3, seed=1)
-    for scenario in costs.SCENARIOS:
-        sim = costs.simulate(areas, draws, scenario, cfg)
-        assert sim["workforce_gbp"][:, 0] == pytest.approx([1_518_002.5] * 3, rel=1e-12)
-        assert sim["community_gbp"][:, 0] == pytest.approx([2_748_000.0] * 3, rel=1e-12)
-        assert sim["total_gbp"][:, 0] == pytest.approx([4_266_002.5] * 3, rel=1e-12)
-        assert sim["offset_savings_gbp"][0, 0] == pytest.approx(5_280_000.0, rel=1e-12)
-        assert sim["offset_social_value_gbp"][0, 0] == pytest.approx(2_640_000.0, rel=1e-12)
-    row = costs.run_cost_model(areas, cfg, "utla23")["scenarios"].iloc[0]
-    assert row["per_head_gbp_mean"] == pytest.approx(42.660025, rel=1e-12)
-    assert row["annual_share_of_spend_mean"] == pytest.approx(4_266_002.5 / 3 / 500e6, rel=1e-12)
-    assert row["prob_savings_exceed_costs"] == 1.0
-    assert row["gap_closed_share"] == 1.0
+def test_weighted_quantile_matches_the_inverted_cdf():
+    x = np.array([[1.0, 2.0, 3.0, 4.0]])
+    w = np.array([1.0, 1.0, 1.0, 7.0])
+    assert costs.weighted_quantile(x, w, 0.25)[0] == 3.0
+    assert costs.weighted_quantile(x, w, 0.9)[0] == 4.0
 
 
-def test_totals_equal_sum_of_areas():
-    cfg = small_cfg(n_draws=500)
-    areas = utla_areas()
-    out = costs.run_cost_model(areas, cfg, "utla23")
-    by_area = out["areas"].groupby("scenario")["total_gbp_mean"].sum()
-    national = out["scenarios"].set_index("scenario")["total_gbp_mean"]
-    pd.testing.assert_series_equal(by_area.sort_index(), national.sort_index(),
-                                   check_names=False, rtol=1e-12)
-    sim = costs.monte_carlo(areas, cfg)["universal"]
-    np.testing.assert_allclose(sim["total_gbp"], sim["workforce_gbp"] + sim["community_gbp"])
+def test_a_parameter_at_price_year_y_converts_by_the_deflator_ratio():
+    p = costs.Parameter(
+        "timebank_cost_per_member_gbp",
+        "triangular",
+        {"min": 225.0, "mode": 450.0, "max": 675.0},
+        "GBP",
+        "2009-10",
+        "A1",
+    )
+    share = costs.Parameter(
+        "backfill_share", "uniform", {"min": 0.25, "max": 1.0}, "share", None, "assumption", "x"
+    )
+    out = costs.to_base_prices({p.name: p, share.name: share}, {"2009-10": 100 / 67.7042})
+    assert out[p.name].values["mode"] == pytest.approx(450 * 100 / 67.7042)
+    assert out[share.name] is share
+    with pytest.raises(ConfigError, match="timebank_cost_per_member_gbp.price_year"):
+        costs.to_base_prices({p.name: p}, {})
 
 
-def test_lad_apportionment_conserves_council_totals():
-    utla = utla_table(3)
-    lad = pd.DataFrame({"lad24cd": ["E07000001", "E07000002", "E06000001", "E06000002"],
-                        "lad24nm": list("abcd"),
-                        "utla23cd": ["E06000000", "E06000000", "E06000001", "E06000002"],
-                        "population": [utla["population"][0] * 0.25, utla["population"][0] * 0.75,
-                                       utla["population"][1], utla["population"][2]],
-                        "imd_score": [5.0, 15.0, 25.0, 35.0]})
-    gap = pd.DataFrame({"lad24cd": lad["lad24cd"], "capacity_gap": [0.1, 0.2, 0.3, 0.4],
-                        "power_quintile": [5, 4, 2, 1]})
-    areas = costs.prepare_areas(lad, gap, "lad24cd", spend_year="2024_25", utla=utla)
-    assert areas["sw_fte"].sum() == pytest.approx(utla["sw_fte"].sum())
-    assert areas["spend_gbp"].sum() == pytest.approx(utla["spend_total_service_gbp_2024_25"].sum())
-    assert areas["sw_fte"].iloc[1] == pytest.approx(3 * areas["sw_fte"].iloc[0])
-    utla_areas_ = costs.prepare_areas(utla, gap_table(utla), "utla23cd", spend_year="2024_25")
-    cfg = small_cfg(n_draws=200)
-    lad_work = costs.monte_carlo(areas, cfg)["universal"]["workforce_gbp"].sum(axis=1)
-    utla_work = costs.monte_carlo(utla_areas_, cfg)["universal"]["workforce_gbp"].sum(axis=1)
-    np.testing.assert_allclose(lad_work, utla_work, rtol=1e-12)
+def test_discounting_at_green_book_rate():
+    s = costs.settings_from_config(_config(), _schema())
+    years = s.horizon_years
+    assert s.annuity == pytest.approx(sum(1.035**-t for t in range(years)))
 
 
-def test_prepare_areas_rejects_unmatched_gap_and_imputes_missing_fte():
-    utla = utla_table(4)
-    gap = gap_table(utla)
-    with pytest.raises(GeographyError, match="E06000003"):
-        costs.prepare_areas(utla, gap.iloc[:3], "utla23cd", spend_year="2024_25")
-    utla.loc[3, "sw_fte"] = np.nan
-    areas = costs.prepare_areas(utla, gap, "utla23cd", spend_year="2024_25")
-    rate = utla["sw_fte"][:3].sum() / utla["population"][:3].sum()
-    assert areas["sw_fte"].iloc[3] == pytest.approx(rate * utla["population"][3])
-    assert areas["sw_fte_imputed"].tolist() == [False, False, False, True]
+def test_real_config_validates_and_builds_typed_settings():
+    s = costs.settings_from_config(_config(), _schema())
+    assert isinstance(s.parameters["additionality_lambda"], costs.Parameter)
+    assert s.choices["construction"].options[0] == "imd2019_linear"
+    assert s.parameters["participation_most_deprived"].values["mean"] == 0.34
 
 
-def test_same_seed_identical_other_seed_different():
-    areas = utla_areas()
-    a = costs.run_cost_model(areas, small_cfg(n_draws=300, seed=11), "utla23")
-    b = costs.run_cost_model(areas, small_cfg(n_draws=300, seed=11), "utla23")
-    c = costs.run_cost_model(areas, small_cfg(n_draws=300, seed=12), "utla23")
-    for name in a:
-        pd.testing.assert_frame_equal(a[name], b[name])
-    assert not np.allclose(a["scenarios"]["total_gbp_mean"], c["scenarios"]["total_gbp_mean"])
+def test_schema_rejects_an_unknown_key_and_names_it():
+    cfg = _config()
+    cfg["universal_intensity"] = 1.0
+    with pytest.raises(ConfigError, match="universal_intensity"):
+        costs.settings_from_config(cfg, _schema())
 
 
-def test_scaling_unit_costs_scales_costs():
-    k = 1.7
-    cfg = small_cfg(n_draws=1000)
-    scaled = copy.deepcopy(cfg)
-    for name, spec in scaled["parameters"].items():
-        if name.endswith("_gbp"):
-            for field in ("value", "min", "mode", "max", "median", "p95"):
-                if field in spec:
-                    spec[field] *= k
-    areas = utla_areas()
-    base, big = costs.monte_carlo(areas, cfg), costs.monte_carlo(areas, scaled)
-    for scenario in cfg["scenarios"]:
-        for component in costs.COMPONENTS:
-            np.testing.assert_allclose(big[scenario][component], k * base[scenario][component],
-                                       rtol=1e-10)
+def test_cross_field_check_names_the_key():
+    cfg = _config()
+    cfg["parameters"]["timebank_cost_per_member_gbp"]["mode"] = 10_000
+    with pytest.raises(ConfigError, match="costs.parameters.timebank_cost_per_member_gbp"):
+        costs.settings_from_config(cfg, _schema())
+    cfg = _config()
+    cfg["participation"]["constructions"]["imd2019_linear"] = 0.9
+    with pytest.raises(ConfigError, match="costs.participation.constructions"):
+        costs.settings_from_config(cfg, _schema())
 
 
-def test_proportionate_universalism_gives_more_per_head_where_gap_is_larger():
-    cfg = small_cfg(n_draws=500)
-    utla = utla_table(2).assign(population=[200_000.0, 200_000.0], sw_fte=[100.0, 100.0],
-                                sw_turnover_rate_pct=[15.0, 15.0])
-    gap = pd.DataFrame({"utla23cd": utla["utla23cd"], "capacity_gap": [0.1, 0.5],
-                        "power_quintile": [3, 1]})
-    areas = costs.prepare_areas(utla, gap, "utla23cd", spend_year="2024_25")
-    sims = costs.monte_carlo(areas, cfg)
-    pu = sims["proportionate_universalism"]["total_gbp"]
-    assert (pu[:, 1] > pu[:, 0]).all()
-    universal = sims["universal"]["total_gbp"]
-    np.testing.assert_allclose(universal[:, 1], universal[:, 0])
-    assert (sims["targeted"]["total_gbp"][:, 0] == 0).all()
-    # Equal budgets for capacity building, but only proportionate allocation closes every gap.
-    np.testing.assert_allclose(sims["universal"]["community_gbp"].sum(axis=1),
-                               sims["proportionate_universalism"]["community_gbp"].sum(axis=1))
-    closed_u = costs.gap_closed(areas, "universal", cfg).sum()
-    closed_pu = costs.gap_closed(areas, "proportionate_universalism", cfg).sum()
-    assert closed_pu == pytest.approx((0.1 + 0.5) * 200_000)
-    assert closed_u < closed_pu
+def test_choice_maps_probabilities_to_options_by_weight():
+    ch = costs.Choice("levelling", ("a", "b", "c"), (0.5, 0.25, 0.25))
+    assert ch.ppf([0.1, 0.6, 0.9]).tolist() == [0, 1, 2]
 
 
-def test_decile_shares_sum_to_one_and_sensitivity_ranks_relevant_parameters():
-    cfg = small_cfg(n_draws=400)
-    cfg["community_mix"]["weights"] = {"timebank": 0.0, "befriending": 0.5, "navigator": 0.5}
-    out = costs.run_cost_model(utla_areas(10), cfg, "utla23")
-    shares = out["deciles"].groupby("scenario")["share_of_spending_mean"].sum()
-    np.testing.assert_allclose(shares, 1.0)
-    sens = out["sensitivity"].set_index(["scenario", "parameter"])
-    assert sens.loc[("universal", "timebank_cost_per_member_gbp"), "swing_gbp"] == 0
-    assert sens.loc[("universal", "training_hours_per_staff"), "swing_gbp"] > 0
-    assert sens.loc[("universal", "training_hours_per_staff"), "spearman_rho"] > 0
+def test_participation_anchor_typed_into_config_must_match_the_file():
+    quintiles = pd.DataFrame(
+        {
+            "year": ["2016-17", "2016-17"],
+            "imd_quintile": [1, 5],
+            "participation_share": [0.34, 0.48],
+        }
+    )
+    england = pd.DataFrame(
+        {
+            "year": ["2016-17", "2024-25"],
+            "participation_share": [0.41123, 0.33585],
+            "ci_low": [np.nan, 0.33303],
+            "ci_high": [np.nan, 0.33868],
+        }
+    )
+    cfg = _config()["participation"]
+    costs.check_participation(cfg, quintiles, england)
+    cfg["least_deprived"] = 0.49
+    with pytest.raises(ConfigError, match="costs.participation.least_deprived"):
+        costs.check_participation(cfg, quintiles, england)
 
 
-def test_report_views_follow_the_figure_contracts():
-    cfg = small_cfg(n_draws=300)
-    out = costs.run_cost_model(utla_areas(), cfg, "utla23")
-    views = costs.report_tables(out["scenarios"], out["deciles"], out["sensitivity"], cfg)
-    s = views["scenarios"].set_index("scenario")
-    assert s.loc["targeted", "estimate"] == pytest.approx(s.loc["targeted", "total_gbp_mean"] / 3 / 1e6)
-    assert (s["ci_low"] <= s["estimate"]).all() and (s["estimate"] <= s["ci_high"]).all()
-    assert views["sensitivity"]["base"].nunique() == 1
-    assert set(views["sensitivity"]["scenario"]) == {cfg["report"]["scenario"]}
-    assert len(views["by_imd"]) == 10 * len(cfg["scenarios"])
-    with pytest.raises(ConfigError, match="costs.report.geography"):
-        costs.report_tables(out["scenarios"], out["deciles"], out["sensitivity"],
-                            {**cfg, "report": {"geography": "lad24", "scenario": "targeted"}})
+# --- on the pipeline's real-data results ------------------------------------------------------
 
 
-def test_lognormal_from_p95_reproduces_its_quantiles():
-    spec = load_cfg()["parameters"]["training_hours_per_staff"]
-    p50, p95 = costs.quantile_of(spec, [0.5, 0.95])
-    assert p50 == pytest.approx(spec["median"])
-    assert p95 == pytest.approx(spec["p95"])
-    table = costs.parameter_table(load_cfg()["parameters"])
-    assert table.loc[table["parameter"] == "training_hours_per_staff", "is_assumption"].item()
-
-
-def _broken(name: str, change) -> dict:
-    cfg = load_cfg()
-    change(cfg["parameters"][name])
-    return cfg
-
-
-INVALID = [
-    ("no source", "timebank_cost_per_member_gbp", lambda s: s.pop("source"),
-     r"costs\.parameters\.timebank_cost_per_member_gbp\.source"),
-    ("negative cost", "course_cost_per_trainee_gbp", lambda s: s.update(min=-5),
-     r"costs\.parameters\.course_cost_per_trainee_gbp\.min"),
-    ("bounds reversed", "cyp_sw_hourly_cost_gbp", lambda s: s.update(min=80),
-     r"costs\.parameters\.cyp_sw_hourly_cost_gbp"),
-    ("uniform reversed", "backfill_share", lambda s: s.update(min=0.9, max=0.3),
-     r"costs\.parameters\.backfill_share"),
-    ("lognormal p95 below median", "training_hours_per_staff", lambda s: s.update(p95=10),
-     r"costs\.parameters\.training_hours_per_staff"),
-    ("share above one", "backfill_share", lambda s: s.update(max=1.5),
-     r"costs\.parameters\.backfill_share"),
-    ("assumption without note", "asc_staff_per_1000", lambda s: s.pop("note"),
-     r"costs\.parameters\.asc_staff_per_1000\.note"),
-    ("unknown row id", "navigator_cost_per_person_gbp", lambda s: s.update(source="Knapp"),
-     r"costs\.parameters\.navigator_cost_per_person_gbp\.source"),
-    ("stray field", "navigator_cost_per_person_gbp", lambda s: s.update(value=3),
-     r"costs\.parameters\.navigator_cost_per_person_gbp"),
-]
-
-
-@pytest.mark.parametrize("what, name, change, message", INVALID, ids=[i[0] for i in INVALID])
-def test_invalid_parameters_raise_config_error_naming_the_key(what, name, change, message):
-    with pytest.raises(ConfigError, match=message):
-        costs.validate_costs_config(_broken(name, change))
-
-
-def test_config_level_checks():
-    cfg = load_cfg()
-    costs.validate_costs_config(cfg)
-    cfg["community_mix"]["weights"]["timebank"] = 0.9
-    with pytest.raises(ConfigError, match="community_mix"):
-        costs.validate_costs_config(cfg)
-    cfg = load_cfg()
-    del cfg["parameters"]["residents_per_coordinator"]
-    with pytest.raises(ConfigError, match="residents_per_coordinator"):
-        costs.validate_costs_config(cfg)
-
-
-def test_schema_accepts_config_and_rejects_broken_copies():
-    schema = yaml.safe_load(SCHEMA.read_text())
-    validator = jsonschema.Draft202012Validator(schema)
-    config = yaml.safe_load(CONFIG.read_text())
-    validator.validate(config)
-    for what, name, change, _ in INVALID:
-        if what in ("bounds reversed", "uniform reversed", "lognormal p95 below median", "share above one"):
-            continue  # relations between fields: the Python validator's job
-        broken = copy.deepcopy(config)
-        change(broken["costs"]["parameters"][name])
-        errors = list(validator.iter_errors(broken))
-        assert errors, what
-        assert any(name in "/".join(map(str, e.absolute_path)) for e in errors), what
-
-
-def test_check_corec_matches_typed_values_and_rejects_a_mismatch():
-    hourly = pd.DataFrame({"year": [2025] * 4, "band": ["Band 4", "Band 5", "Band 6", "Band 7"],
-                           "qualification_cost": pd.NA,
-                           "cost_per_working_hour_gbp": [42.0, 47.0, 60.0, 72.0], "job_title": "x"})
-    params = load_cfg()["parameters"]
-    costs.check_corec(params, {"corec_community_hcp": hourly})
-    params["other_staff_hourly_cost_gbp"]["mode"] = 48
-    with pytest.raises(ConfigError, match=r"other_staff_hourly_cost_gbp\.mode"):
-        costs.check_corec(params, {"corec_community_hcp": hourly})
-
-
-MIRROR = Path(os.environ.get("COPROD_DATA_MIRROR", ROOT.parent / "shared" / "data" / "raw"))
+@pytest.fixture(scope="module")
+def cost_results(results):
+    out = results / "costs"
+    assert (out / "headline.json").exists(), "run the pipeline (make run) first"
+    return out
 
 
 @pytest.mark.mirror
-def test_sources_are_rows_of_the_evidence_file_and_corec_values_match_the_mirror():
-    evidence = MIRROR.parent / "evidence" / "cost_evidence.md"
-    corec = MIRROR / "costs" / "corec_unit_costs_community_hcp.csv"
-    if not evidence.exists() or not corec.exists():
-        pytest.skip("offline mirror not available")
-    ids = set(re.findall(r"^\| ([A-E]\d+) \|", evidence.read_text(), flags=re.MULTILINE))
-    cfg = load_cfg()
-    sources = {s["source"] for s in cfg["parameters"].values()} - {"assumption"}
-    assert sources and sources <= ids
-    reader = pytest.importorskip("coprod.data.readers.costs_data")
-    costs.check_corec(cfg["parameters"],
-                      {"corec_community_hcp": reader.read_corec_hourly_costs(corec)})
+def test_calibration_reproduces_the_published_fifths_and_reports_the_england_mean(cost_results):
+    cal = pd.read_parquet(cost_results / "calibration.parquet")
+    for _, part in cal.groupby("construction"):
+        by = part.set_index("imd_fifth")["participation_share"]
+        assert by[1] == pytest.approx(0.34, abs=1e-9) and by[5] == pytest.approx(0.48, abs=1e-9)
+        assert 0.34 < by[0] < 0.48  # fifth 0 = the implied England mean
+    gap = pd.read_parquet(cost_results / "gap.parquet")
+    implied = gap[
+        (gap["construction"] == "imd2019_linear")
+        & (gap["quantity"] == "implied_england_mean_survey_year")
+    ]["point"].item()
+    assert implied == pytest.approx(0.411, abs=0.01)  # the England series for 2016-17: 41.1%
+
+
+@pytest.mark.mirror
+def test_council_table_has_every_upper_tier_council_once(cost_results, table):
+    councils = pd.read_parquet(cost_results / "councils.parquet")
+    assert len(councils) == 153 and councils["utla23cd"].is_unique
+    assert set(councils["utla23cd"]) == set(table("utla23")["utla23cd"])
+    csv = pd.read_csv(cost_results / "councils.csv")
+    assert csv["utla23cd"].tolist() == councils["utla23cd"].tolist()
+    lsoa = pd.read_parquet(cost_results / "lsoa_inputs.parquet")
+    assert councils["adults_16plus"].sum() == pytest.approx(lsoa["adults_16plus"].sum())
+    # the councils' gaps add up to the national gap (primary construction, point estimate)
+    gap = pd.read_parquet(cost_results / "gap.parquet")
+    national = gap[
+        (gap["construction"] == "imd2019_linear") & (gap["quantity"] == "gap_people_national_mean")
+    ]["point"].item()
+    assert councils["gap_people_national_mean"].sum() == pytest.approx(national, rel=1e-9)
+
+
+@pytest.mark.mirror
+def test_rules_on_real_data_respect_their_arithmetic(cost_results):
+    rules = pd.read_parquet(cost_results / "rules.parquet")
+    r = rules[rules["scheme"] == rules["scheme"].iloc[0]].set_index("rule")
+    # a floor spent where there is no gap cannot make PU cheaper than pure proportional
+    assert (
+        r.loc["proportionate_universalism", "cost_to_close_gbp_mean"]
+        >= r.loc["proportional", "cost_to_close_gbp_mean"]
+    )
+    # equal per adult needs more money than following need
+    assert (
+        r.loc["universal", "cost_to_close_gbp_mean"]
+        > r.loc["proportionate_universalism", "cost_to_close_gbp_mean"]
+    )
+    for rule in costs.TARGETED:
+        assert (
+            r.loc[rule, "share_closed_fixed_budget_mean"] <= r.loc[rule, "max_closable_share_mean"]
+        )
+    curves = pd.read_parquet(cost_results / "curves.parquet")
+    for _, c in curves.groupby("rule"):
+        share = c.sort_values("budget_gbp")["share_closed_mean"].to_numpy()
+        assert share[0] == 0 and (np.diff(share) >= -1e-12).all()  # more money never closes less

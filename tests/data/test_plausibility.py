@@ -104,6 +104,24 @@ def test_oflog_measure_of_1e12(built, tmp_path):
         run()
 
 
+def test_one_oflog_measure_blanked_is_seen(built, tmp_path):
+    """Oflog leaves suppressed values blank, so a blank is read as missing; the table states
+    how many are missing, so one more cannot pass."""
+    latest = pd.read_csv(built.file("oflog_asc"), dtype=str)
+    year = max(latest.loc[latest["Code"] == "ASC3", "Financial year"])
+    row, run = rebuild(
+        built,
+        "oflog_asc",
+        tmp_path,
+        "Value",
+        lambda r: r["Code"] == "ASC3" and r["Financial year"] == year and r["Value"] != "",
+        lambda v: "",
+    )
+    with pytest.raises(PlausibilityError, match=r"'oflog_asc3' has 8 missing values, the "
+                       r"published file 7"):
+        run()
+
+
 def test_fingertips_negative_rate(built, tmp_path):
     frame = pd.read_csv(built.file("fingertips_90284"), dtype=str)
     latest = built["fingertips_90284"].read(built.file("fingertips_90284"))["year"].max()

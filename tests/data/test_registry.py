@@ -13,7 +13,7 @@ from coprod.errors import ConfigError
 
 def test_every_registry_reader_exists(root):
     registry = load_registry(root / "config/datasets.yaml")
-    assert len(registry.datasets) == 65
+    assert len(registry.datasets) == 67
     for ds in registry.datasets.values():
         module, func = ds.reader.rsplit(".", 1)
         assert callable(getattr(importlib.import_module(f"coprod.data.readers.{module}"), func)), ds.id

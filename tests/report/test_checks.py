@@ -430,7 +430,8 @@ def test_real_report_prose_has_no_hand_typed_numbers_and_resolves():
     missing = {Path(p.message.split()[2 if p.kind == "include" else 1]).name for p in problems}
     assert missing <= {f"{name}.png" for name in ("power_distribution", "power_loadings", "gradient_power",
                                                    "gradient_imd", "concentration_curves", "gap_region_imd",
-                                                   "cost_scenarios", "cost_by_imd", "tornado", "climate_series",
+                                                   "cost_scenarios", "budget_response", "sobol_indices", "tornado",
+                                                   "climate_series",
                                                    "spec_curve", "iod_replication")} | {
         f"{name}.md" for name in ("provenance", "scenarios", "concentration", "headline_models", "software",
                                   "rulegraph", "multiverse_directions")}

@@ -67,12 +67,17 @@ CASES = {
     "cost_scenarios": lambda: figures.cost_scenarios(pd.DataFrame(
         {"scenario": ["Universal", "Proportionate", "Targeted"], "estimate": [900.0, 1200.0, 600.0],
          "ci_low": [700.0, 950.0, 450.0], "ci_high": [1100.0, 1500.0, 800.0]})),
-    "cost_by_imd": lambda: figures.cost_by_imd(pd.DataFrame(
-        {"scenario": ["Universal"] * 10 + ["Proportionate"] * 10, "imd_decile": list(range(1, 11)) * 2,
-         "value": [0.1] * 10 + list(np.linspace(0.18, 0.02, 10))})),
     "tornado": lambda: figures.tornado(pd.DataFrame(
         {"parameter": ["hours", "hourly cost", "members", "backfill"], "low": [900.0, 950.0, 990.0, 800.0],
          "high": [1100.0, 1040.0, 1010.0, 1300.0], "base": 1000.0})),
+    "budget_response": lambda: figures.budget_response(pd.DataFrame(
+        {"rule": ["universal"] * 3 + ["proportionate_universalism"] * 3, "budget_gbp": [0.0, 1e9, 2e9] * 2,
+         "share_closed_mean": [0, 0.3, 0.5, 0, 0.5, 0.9], "share_closed_lo": [0, 0.2, 0.4, 0, 0.4, 0.8],
+         "share_closed_hi": [0, 0.4, 0.6, 0, 0.6, 1.0], "fixed_budget_gbp": 0.4e9})),
+    "sobol_indices": lambda: figures.sobol_indices(pd.DataFrame(
+        {"output": ["cost_to_close_pu_gbp"] * 3 + ["net_benefit_pu_gbp"] * 3,
+         "parameter": ["newly_participating_theta", "construction", "backfill_share"] * 2,
+         "s1": [0.5, 0.2, 0.0, 0.1, 0.05, 0.6], "st": [0.6, 0.3, 0.01, 0.2, 0.1, 0.7]})),
     "climate_series": lambda: figures.climate_series(pd.DataFrame(
         {"grouping": ["england"] * 4 + ["fifth"] * 20, "group": [1] * 4 + [g for g in range(1, 6) for _ in range(4)],
          "measure": ["service", "service", "social_care", "social_care"] * 6,
@@ -217,7 +222,7 @@ def test_cost_and_replication_figures_name_codes_in_words():
     scenarios = pd.DataFrame({"scenario": ["universal", "proportionate_universalism"], "estimate": [1.0, 1.0],
                               "ci_low": [0.5, 0.5], "ci_high": [2.0, 2.0]})
     ticks = [t.get_text() for t in figures.cost_scenarios(scenarios).axes[0].get_yticklabels()]
-    assert ticks == ["Universal", "Proportionate universalism"]
+    assert ticks == [labels.SCENARIO_LABELS["universal"], "Proportionate universalism"]
     sensitivity = pd.DataFrame({"parameter": ["backfill_share", "training_hours_per_staff"],
                                 "low": [9.0, 5.0], "high": [11.0, 20.0], "base": 10.0})
     ticks = [t.get_text() for t in figures.tornado(sensitivity).axes[0].get_yticklabels()]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from coprod.analysis.costs import RULES
 from coprod.report import labels
 from coprod.report import values as rv
 
@@ -33,17 +34,19 @@ def test_label_falls_back_to_the_code_in_words_and_order_follows_the_labels():
         "zscore_equal", "pca1", "b", "a"]
 
 
-def test_scenario_table_names_scenarios_and_formats_money():
-    scenarios = pd.DataFrame({
-        "scenario": ["targeted", "universal"], "annual_gbp_mean": [290e6, 1.2e9],
-        "annual_gbp_lo": [153e6, 0.54e9], "annual_gbp_hi": [471e6, 1.64e9],
-        "per_head_gbp_mean": [15.4, 52.7], "annual_share_of_spend_mean": [0.0023, 0.0091],
-        "gap_closed_share": [0.378, 0.668], "prob_savings_exceed_costs": [0.9334, 0.7356]})
-    table = rv.scenario_table(scenarios, 0.95)
-    assert "95% interval" in table and "80% interval" in rv.scenario_table(scenarios, 0.8)
-    assert table.iloc[0].tolist() == ["Targeted (least powerful fifth)", "£290 million",
-                                      "£153 million to £471 million", "£15", "0.23%", "38%", "93%"]
-    assert table.iloc[1, 1] == "£1.20 billion"
+def test_scenario_table_names_rules_and_formats_money():
+    rules = pd.DataFrame({
+        "rule": ["targeted_power_council", "universal"], "scheme": "timebank",
+        "cost_to_close_gbp_mean": [290e6, 1.2e9], "cost_to_close_gbp_lo": [153e6, 0.54e9],
+        "cost_to_close_gbp_hi": [471e6, 1.64e9], "max_closable_share_mean": [0.281, np.nan],
+        "share_closed_fixed_budget_mean": [0.0312, 0.0101],
+        "net_benefit_pv_fixed_budget_gbp_mean": [-254e6, -751e6],
+        "breakeven_saving_per_participant_gbp_mean": [2042.4, 4395.0]})
+    table = rv.scenario_table(rules, 0.95)
+    assert "95% interval" in table and "80% interval" in rv.scenario_table(rules, 0.8)
+    assert table.iloc[0].tolist() == ["Universal (equal per adult)", "£1.20 billion", "£540 million to £1.64 billion",
+                                      "100%", "1.0%", "−£751 million", "£4,395"]
+    assert table.iloc[1, 3] == "28%"
 
 
 def test_concentration_table_puts_service_measures_first_and_marks_undefined_indices():
@@ -115,8 +118,10 @@ def _config(name: str) -> dict:
     ("KIND_LABELS", lambda m, c: {o["kind"] for o in m["models"]["outcomes"].values()}),
     ("GEOGRAPHY_LABELS", lambda m, c: m["models"]["geographies"]),
     ("INDICATOR_LABELS", lambda m, c: m["power"]["index_sets"]["demos"]["indicators"]),
-    ("SCENARIO_LABELS", lambda m, c: c["costs"]["scenarios"]),
-    ("PARAMETER_LABELS", lambda m, c: c["costs"]["parameters"]),
+    ("SCENARIO_LABELS", lambda m, c: RULES),
+    ("SCHEME_LABELS", lambda m, c: [*c["costs"]["scheme_mix"], "mix"]),
+    ("PARAMETER_LABELS", lambda m, c: [*c["costs"]["parameters"], "construction", "levelling",
+                                       "participation_most_deprived", "participation_least_deprived"]),
 ])
 def test_every_configured_code_has_a_reader_facing_label(mapping, codes):
     """A code added to the configuration must get a label, or the report would print it raw."""

@@ -231,17 +231,22 @@ rule models_all:
         rules.models_summary.output,
 
 
-# Cost model (issue 4; research brief §5, C4): config/costs.yaml.
+# Capacity gap in people and the cost of closing it (issue 10; research brief §5, C3-C4):
+# config/costs.yaml, validated again in the package by workflow/schemas/costs.schema.yaml.
 
-COSTS_GEOGRAPHIES = ["utla23", "lad24"]
-COSTS_TABLES = ["areas", "scenarios", "draws_summary", "deciles", "sensitivity"]
+COSTS_TABLES = ["national", "gap", "calibration", "rules", "curves", "councils", "council_curves",
+                "tornado", "sobol", "thresholds"]
 COSTS_COREC = sorted({p["corec"]["dataset"] for p in config["costs"]["parameters"].values()
                       if "corec" in p})
+COSTS_DEFLATOR = ["hmt_gdp_deflator_march2026", "hmt_gdp_deflator_dec2023"]
+COSTS_PARTICIPATION = ["cls_civic_participation_imd_quintile_2016_17", "smc_dr41_civic_engagement"]
 
 
 rule costs_parameters:
     input:
         corec=[raw(d) for d in COSTS_COREC if available(d)],
+        **raw_inputs(COSTS_DEFLATOR + COSTS_PARTICIPATION),
+        schema="workflow/schemas/costs.schema.yaml",
         code=code_inputs("analysis/costs_parameters.py"),
     output:
         table="results/costs/parameters.parquet",
@@ -260,46 +265,68 @@ rule costs_parameters:
         "../scripts/analysis/costs_parameters.py"
 
 
-rule costs_model:
+rule costs_inputs:
     input:
-        parameters="results/costs/parameters.parquet",
-        table="results/tables/{geography}.parquet",
-        utla="results/tables/utla23.parquet",
-        gap="results/models/gap_{geography}.parquet",
-        code=code_inputs("analysis/costs_model.py"),
+        lsoa21="results/tables/lsoa21.parquet",
+        lsoa11="results/tables/lsoa11.parquet",
+        utla23="results/tables/utla23.parquet",
+        scores_lsoa21="results/power/scores_lsoa21.parquet",
+        scores_utla23="results/power/scores_utla23.parquet",
+        **raw_inputs(["lookup_lsoa11_lsoa21"]),
+        code=code_inputs("analysis/costs_inputs.py"),
     output:
-        **{name: f"results/costs/{{geography}}/{name}.parquet" for name in COSTS_TABLES},
+        lsoa="results/costs/lsoa_inputs.parquet",
+        councils="results/costs/council_inputs.parquet",
     params:
-        costs=config["costs"],
-    wildcard_constraints:
-        geography="|".join(COSTS_GEOGRAPHIES),
+        index_set=config["models"]["gap"]["index_set"],
+        variant=config["models"]["gap"]["variant"],
+        spend_year=config["costs"]["spend_year"],
     conda:
         "../../environment.yml"
     log:
-        "logs/costs/costs_model_{geography}.log",
+        "logs/costs/costs_inputs.log",
+    script:
+        "../scripts/analysis/costs_inputs.py"
+
+
+rule costs_model:
+    input:
+        parameters="results/costs/parameters.parquet",
+        lsoa="results/costs/lsoa_inputs.parquet",
+        councils="results/costs/council_inputs.parquet",
+        **raw_inputs(COSTS_DEFLATOR),
+        schema="workflow/schemas/costs.schema.yaml",
+        code=code_inputs("analysis/costs_model.py"),
+    output:
+        **{name: f"results/costs/{name}.parquet" for name in COSTS_TABLES},
+        councils_csv="results/costs/councils.csv",
+        headline="results/costs/headline.json",
+    params:
+        costs=config["costs"],
+    threads: 1
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/costs/costs_model.log",
     script:
         "../scripts/analysis/costs_model.py"
 
 
-rule costs_headline:
+rule costs_views:
     input:
-        scenarios=expand("results/costs/{geography}/scenarios.parquet", geography=COSTS_GEOGRAPHIES),
-        deciles=expand("results/costs/{geography}/deciles.parquet", geography=COSTS_GEOGRAPHIES),
-        sensitivity=expand("results/costs/{geography}/sensitivity.parquet", geography=COSTS_GEOGRAPHIES),
-        code=code_inputs("analysis/costs_headline.py"),
-    output:
-        scenarios="results/costs/scenarios.parquet",
-        by_imd="results/costs/by_imd.parquet",
-        sensitivity="results/costs/sensitivity.parquet",
+        rules="results/costs/rules.parquet",
+        tornado="results/costs/tornado.parquet",
+        curves="results/costs/curves.parquet",
         headline="results/costs/headline.json",
-    params:
-        costs=config["costs"],
+        code=code_inputs("analysis/costs_views.py"),
+    output:
+        **{name: f"results/costs/views/{name}.parquet" for name in ["cost_to_close", "tornado", "curves"]},
     conda:
         "../../environment.yml"
     log:
-        "logs/costs/costs_headline.log",
+        "logs/costs/costs_views.log",
     script:
-        "../scripts/analysis/costs_headline.py"
+        "../scripts/analysis/costs_views.py"
 
 
 # Financial climate since 2009-10 (issue 11; research brief §5, C5): config/climate.yaml.
@@ -344,7 +371,6 @@ rule climate_all:
 
 rule costs_all:
     input:
-        "results/costs/parameters.parquet",
-        expand("results/costs/{geography}/{name}.parquet", geography=COSTS_GEOGRAPHIES,
-               name=COSTS_TABLES),
-        rules.costs_headline.output,
+        rules.costs_parameters.output,
+        rules.costs_model.output,
+        rules.costs_views.output,

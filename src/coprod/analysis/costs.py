@@ -1,154 +1,304 @@
-"""Cost model of equitable co-production (research brief §5, claim C4).
+"""Cost of closing the capacity gap (claim C4; issue 10), derived from the gap in people.
 
-Two components per area, both in nominal pounds at each parameter's stated price year:
+For area i (an LSOA) with S_i spent a year, unit cost c_i per supported participant per year,
+additionality a_i = lambda (1 - p_i) / (lambda (1 - p_i) + p_i) (lambda < 1: people who already
+take part join more), theta the chance that a new member newly meets the participation
+definition and delta the share displaced from other civic activity:
 
-* workforce, "fixers to facilitators": front-line staff (children's social workers FTE from
-  DfE; adult and other staff from per-population ratios) trained once, their leavers'
-  replacements trained each year (turnover), plus yearly refresher time, with paid backfill;
-* community capacity building: participants in time banks, befriending and community
-  navigators, and Local Area Coordinators, at an intensity set by the allocation scenario.
+    new participants  Delta_i = (S_i / c_i) a_i theta (1 - delta),   closed_i = min(G_i, Delta_i),
 
-Offsets from the published returns (Knapp et al. savings; LAC social value) are transferred
-evidence, kept apart from costs. Parameter uncertainty is propagated by seeded Monte Carlo:
-every quantity is a (draws x areas) array, computed by broadcasting, never a loop per draw.
+and the share closed is sum(closed_i) / sum(G_i). The money that closes area i's gap is
+m_i = G_i c_i / (a_i theta (1 - delta)). Allocation rules (universal, proportionate
+universalism, targeted) are applied to the point-estimate gap and scored against every Monte
+Carlo draw's gap, so need-based rules are not credited with perfect information.
+
+Money is in 2024-25 prices (HM Treasury GDP deflator); multi-year flows are discounted at the
+Green Book 3.5% real rate to the first programme year (HM Treasury 2022, Green Book §A6).
+A fixed enabling workforce cost (training staff as facilitators) closes no gap on its own;
+membership is paid every year, so the gap reopens when funding stops. Every quantity is a
+(draws, areas) array computed by broadcasting, in chunks of draws to bound memory.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
-import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import stats
 
-from coprod.columns import require_columns
-from coprod.errors import ConfigError, CoprodError, GeographyError
+from coprod.analysis import participation as part
+from coprod.errors import ConfigError, CoprodError
 
 log = logging.getLogger(__name__)
 
-SCENARIOS = ("universal", "proportionate_universalism", "targeted")
 SCHEMES = ("timebank", "befriending", "navigator")
-REQUIRED_PARAMETERS = (
-    "cyp_sw_hourly_cost_gbp", "asc_staff_hourly_cost_gbp", "other_staff_hourly_cost_gbp",
-    "training_hours_per_staff", "refresher_hours_per_staff_year", "course_cost_per_trainee_gbp",
-    "backfill_share", "asc_staff_per_1000", "other_staff_per_1000", "other_staff_turnover_rate",
-    "participation_share_at_mean_gap", "timebank_cost_per_member_gbp",
-    "befriending_cost_per_person_gbp", "navigator_cost_per_person_gbp",
-    "lac_cost_per_coordinator_year_gbp", "residents_per_coordinator",
-    "timebank_saving_per_member_gbp", "befriending_saving_per_person_gbp",
-    "navigator_saving_per_person_gbp", "lac_social_value_ratio",
+RULES = (
+    "universal",
+    "proportionate_universalism",
+    "proportional",
+    "targeted_power_lsoa",
+    "targeted_power_council",
+    "targeted_imd_lsoa",
 )
+TARGETED = {
+    "targeted_power_lsoa": "power_fifth",
+    "targeted_power_council": "council_power_fifth",
+    "targeted_imd_lsoa": "imd_fifth_latest",
+}
+SCHEME_COST = {s: f"{s}_cost_per_member_gbp" for s in SCHEMES}
+SCHEME_SAVING = {s: f"{s}_saving_per_member_gbp" for s in SCHEMES}
 DIST_FIELDS = {
     "fixed": ("value",),
     "triangular": ("min", "mode", "max"),
     "uniform": ("min", "max"),
-    "lognormal": ("median", "p95", "sigma"),
+    "lognormal": ("median", "p95"),
+    "normal": ("mean", "sd"),
 }
-META_FIELDS = ("dist", "unit", "price_year", "source", "note", "corec")
-SOURCE_PATTERN = re.compile(r"^([A-E][0-9]{1,2}|assumption)$")
-COMPONENTS = ("workforce_gbp", "community_gbp", "total_gbp",
-              "offset_savings_gbp", "offset_social_value_gbp")
 _Z95 = stats.norm.ppf(0.95)
 
 
-# --- configuration -------------------------------------------------------------------------
-
-def validate_costs_config(cfg: dict) -> dict:
-    """Check what the JSON schema cannot: bound order, sums, and the parameters the model needs."""
-    for key in ("n_draws", "seed", "horizon_years"):
-        if not isinstance(cfg.get(key), int) or isinstance(cfg.get(key), bool) or cfg[key] < 0:
-            raise ConfigError(f"costs.{key}: must be a non-negative integer, got {cfg.get(key)!r}")
-    if cfg["n_draws"] < 1 or cfg["horizon_years"] < 1:
-        raise ConfigError("costs.n_draws and costs.horizon_years must be at least 1")
-    if not 0 < cfg.get("interval", 0) < 1:
-        raise ConfigError(f"costs.interval: must lie in (0, 1), got {cfg.get('interval')!r}")
-    unknown = set(cfg.get("scenarios", ())) - set(SCENARIOS)
-    if unknown or not cfg.get("scenarios"):
-        raise ConfigError(f"costs.scenarios: unknown or empty {sorted(unknown)}; use {SCENARIOS}")
-    if cfg.get("report", {}).get("scenario") not in cfg["scenarios"]:
-        raise ConfigError(f"costs.report.scenario: {cfg.get('report', {}).get('scenario')!r} is not "
-                          f"among costs.scenarios {cfg['scenarios']}")
-    weights = cfg.get("community_mix", {}).get("weights", {})
-    if set(weights) != set(SCHEMES) or any(_number(w, "costs.community_mix.weights") < 0
-                                           for w in weights.values()):
-        raise ConfigError(f"costs.community_mix.weights: need non-negative weights for {SCHEMES}")
-    if not math.isclose(sum(weights.values()), 1.0, abs_tol=1e-9):
-        raise ConfigError(f"costs.community_mix.weights: must sum to 1, sum to {sum(weights.values())}")
-    params = cfg.get("parameters", {})
-    missing = [p for p in REQUIRED_PARAMETERS if p not in params]
-    if missing:
-        raise ConfigError(f"costs.parameters: missing {missing}")
-    extra = sorted(set(params) - set(REQUIRED_PARAMETERS))
-    if extra:
-        raise ConfigError(f"costs.parameters: unknown parameters {extra} (the model does not use them)")
-    for name, spec in params.items():
-        validate_parameter(name, spec)
-    return cfg
+# --- settings ---------------------------------------------------------------------------------
 
 
-def validate_parameter(name: str, spec: dict) -> None:
-    """Reject a parameter without a source, with a negative amount, or with misordered bounds."""
-    key = f"costs.parameters.{name}"
-    if not isinstance(spec, dict):
-        raise ConfigError(f"{key}: must be a mapping")
-    dist = spec.get("dist")
-    if dist not in DIST_FIELDS:
-        raise ConfigError(f"{key}.dist: {dist!r} is not one of {sorted(DIST_FIELDS)}")
-    for field in ("unit", "price_year", "source"):
-        if field not in spec:
-            raise ConfigError(f"{key}.{field}: missing")
-    source = spec["source"]
-    if not isinstance(source, str) or not SOURCE_PATTERN.match(source):
-        raise ConfigError(f"{key}.source: {source!r} is neither a cost_evidence.md row id (A1, B6 ...) "
-                          "nor 'assumption'")
-    if source == "assumption" and not spec.get("note"):
-        raise ConfigError(f"{key}.note: an assumption needs a note saying what it assumes")
-    allowed = set(DIST_FIELDS[dist]) | set(META_FIELDS)
-    stray = sorted(set(spec) - allowed)
-    if stray:
-        raise ConfigError(f"{key}: fields {stray} do not belong to a {dist} distribution")
-    values = {f: _number(spec[f], f"{key}.{f}") for f in DIST_FIELDS[dist] if f in spec}
-    for field, value in values.items():
-        if value < 0:
-            raise ConfigError(f"{key}.{field}: {value} is negative")
-    if dist == "fixed" and "value" not in values:
-        raise ConfigError(f"{key}.value: missing for a fixed parameter")
-    if dist == "triangular":
-        _require(values, ("min", "mode", "max"), key)
-        if not values["min"] <= values["mode"] <= values["max"] or values["min"] == values["max"]:
-            raise ConfigError(f"{key}: triangular bounds must satisfy min <= mode <= max with min < max, "
-                              f"got {values['min']}, {values['mode']}, {values['max']}")
-    if dist == "uniform":
-        _require(values, ("min", "max"), key)
-        if not values["min"] < values["max"]:
-            raise ConfigError(f"{key}: uniform bounds must satisfy min < max, "
-                              f"got {values['min']}, {values['max']}")
-    if dist == "lognormal":
-        _require(values, ("median",), key)
-        if ("p95" in values) == ("sigma" in values):
-            raise ConfigError(f"{key}: lognormal needs exactly one of p95 or sigma")
-        if values["median"] <= 0 or values.get("sigma", 1) <= 0:
-            raise ConfigError(f"{key}: lognormal median and sigma must be positive")
-        if "p95" in values and values["p95"] <= values["median"]:
-            raise ConfigError(f"{key}: lognormal p95 {values['p95']} must exceed the median "
-                              f"{values['median']}")
-    if spec["unit"] == "share" and max(values.values()) > 1:
-        raise ConfigError(f"{key}: a share cannot exceed 1")
+@dataclass(frozen=True)
+class Parameter:
+    """One uncertain input: its distribution, unit, price year and evidence row."""
+
+    name: str
+    dist: str
+    values: dict
+    unit: str
+    price_year: str | None
+    source: str
+    note: str = ""
+
+    def ppf(self, q) -> np.ndarray:
+        """Value at probability ``q`` (inverse CDF; a fixed parameter is constant)."""
+        q = np.asarray(q, dtype=float)
+        v = self.values
+        if self.dist == "fixed":
+            return np.full(q.shape, float(v["value"]))
+        if self.dist == "triangular":
+            width = v["max"] - v["min"]
+            return stats.triang(c=(v["mode"] - v["min"]) / width, loc=v["min"], scale=width).ppf(q)
+        if self.dist == "uniform":
+            return stats.uniform(loc=v["min"], scale=v["max"] - v["min"]).ppf(q)
+        if self.dist == "lognormal":
+            return stats.lognorm(s=math.log(v["p95"] / v["median"]) / _Z95, scale=v["median"]).ppf(
+                q
+            )
+        return stats.norm(loc=v["mean"], scale=v["sd"]).ppf(q)
 
 
-def _number(value, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{key}: {value!r} is not a finite number")
-    return float(value)
+@dataclass(frozen=True)
+class Choice:
+    """A discrete modelling choice drawn with fixed weights (the first listed is primary)."""
+
+    name: str
+    options: tuple[str, ...]
+    weights: tuple[float, ...]
+
+    def ppf(self, q) -> np.ndarray:
+        edges = np.cumsum(self.weights)[:-1]
+        return np.searchsorted(edges, np.asarray(q, dtype=float), side="right")
 
 
-def _require(values: dict, fields: tuple[str, ...], key: str) -> None:
-    missing = [f for f in fields if f not in values]
-    if missing:
-        raise ConfigError(f"{key}: missing {missing}")
+@dataclass(frozen=True)
+class CostSettings:
+    """Typed cost-model settings (config/costs.yaml, validated by costs.schema.yaml)."""
+
+    seed: int
+    n_draws: int
+    curve_draws: int
+    curve_points: int
+    chunk_draws: int
+    interval: float
+    horizon_years: int
+    discount_rate: float
+    base_year: str
+    spend_year: str
+    cost_reference: str
+    universal_percentile: float
+    pu_floor_share: float
+    fixed_budget_share_of_spend: float
+    primary_scheme: str
+    scheme_mix: dict
+    sobol_n: int
+    parameters: dict[str, Parameter]
+    choices: dict[str, Choice]
+    survey_year: str
+    latest_year: str
+    constructions: tuple[str, ...] = field(default=part.CONSTRUCTIONS)
+
+    @property
+    def annuity(self) -> float:
+        """Present value of 1 a year paid at the start of each programme year."""
+        return float(sum((1 + self.discount_rate) ** -t for t in range(self.horizon_years)))
+
+    def factors(self) -> dict:
+        """Every drawn input, continuous parameters then choices, in a fixed order."""
+        return {**self.parameters, **self.choices}
+
+
+def check_costs_config(cfg: dict) -> None:
+    """Cross-field checks JSON Schema cannot express, each naming its key."""
+    for name, spec in cfg["parameters"].items():
+        key = f"costs.parameters.{name}"
+        if spec["dist"] == "triangular" and not (
+            spec["min"] <= spec["mode"] <= spec["max"] and spec["min"] < spec["max"]
+        ):
+            raise ConfigError(
+                f"{key}: triangular bounds must satisfy min <= mode <= max with min < max, got "
+                f"{spec['min']}, {spec['mode']}, {spec['max']}"
+            )
+        if spec["dist"] == "uniform" and not spec["min"] < spec["max"]:
+            raise ConfigError(
+                f"{key}: uniform bounds must satisfy min < max, got {spec['min']}, {spec['max']}"
+            )
+        if spec["dist"] == "lognormal" and not spec["p95"] > spec["median"] > 0:
+            raise ConfigError(
+                f"{key}: lognormal needs p95 > median > 0, got {spec['median']}, {spec['p95']}"
+            )
+        if (
+            spec["unit"] == "share"
+            and max(spec.get(f, 0) for f in ("value", "min", "mode", "max")) > 1
+        ):
+            raise ConfigError(f"{key}: a share cannot exceed 1")
+    for key in ("scheme_mix", "participation.constructions", "participation.levelling"):
+        node = cfg
+        for k in key.split("."):
+            node = node[k]
+        if not math.isclose(sum(node.values()), 1.0, abs_tol=1e-9):
+            raise ConfigError(f"costs.{key}: weights must sum to 1, sum to {sum(node.values())}")
+    if cfg["participation"]["most_deprived"] >= cfg["participation"]["least_deprived"]:
+        raise ConfigError("costs.participation: most_deprived must be below least_deprived")
+    if cfg["curve_draws"] > cfg["n_draws"]:
+        raise ConfigError(
+            f"costs.curve_draws: {cfg['curve_draws']} exceeds costs.n_draws {cfg['n_draws']}"
+        )
+
+
+def settings_from_config(cfg: dict, schema: dict | None = None) -> CostSettings:
+    """Validate ``cfg`` (the ``costs`` mapping) against the JSON schema and the cross-field
+    checks, then build the typed settings."""
+    if schema is not None:
+        import jsonschema
+
+        # A rule passes only the keys it uses (not the climate block): require only those.
+        schema = json.loads(json.dumps(schema))
+        node = schema["properties"]["costs"]
+        node["required"] = [k for k in node["required"] if k != "climate" or k in cfg]
+        try:
+            jsonschema.validate({"costs": cfg}, schema)
+        except jsonschema.ValidationError as err:
+            where = ".".join(str(p) for p in err.absolute_path) or "costs"
+            raise ConfigError(f"{where}: {err.message}") from None
+    check_costs_config(cfg)
+    params = {
+        name: Parameter(
+            name=name,
+            dist=spec["dist"],
+            values={k: float(spec[k]) for k in DIST_FIELDS[spec["dist"]]},
+            unit=spec["unit"],
+            price_year=spec["price_year"],
+            source=spec["source"],
+            note=spec.get("note", ""),
+        )
+        for name, spec in cfg["parameters"].items()
+    }
+    pcfg = cfg["participation"]
+    sd = math.hypot(pcfg["anchor_se"], pcfg["rounding_half_width"] / math.sqrt(3))
+    note = (
+        "published rate with a labelled standard error (no bases are published) and rounding "
+        "to whole percentages (uniform +/- half a point), combined in quadrature"
+    )
+    for name, mean in (
+        ("participation_most_deprived", pcfg["most_deprived"]),
+        ("participation_least_deprived", pcfg["least_deprived"]),
+    ):
+        params[name] = Parameter(
+            name, "normal", {"mean": mean, "sd": sd}, "share", None, "assumption", note
+        )
+    for name, spec in (
+        ("england_participation_survey_year", pcfg["england_survey_year"]),
+        ("england_participation_latest", pcfg["england_latest"]),
+    ):
+        params[name] = Parameter(
+            name,
+            "normal",
+            {"mean": spec["mean"], "sd": spec["sd"]},
+            "share",
+            None,
+            "assumption",
+            spec["note"],
+        )
+    choices = {
+        "construction": Choice(
+            "construction", tuple(pcfg["constructions"]), tuple(pcfg["constructions"].values())
+        ),
+        "levelling": Choice(
+            "levelling", tuple(pcfg["levelling"]), tuple(pcfg["levelling"].values())
+        ),
+        "scheme": Choice("scheme", (cfg["primary_scheme"],), (1.0,)),
+    }
+    return CostSettings(
+        seed=cfg["seed"],
+        n_draws=cfg["n_draws"],
+        curve_draws=cfg["curve_draws"],
+        curve_points=cfg["curve_points"],
+        chunk_draws=cfg["chunk_draws"],
+        interval=cfg["interval"],
+        horizon_years=cfg["horizon_years"],
+        discount_rate=cfg["discount_rate"],
+        base_year=cfg["base_year"],
+        spend_year=cfg["spend_year"],
+        cost_reference=pcfg["cost_reference"],
+        universal_percentile=cfg["universal_percentile"],
+        pu_floor_share=cfg["pu_floor_share"],
+        fixed_budget_share_of_spend=cfg["fixed_budget_share_of_spend"],
+        primary_scheme=cfg["primary_scheme"],
+        scheme_mix=dict(cfg["scheme_mix"]),
+        sobol_n=cfg["sobol_n"],
+        parameters=params,
+        choices=choices,
+        survey_year=pcfg["survey_year"],
+        latest_year=pcfg["latest_year"],
+    )
+
+
+def with_scheme(settings: CostSettings, scheme: str) -> CostSettings:
+    """The same settings with every draw using one scheme's unit cost and saving ("mix": the
+    configured scheme mix, a sensitivity)."""
+    from dataclasses import replace
+
+    return replace(
+        settings, choices={**settings.choices, "scheme": Choice("scheme", (scheme,), (1.0,))}
+    )
+
+
+def to_base_prices(params: dict[str, Parameter], ratio: dict[str, float]) -> dict[str, Parameter]:
+    """Money parameters converted from their price year to the base year by the GDP deflator
+    ratio (``ratio[year]`` = deflator(base) / deflator(year)); other parameters unchanged."""
+    out = {}
+    for name, p in params.items():
+        if p.price_year is None:
+            out[name] = p
+            continue
+        if p.price_year not in ratio:
+            raise ConfigError(
+                f"costs.parameters.{name}.price_year: {p.price_year!r} has no "
+                f"deflator value; have {sorted(ratio)}"
+            )
+        k = ratio[p.price_year]
+        scaled = {f: v * k for f, v in p.values.items()}
+        out[name] = Parameter(p.name, p.dist, scaled, p.unit, p.price_year, p.source, p.note)
+    return out
 
 
 def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame],
@@ -167,8 +317,9 @@ def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame],
                      "unstated); the config figures cite it", name, ref["dataset"])
             continue
         if ref["dataset"] not in hourly:
-            raise ConfigError(f"{key}.corec.dataset: {ref['dataset']!r} was not read; "
-                              f"have {sorted(hourly)}")
+            raise ConfigError(
+                f"{key}.corec.dataset: {ref['dataset']!r} was not read; have {sorted(hourly)}"
+            )
         table = hourly[ref["dataset"]]
         rows = table["year"].astype("int64") == ref["year"]
         if "qualification_cost" in ref:
@@ -178,421 +329,1184 @@ def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame],
                 continue
             hit = table.loc[rows & (table["band"] == band), "cost_per_working_hour_gbp"]
             if len(hit) != 1:
-                raise ConfigError(f"{key}.corec.{stat}: {len(hit)} rows for {band!r}, "
-                                  f"{ref['year']} in {ref['dataset']}; expected exactly one")
+                raise ConfigError(
+                    f"{key}.corec.{stat}: {len(hit)} rows for {band!r}, "
+                    f"{ref['year']} in {ref['dataset']}; expected exactly one"
+                )
             if not math.isclose(float(hit.iloc[0]), float(spec[stat]), rel_tol=1e-9):
-                raise ConfigError(f"{key}.{stat}: config has {spec[stat]} but {ref['dataset']} "
-                                  f"{ref['year']} {band} is {float(hit.iloc[0])}")
+                raise ConfigError(
+                    f"{key}.{stat}: config has {spec[stat]} but {ref['dataset']} "
+                    f"{ref['year']} {band} is {float(hit.iloc[0])}"
+                )
         log.info("%s matches %s %s", name, ref["dataset"], ref["year"])
 
 
-def _frozen(spec: dict):
-    """The scipy distribution of a parameter (fixed parameters return None)."""
-    dist = spec["dist"]
-    if dist == "triangular":
-        width = spec["max"] - spec["min"]
-        return stats.triang(c=(spec["mode"] - spec["min"]) / width, loc=spec["min"], scale=width)
-    if dist == "uniform":
-        return stats.uniform(loc=spec["min"], scale=spec["max"] - spec["min"])
-    if dist == "lognormal":
-        sigma = spec.get("sigma") or math.log(spec["p95"] / spec["median"]) / _Z95
-        return stats.lognorm(s=sigma, scale=spec["median"])
-    return None
+def check_participation(pcfg: dict, quintiles: pd.DataFrame, england: pd.DataFrame) -> None:
+    """Stop if a participation anchor typed into config differs from the file it cites (the
+    CLS IMD-fifth rates and the SMC DR41 England series); the latest year's SD must match
+    its published 95% interval."""
+
+    def one(frame, mask, what):
+        hit = frame.loc[mask, "participation_share"]
+        if len(hit) != 1 or not np.isfinite(hit.iloc[0]):
+            raise ConfigError(f"{what}: no single published rate to check against")
+        return float(hit.iloc[0])
+
+    survey, latest = pcfg["survey_year"], pcfg["latest_year"]
+    checks = {
+        "costs.participation.most_deprived": (
+            pcfg["most_deprived"],
+            one(
+                quintiles,
+                (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 1),
+                "IMD fifth 1",
+            ),
+        ),
+        "costs.participation.least_deprived": (
+            pcfg["least_deprived"],
+            one(
+                quintiles,
+                (quintiles["year"] == survey) & (quintiles["imd_quintile"] == 5),
+                "IMD fifth 5",
+            ),
+        ),
+        "costs.participation.england_survey_year.mean": (
+            pcfg["england_survey_year"]["mean"],
+            one(england, england["year"] == survey, f"England {survey}"),
+        ),
+        "costs.participation.england_latest.mean": (
+            pcfg["england_latest"]["mean"],
+            one(england, england["year"] == latest, f"England {latest}"),
+        ),
+    }
+    row = england.loc[england["year"] == latest].iloc[0]
+    checks["costs.participation.england_latest.sd"] = (
+        pcfg["england_latest"]["sd"],
+        float(row["ci_high"] - row["ci_low"]) / (2 * 1.959964),
+    )
+    for key, (typed, published) in checks.items():
+        if not math.isclose(typed, published, rel_tol=0.01 if key.endswith(".sd") else 1e-9):
+            raise ConfigError(f"{key}: config has {typed} but the published figure is {published}")
 
 
-def quantile_of(spec: dict, q) -> np.ndarray:
-    """Parameter value at probability ``q`` (inverse CDF; a fixed parameter is constant)."""
-    frozen = _frozen(spec)
-    q = np.asarray(q, dtype=float)
-    return np.full(q.shape, float(spec["value"])) if frozen is None else frozen.ppf(q)
-
-
-def draw_parameters(parameters: dict, n_draws: int, seed: int) -> pd.DataFrame:
-    """Seeded draws, one column per parameter, by inverse CDF of one uniform matrix."""
-    uniforms = np.random.default_rng(seed).random((n_draws, len(parameters)))
-    return pd.DataFrame({name: quantile_of(spec, uniforms[:, j])
-                         for j, (name, spec) in enumerate(parameters.items())})
-
-
-def parameter_table(parameters: dict) -> pd.DataFrame:
-    """One row per parameter with its distribution, median and 90% range, unit and source."""
+def parameter_table(settings: CostSettings) -> pd.DataFrame:
+    """One row per parameter (in base-year prices where converted): distribution, median and
+    90% range, unit, price year, source and the note that justifies the range."""
     rows = []
-    for name, spec in parameters.items():
-        p05, p50, p95 = quantile_of(spec, [0.05, 0.5, 0.95])
-        rows.append({"parameter": name, "dist": spec["dist"],
-                     **{f: float(spec[f]) if f in spec else np.nan
-                        for f in ("value", "min", "mode", "max", "median", "p95", "sigma")},
-                     "p05_value": p05, "median_value": p50, "p95_value": p95,
-                     "unit": spec["unit"], "price_year": spec["price_year"],
-                     "source": spec["source"], "is_assumption": spec["source"] == "assumption",
-                     "note": spec.get("note", "")})
+    for name, p in settings.parameters.items():
+        p05, p50, p95 = p.ppf([0.05, 0.5, 0.95])
+        rows.append(
+            {
+                "parameter": name,
+                "dist": p.dist,
+                **{
+                    f: p.values.get(f, np.nan)
+                    for f in ("value", "min", "mode", "max", "median", "p95", "mean", "sd")
+                },
+                "p05_value": p05,
+                "median_value": p50,
+                "p95_value": p95,
+                "unit": p.unit,
+                "price_year": p.price_year,
+                "price_base": settings.base_year,
+                "source": p.source,
+                "is_assumption": p.source == "assumption",
+                "note": p.note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-# --- areas -----------------------------------------------------------------------------------
-
-def prepare_areas(table: pd.DataFrame, gap: pd.DataFrame, code: str, *, spend_year: str,
-                  utla: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Join an area table to its capacity gap and council workforce and spend.
-
-    ``code`` is ``utla23cd`` or ``lad24cd``. LADs take their council's children's social
-    workers and 2024-25 spend in proportion to population (the council, not the district,
-    holds social-care duties and staff), so LAD totals add up to council totals.
-    """
-    spend = f"spend_total_service_gbp_{spend_year}"
-    name = code.replace("cd", "nm")
-    for frame, what in ((table, f"{code} table"), (gap, f"capacity gap ({code})")):
-        if code in frame and frame[code].duplicated().any():
-            raise GeographyError(f"{what}: duplicated {code} "
-                                 f"{frame.loc[frame[code].duplicated(), code].tolist()[:5]}")
-    require_columns(gap, [code, "capacity_gap", "power_quintile"], f"capacity gap ({code})")
-    if code == "utla23cd":
-        require_columns(table, [code, name, "population", "imd_score"], "utla23 table")
-        council = _council_staff(table, spend).set_index("utla23cd")
-        areas = table[[code, name, "population", "imd_score"]].assign(utla23cd=table[code])
-        share = pd.Series(1.0, index=areas.index)
-    elif code == "lad24cd":
-        if utla is None:
-            raise CoprodError("prepare_areas: LAD costs need the utla23 table for staff and spend")
-        require_columns(table, [code, name, "utla23cd", "population", "imd_score"], "lad24 table")
-        council = _council_staff(utla, spend).set_index("utla23cd")
-        orphans = sorted(set(table["utla23cd"]) - set(council.index))
-        if orphans:
-            raise GeographyError(f"lad24 table: utla23cd {orphans[:5]} not in the utla23 table")
-        areas = table[[code, name, "utla23cd", "population", "imd_score"]]
-        share = areas["population"] / areas.groupby("utla23cd")["population"].transform("sum")
-    else:
-        raise CoprodError(f"prepare_areas: code must be utla23cd or lad24cd, got {code!r}")
-    joined = council.loc[areas["utla23cd"]].reset_index(drop=True)
-    areas = areas.reset_index(drop=True).rename(columns={code: "code", name: "name"})
-    areas = areas.assign(sw_fte=joined["sw_fte"] * share.to_numpy(),
-                         sw_fte_imputed=joined["sw_fte_imputed"],
-                         sw_turnover_rate=joined["sw_turnover_rate"],
-                         spend_gbp=joined["spend_gbp"] * share.to_numpy())
-    g = gap[[code, "capacity_gap", "power_quintile"]].rename(columns={code: "code"})
-    only_table = sorted(set(areas["code"]) - set(g["code"]))
-    only_gap = sorted(set(g["code"]) - set(areas["code"]))
-    if only_table or only_gap:
-        raise GeographyError(f"capacity gap ({code}): codes without a gap {only_table[:5]}, "
-                             f"gap codes not in the table {only_gap[:5]}")
-    areas = areas.merge(g, on="code", how="left", validate="one_to_one")
-    for col in ("population", "imd_score", "capacity_gap"):
-        areas[col] = areas[col].astype("float64")
-    if (areas["capacity_gap"] < 0).any() or areas[["capacity_gap", "power_quintile"]].isna().any(axis=None):
-        raise CoprodError(f"capacity gap ({code}): capacity_gap and power_quintile must be present "
-                          "for every area, and the gap non-negative")
-    mean_gap = np.average(areas["capacity_gap"], weights=areas["population"])
-    if mean_gap <= 0:
-        raise CoprodError(f"capacity gap ({code}): zero everywhere; nothing to allocate by gap")
-    rank = areas["imd_score"].rank(ascending=False, method="first", pct=True)
-    return areas.assign(gap_rel=areas["capacity_gap"] / mean_gap,
-                        imd_decile=np.ceil(rank * 10).astype("int64"),
-                        power_quintile=areas["power_quintile"].astype("int64"))
+# --- draws ------------------------------------------------------------------------------------
 
 
-def _council_staff(utla: pd.DataFrame, spend: str) -> pd.DataFrame:
-    """Council FTE, turnover and spend; FTE missing (suppressed) is imputed at the national rate."""
-    require_columns(utla, ["utla23cd", "population", "sw_fte", "sw_turnover_rate_pct", spend],
-                    "utla23 table")
+def draw_factors(settings: CostSettings, n: int, seed: int) -> pd.DataFrame:
+    """Seeded draws of every factor by inverse CDF of one uniform matrix."""
+    factors = settings.factors()
+    u = np.random.default_rng(seed).random((n, len(factors)))
+    return from_uniform(settings, u)
+
+
+def from_uniform(settings: CostSettings, u: np.ndarray) -> pd.DataFrame:
+    """Map a (n, factors) matrix of probabilities to factor values (shared by Monte Carlo,
+    tornado and Sobol sampling)."""
+    return pd.DataFrame(
+        {name: f.ppf(u[:, j]) for j, (name, f) in enumerate(settings.factors().items())}
+    )
+
+
+def median_factors(settings: CostSettings) -> pd.DataFrame:
+    """One row: every parameter at its median and every choice at its primary option."""
+    row = {name: float(p.ppf(0.5)) for name, p in settings.parameters.items()}
+    row.update({name: 0 for name in settings.choices})
+    return pd.DataFrame([row])
+
+
+# --- areas ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Areas:
+    """LSOA inputs of the cost model and their councils (built by ``prepare_areas``)."""
+
+    lsoa: pd.DataFrame
+    councils: pd.DataFrame
+    member: sp.csr_matrix  # (n_lsoa, n_councils) 0/1 membership
+    staff: dict  # per-council arrays: sw_fte, sw_turnover, asc/other per 1000 base
+
+    @property
+    def adults(self) -> np.ndarray:
+        return self.lsoa["adults_16plus"].to_numpy(dtype=float)
+
+
+def prepare_areas(lsoa: pd.DataFrame, councils: pd.DataFrame) -> Areas:
+    """Index LSOAs by council; check that every LSOA's council is in the council table."""
+    councils = councils.sort_values("utla23cd", ignore_index=True)
+    pos = pd.Series(np.arange(len(councils)), index=councils["utla23cd"])
+    orphans = sorted(set(lsoa["utla23cd"]) - set(pos.index))
+    if orphans:
+        raise CoprodError(f"cost model: LSOA councils {orphans[:5]} are not in the utla23 table")
+    col = pos.loc[lsoa["utla23cd"]].to_numpy()
+    member = sp.csr_matrix(
+        (np.ones(len(lsoa)), (np.arange(len(lsoa)), col)), shape=(len(lsoa), len(councils))
+    )
+    return Areas(lsoa.reset_index(drop=True), councils, member, {})
+
+
+# --- participation per draw -------------------------------------------------------------------
+
+
+def participation_draws(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> np.ndarray:
+    """Expected participation p (draws, LSOAs) at the latest survey year, by each draw's
+    construction, anchors and levelling."""
+    lsoa, adults = areas.lsoa, areas.adults
+    out = np.empty((len(f), len(lsoa)))
+    constructions = settings.choices["construction"].options
+    levels = settings.choices["levelling"].options
+    con = f["construction"].to_numpy(dtype=int)
+    lev = f["levelling"].to_numpy(dtype=int)
+    q1 = f["participation_most_deprived"].to_numpy()
+    q5 = f["participation_least_deprived"].to_numpy()
+    for k, name in enumerate(constructions):
+        rows = np.flatnonzero(con == k)
+        if rows.size:
+            out[rows] = part.calibrate(name, lsoa, adults, q1[rows], q5[rows])
+    survey = f["england_participation_survey_year"].to_numpy()[:, None]
+    latest = f["england_participation_latest"].to_numpy()[:, None]
+    for k, method in enumerate(levels):
+        rows = np.flatnonzero(lev == k)
+        if rows.size:
+            out[rows] = part.level_to_latest(out[rows], survey[rows], latest[rows], method)
+    return np.clip(out, 0.0, 1.0)
+
+
+# --- the cost engine --------------------------------------------------------------------------
+
+
+def enabling_costs(areas: Areas, f: pd.DataFrame, settings: CostSettings) -> dict[str, np.ndarray]:
+    """Annual-equivalent enabling workforce cost per council (draws, councils), economic and cash.
+
+    Economic training cost = hours x wage + course fee; cash = backfill share x hours x wage +
+    course fee (backfill counted once). All staff are trained in the first year; in each later
+    year leavers' replacements are trained and everyone has refresher time. The present value
+    over the horizon (at the Green Book rate) is annualised, and carries the optimism bias."""
+    c = areas.councils
+    pop = c["population"].to_numpy(dtype=float)[None, :] / 1000
+    col = {n: f[n].to_numpy(dtype=float)[:, None] for n in f.columns}
+    groups = [
+        (
+            c["sw_fte"].to_numpy(dtype=float)[None, :],
+            c["sw_turnover_rate"].to_numpy(dtype=float)[None, :],
+            col["cyp_sw_hourly_cost_gbp"],
+        ),
+        (
+            pop * col["asc_staff_per_1000"],
+            col["other_staff_turnover_rate"],
+            col["asc_staff_hourly_cost_gbp"],
+        ),
+        (
+            pop * col["other_staff_per_1000"],
+            col["other_staff_turnover_rate"],
+            col["other_staff_hourly_cost_gbp"],
+        ),
+    ]
+    later = settings.annuity - 1.0  # PV of years 2..H
+    out = {"economic": 0.0, "cash": 0.0}
+    for staff, turnover, wage in groups:
+        for kind, time_share in (("economic", 1.0), ("cash", col["backfill_share"])):
+            course = (
+                col["training_hours_per_staff"] * wage * time_share
+                + col["course_cost_per_trainee_gbp"]
+            )
+            refresher = col["refresher_hours_per_staff_year"] * wage * time_share
+            pv = staff * (course + later * (turnover * course + refresher))
+            out[kind] = out[kind] + pv
+    ob = 1 + col["optimism_bias_costs"]
+    return {k: v * ob / settings.annuity for k, v in out.items()}
+
+
+def unit_costs(
+    areas: Areas, f: pd.DataFrame, settings: CostSettings, gap_rate_point: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per draw and LSOA: unit cost c_i per participant-year (with optimism bias and the premium
+    where gaps are large), saving per participant-year, and the effectiveness a_i theta (1 - delta)
+    is computed by the caller from p."""
+    schemes = settings.choices["scheme"].options
+    k = f["scheme"].to_numpy(dtype=int)
+    mix = settings.scheme_mix
+
+    def pick(table):
+        values = {s: f[table[s]].to_numpy(dtype=float) for s in SCHEMES}
+        values["mix"] = sum(mix[s] * values[s] for s in SCHEMES)
+        return np.choose(k, [values[s] for s in schemes])
+
+    scheme_cost = pick(SCHEME_COST) * f["relative_price_uplift"].to_numpy()
+    facilitation = (
+        f["facilitation_hours_per_participant_year"] * f["other_staff_hourly_cost_gbp"]
+    ).to_numpy()
+    mean_rate = np.average(gap_rate_point, weights=areas.adults)
+    excess = (
+        np.clip(gap_rate_point / mean_rate - 1, 0, None)
+        if mean_rate > 0
+        else np.zeros_like(gap_rate_point)
+    )
+    premium = 1 + f["unit_cost_premium_kappa"].to_numpy()[:, None] * excess[None, :]
+    ob = 1 + f["optimism_bias_costs"].to_numpy()[:, None]
+    c = (scheme_cost + facilitation)[:, None] * premium * ob
+    saving = pick(SCHEME_SAVING) * (1 - f["benefit_shortfall"].to_numpy())
+    return c, saving, scheme_cost + facilitation
+
+
+def additionality(p: np.ndarray, lam) -> np.ndarray:
+    """a = lambda (1 - p) / (lambda (1 - p) + p): the share of new members who did not take part."""
+    lam = np.asarray(lam, dtype=float)
+    lam = lam[:, None] if lam.ndim == 1 else lam
+    return lam * (1 - p) / (lam * (1 - p) + p)
+
+
+def closed_people(spend, c, eff, gap):
+    """Gap closed: min(G, (S / c) a theta (1 - delta)), people."""
+    return np.minimum(gap, np.asarray(spend) / c * eff)
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> np.ndarray:
+    """Row-wise weighted quantile (inverted CDF) of a (draws, n) array with weights (n,)."""
+    order = np.argsort(x, axis=1)
+    xs = np.take_along_axis(x, order, axis=1)
+    cw = np.cumsum(w[order], axis=1)
+    idx = (cw < q * cw[:, -1:]).sum(axis=1)
+    return xs[np.arange(len(x)), np.minimum(idx, x.shape[1] - 1)]
+
+
+def pu_cost_to_close(
+    m: np.ndarray, adults: np.ndarray, floor_share: float, iterations: int = 60
+) -> np.ndarray:
+    """Smallest budget B with floor_share x B spread per adult and the rest by need closing
+    every gap: (1 - phi) B >= sum max(0, m_i - phi B w_i), solved by bisection per draw."""
+    total = m.sum(axis=1)
+    if floor_share == 0:
+        return total
+    w = adults / adults.sum()
+    lo, hi = total.copy(), total / (1 - floor_share) + (m / w).max(axis=1) * floor_share + 1.0
+    lo = np.zeros_like(total)
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        short = np.clip(m - floor_share * mid[:, None] * w[None, :], 0, None).sum(axis=1)
+        ok = (1 - floor_share) * mid >= short
+        hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+    return hi
+
+
+def allocate(
+    rule: str,
+    budget: float,
+    need: np.ndarray,
+    areas: Areas,
+    floor_share: float,
+    targets: dict[str, np.ndarray],
+) -> np.ndarray:
+    """Spending per LSOA (n,) under ``rule`` with membership budget ``budget``, on the
+    point-estimate need ``need`` (money that would close each LSOA's gap)."""
+    adults = areas.adults
+    w = adults / adults.sum()
+    if rule == "universal":
+        return budget * w
+    if rule in TARGETED:
+        inside = targets[rule]
+        return budget * np.where(inside, adults, 0.0) / adults[inside].sum()
+    floor = floor_share if rule == "proportionate_universalism" else 0.0
+    spent = floor * budget * w
+    residual = np.clip(need - spent, 0, None)
+    pot = (1 - floor) * budget + np.clip(spent - need, 0, None).sum()  # floor beyond need re-spread
+    spent = (
+        np.minimum(spent, need) + residual * min(1.0, pot / residual.sum())
+        if residual.sum() > 0
+        else spent
+    )
+    left = budget - spent.sum()
+    if left > 1e-6 * max(budget, 1):
+        spent = spent + left * w  # every gap closed: the rest goes per adult
+    return spent
+
+
+@dataclass
+class Point:
+    """Point-estimate gap, need and allocations that every draw is scored against."""
+
+    p: np.ndarray
+    gap: np.ndarray
+    need: np.ndarray
+    gap_rate: np.ndarray
+    enabling_cash: float
+    enabling_cash_council: np.ndarray
+
+
+def point_estimate(areas: Areas, settings: CostSettings) -> Point:
+    """The primary construction at published anchors and every parameter at its median."""
+    f = median_factors(settings)
+    p = participation_draws(areas, f, settings)
+    ref = part.references(
+        p,
+        areas.adults,
+        areas.lsoa["imd_fifth_calibration"].to_numpy(),
+        areas.lsoa["power_fifth"].to_numpy(),
+    )[settings.cost_reference]
+    gap = part.gap_people(p, areas.adults, ref)
+    rate = gap[0] / areas.adults
+    c, _, _ = unit_costs(areas, f, settings, rate)
+    eff = (
+        additionality(p, f["additionality_lambda"].to_numpy())
+        * (f["newly_participating_theta"].to_numpy() * (1 - f["displacement_share"].to_numpy()))[
+            :, None
+        ]
+    )
+    need = (gap * c / eff)[0]
+    e = enabling_costs(areas, f, settings)["cash"][0]
+    return Point(p[0], gap[0], need, rate, float(e.sum()), e)
+
+
+def targets_of(areas: Areas) -> dict[str, np.ndarray]:
+    """Membership of each targeted set: the lowest fifth of LSOAs by power, of councils by power,
+    and of LSOAs by the latest IMD (what councils use)."""
+    return {rule: areas.lsoa[col].to_numpy() == 1 for rule, col in TARGETED.items()}
+
+
+def evaluate(
+    areas: Areas,
+    f: pd.DataFrame,
+    settings: CostSettings,
+    point: Point,
+    budgets: np.ndarray,
+    *,
+    per_council: bool = False,
+) -> dict:
+    """Outputs per draw for the draws ``f``: cost to close under each rule, share closed at each
+    budget in ``budgets`` (annual, cash), savings and net benefit at each budget, break-even
+    saving per participant, Q1-Q5 participation difference; optionally per council."""
+    adults = areas.adults
+    lsoa = areas.lsoa
+    targets = targets_of(areas)
+    p = participation_draws(areas, f, settings)
+    refs = part.references(
+        p, adults, lsoa["imd_fifth_calibration"].to_numpy(), lsoa["power_fifth"].to_numpy()
+    )
+    gap = part.gap_people(p, adults, refs[settings.cost_reference])
+    c, saving, _ = unit_costs(areas, f, settings, point.gap_rate)
+    eff = (
+        additionality(p, f["additionality_lambda"].to_numpy())
+        * (f["newly_participating_theta"].to_numpy() * (1 - f["displacement_share"].to_numpy()))[
+            :, None
+        ]
+    )
+    m = gap * c / eff
+    enabling = enabling_costs(areas, f, settings)
+    council_target = areas.councils["council_power_fifth"].to_numpy() == 1
+    e_econ = enabling["economic"].sum(axis=1)
+    e_econ_t = enabling["economic"][:, council_target].sum(axis=1)
+    e_cash = enabling["cash"].sum(axis=1)
+    e_cash_t = enabling["cash"][:, council_target].sum(axis=1)
+    total_gap = gap.sum(axis=1)
+    out = {
+        "gap_people": total_gap,
+        "enabling_economic_gbp": e_econ,
+        "enabling_cash_gbp": e_cash,
+        "reference": refs[settings.cost_reference],
+        "mean_participation": p @ adults / adults.sum(),
+    }
+    for name, r in refs.items():
+        out[f"gap_people_{name}"] = part.gap_people(p, adults, r).sum(axis=1)
+    # (a) cost to close
+    per_adult = m / adults[None, :]
+    s_star = weighted_quantile(per_adult, adults, settings.universal_percentile)
+    closed_u = closed_people(s_star[:, None] * adults[None, :], c, eff, gap)
+    out["cost_to_close_universal_gbp"] = s_star * adults.sum() + e_econ
+    out["residual_share_universal"] = 1 - closed_u.sum(axis=1) / total_gap
+    out["cost_to_close_universal_max_gbp"] = per_adult.max(axis=1) * adults.sum() + e_econ
+    out["cost_to_close_proportional_gbp"] = m.sum(axis=1) + e_econ
+    pu = pu_cost_to_close(m, adults, settings.pu_floor_share)
+    out["cost_to_close_proportionate_universalism_gbp"] = pu + e_econ
+    for rule, inside in targets.items():
+        s_t = weighted_quantile(per_adult[:, inside], adults[inside], settings.universal_percentile)
+        e = e_econ_t if rule == "targeted_power_council" else e_econ
+        out[f"cost_to_close_{rule}_gbp"] = s_t * adults[inside].sum() + e
+        out[f"max_closable_share_{rule}"] = gap[:, inside].sum(axis=1) / total_gap
+    members_to_close = (m / c).sum(axis=1)
+    out["societal_cost_to_close_proportional_gbp"] = (
+        out["cost_to_close_proportional_gbp"]
+        + members_to_close
+        * (f["participant_hours_per_year"] * f["value_of_time_gbp_per_hour"]).to_numpy()
+    )
+    out["members_to_close_proportional"] = members_to_close
+    # Break-even at the scale that closes the gap: the public cost per supported member-year.
+    out["breakeven_at_cost_to_close_gbp"] = out["cost_to_close_proportional_gbp"] / members_to_close
+    # (b) share closed at each budget, point allocation scored against each draw
+    fifth = lsoa["imd_fifth_calibration"].to_numpy()
+    w1 = np.where(fifth == 1, adults, 0.0)
+    w5 = np.where(fifth == 5, adults, 0.0)
+    out["q1_q5_difference_before"] = p @ w1 / w1.sum() - p @ w5 / w5.sum()
+    if per_council:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c_w1, c_w5 = np.asarray(w1 @ areas.member), np.asarray(w5 @ areas.member)
+            c_w1, c_w5 = np.where(c_w1 > 0, c_w1, np.nan), np.where(c_w5 > 0, c_w5, np.nan)
+            out["council_q1_q5_difference_before"] = (
+                np.asarray((p * w1) @ areas.member) / c_w1
+                - np.asarray((p * w5) @ areas.member) / c_w5
+            )
+    for rule in RULES if len(budgets) else ():
+        e_point = (
+            point.enabling_cash_council[council_target].sum()
+            if rule == "targeted_power_council"
+            else point.enabling_cash
+        )
+        e_draw = e_cash_t if rule == "targeted_power_council" else e_cash
+        e_draw_econ = e_econ_t if rule == "targeted_power_council" else e_econ
+        shares, nets, breakeven, q15, members_b = [], [], [], [], []
+        council_closed, council_q15 = [], []
+        for b in budgets:
+            m_point = max(b - e_point, 0.0)
+            alloc = allocate(rule, m_point, point.need, areas, settings.pu_floor_share, targets)
+            m_draw = np.clip(b - e_draw, 0, None)
+            scale = np.divide(m_draw, m_point, out=np.zeros_like(m_draw), where=m_point > 0)
+            spend = alloc[None, :] * scale[:, None]
+            members = spend / c
+            closed = closed_people(spend, c, eff, gap)
+            shares.append(closed.sum(axis=1) / total_gap)
+            n_members = members.sum(axis=1)
+            cost_pv = (m_draw + e_draw_econ) * settings.annuity
+            nets.append(n_members * saving * settings.annuity - cost_pv)
+            breakeven.append(
+                np.divide(
+                    m_draw + e_draw_econ,
+                    n_members,
+                    out=np.full_like(n_members, np.nan),
+                    where=n_members > 0,
+                )
+            )
+            members_b.append(n_members)
+            after = p + closed / adults[None, :]
+            q15.append(after @ w1 / w1.sum() - after @ w5 / w5.sum())
+            if per_council:
+                council_closed.append(np.asarray(closed @ areas.member))
+                council_q15.append(
+                    np.asarray((after * w1) @ areas.member) / c_w1
+                    - np.asarray((after * w5) @ areas.member) / c_w5
+                )
+        out[f"share_closed_{rule}"] = np.stack(shares, axis=1)
+        out[f"net_benefit_pv_{rule}_gbp"] = np.stack(nets, axis=1)
+        out[f"breakeven_saving_{rule}_gbp"] = np.stack(breakeven, axis=1)
+        out[f"members_{rule}"] = np.stack(members_b, axis=1)
+        out[f"q1_q5_difference_{rule}"] = np.stack(q15, axis=1)
+        if per_council:
+            out[f"council_closed_{rule}"] = np.stack(council_closed, axis=1)
+            out[f"council_q1_q5_difference_{rule}"] = np.stack(council_q15, axis=1)
+    out["saving_per_member_gbp"] = saving
+    if per_council:
+        out["council_gap"] = np.asarray(gap @ areas.member)
+        out["council_need_gbp"] = np.asarray(m @ areas.member)
+        out["council_enabling_economic_gbp"] = enabling["economic"]
+        out["council_enabling_cash_gbp"] = enabling["cash"]
+        council_adults = np.asarray(adults @ areas.member)
+        floor = settings.pu_floor_share * pu[:, None] * (adults / adults.sum())[None, :]
+        out["council_cost_to_close_universal_gbp"] = (
+            s_star[:, None] * council_adults[None, :] + enabling["economic"]
+        )
+        out["council_cost_to_close_proportional_gbp"] = (
+            np.asarray(m @ areas.member) + enabling["economic"]
+        )
+        out["council_cost_to_close_proportionate_universalism_gbp"] = (
+            np.asarray(np.maximum(m, floor) @ areas.member) + enabling["economic"]
+        )
+        for rule, inside in targets.items():
+            s_t = weighted_quantile(
+                per_adult[:, inside], adults[inside], settings.universal_percentile
+            )
+            a_in = np.asarray(np.where(inside, adults, 0.0) @ areas.member)
+            e = enabling["economic"] * (
+                council_target[None, :] if rule == "targeted_power_council" else 1.0
+            )
+            out[f"council_cost_to_close_{rule}_gbp"] = s_t[:, None] * a_in[None, :] + e
+        out["council_members_to_close"] = np.asarray((m / c) @ areas.member)
+        out["council_membership_to_close_gbp"] = np.asarray(m @ areas.member)
+    return out
+
+
+def run_chunks(areas, f, settings, point, budgets, *, per_council=False) -> dict:
+    """``evaluate`` over chunks of draws, concatenated along the draw axis."""
+    parts = [
+        evaluate(
+            areas,
+            f.iloc[i : i + settings.chunk_draws].reset_index(drop=True),
+            settings,
+            point,
+            budgets,
+            per_council=per_council,
+        )
+        for i in range(0, len(f), settings.chunk_draws)
+    ]
+    return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+
+
+# --- summaries --------------------------------------------------------------------------------
+
+
+def _stats(x: np.ndarray, settings: CostSettings, axis: int = 0) -> dict[str, np.ndarray]:
+    tail = (1 - settings.interval) / 2
+    lo, hi = np.nanquantile(x, [tail, 1 - tail], axis=axis)
+    return {"mean": np.nanmean(x, axis=axis), "lo": lo, "hi": hi}
+
+
+def gap_table(areas: Areas, settings: CostSettings, f: pd.DataFrame) -> pd.DataFrame:
+    """Gap in people for each construction and reference: point estimate (published anchors,
+    primary levelling) and the interval over the draws of anchors and levelling, with the
+    implied England mean at the survey year (to set against the England series)."""
+    rows = []
+    adults = areas.adults
+    imd, power = (
+        areas.lsoa["imd_fifth_calibration"].to_numpy(),
+        areas.lsoa["power_fifth"].to_numpy(),
+    )
+    options = settings.choices["construction"].options
+    for k, name in enumerate(options):
+        for label, frame in (("point", median_factors(settings)), ("draws", f)):
+            g = frame.assign(construction=k)
+            survey = part.calibrate(
+                name,
+                areas.lsoa,
+                adults,
+                g["participation_most_deprived"].to_numpy(),
+                g["participation_least_deprived"].to_numpy(),
+            )
+            p = participation_draws(areas, g, settings)
+            refs = part.references(p, adults, imd, power)
+            values = {
+                "implied_england_mean_survey_year": survey @ adults / adults.sum(),
+                "mean_participation_latest": p @ adults / adults.sum(),
+                **{f"reference_{r}": v for r, v in refs.items()},
+                **{
+                    f"gap_people_{r}": part.gap_people(p, adults, v).sum(axis=1)
+                    for r, v in refs.items()
+                },
+            }
+            if label == "point":
+                point = {q: float(v[0]) for q, v in values.items()}
+            else:
+                for q, v in values.items():
+                    st = _stats(v, settings)
+                    rows.append(
+                        {
+                            "construction": name,
+                            "quantity": q,
+                            "point": point[q],
+                            **{s: float(x) for s, x in st.items()},
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def calibration_table(areas: Areas, settings: CostSettings) -> pd.DataFrame:
+    """Adult-weighted mean participation by IMD fifth at the survey year, per construction at
+    the published anchors (fifths 1 and 5 reproduce the anchors by construction)."""
+    f = median_factors(settings)
+    adults = areas.adults
+    rows = []
+    for name in settings.choices["construction"].options:
+        p = part.calibrate(
+            name,
+            areas.lsoa,
+            adults,
+            f["participation_most_deprived"].to_numpy(),
+            f["participation_least_deprived"].to_numpy(),
+        )[0]
+        fifth = (
+            areas.lsoa["imd_fifth_2025"]
+            if name == "imd2025_linear"
+            else areas.lsoa["imd_fifth_calibration"]
+        ).to_numpy()
+        for q in range(1, 6):
+            rows.append(
+                {
+                    "construction": name,
+                    "imd_fifth": q,
+                    "participation_share": float(
+                        np.average(p[fifth == q], weights=adults[fifth == q])
+                    ),
+                }
+            )
+        rows.append(
+            {
+                "construction": name,
+                "imd_fifth": 0,
+                "participation_share": float(np.average(p, weights=adults)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rule_table(out: dict, settings: CostSettings, budget: float, scheme: str) -> pd.DataFrame:
+    """One row per allocation rule: cost to close (annual and present value, 2024-25 prices),
+    share closed at the fixed budget, net benefit, break-even saving per participant and the
+    Q1-Q5 participation difference after the rule."""
+    rows = []
+    for rule in RULES:
+        row = {"rule": rule, "scheme": scheme, "fixed_budget_gbp": budget}
+        series = {"cost_to_close_gbp": out[f"cost_to_close_{rule}_gbp"]}
+        if f"share_closed_{rule}" in out:
+            series.update(
+                {
+                    "share_closed_fixed_budget": out[f"share_closed_{rule}"][:, 0],
+                    "net_benefit_pv_fixed_budget_gbp": out[f"net_benefit_pv_{rule}_gbp"][:, 0],
+                    "breakeven_saving_per_participant_gbp": out[f"breakeven_saving_{rule}_gbp"][
+                        :, 0
+                    ],
+                    "members_fixed_budget": out[f"members_{rule}"][:, 0],
+                    "q1_q5_difference_after": out[f"q1_q5_difference_{rule}"][:, 0],
+                }
+            )
+        if f"max_closable_share_{rule}" in out:
+            series["max_closable_share"] = out[f"max_closable_share_{rule}"]
+        if rule == "universal":
+            series["residual_share_at_cost"] = out["residual_share_universal"]
+            series["cost_to_close_max_gbp"] = out["cost_to_close_universal_max_gbp"]
+        for q, x in series.items():
+            row.update({f"{q}_{s}": float(v) for s, v in _stats(x, settings).items()})
+        row["cost_to_close_pv_gbp_mean"] = row["cost_to_close_gbp_mean"] * settings.annuity
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def curve_table(out: dict, settings: CostSettings, budgets: np.ndarray) -> pd.DataFrame:
+    """Budget-response curves: share of the gap closed against the annual budget, per rule."""
+    rows = []
+    for rule in RULES:
+        st = _stats(out[f"share_closed_{rule}"], settings)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "rule": rule,
+                    "budget_gbp": budgets,
+                    **{f"share_closed_{s}": v for s, v in st.items()},
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def council_table(
+    areas: Areas, out: dict, settings: CostSettings, point: Point, point_gaps: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """One row per upper-tier council: gap in people for each reference, cost to close under
+    each rule, cost as shares of service and social-care spend, who pays, the break-even
+    saving and the IMD Q1-Q5 participation difference before and after each rule at the
+    fixed budget (missing where the council has no LSOA in one of the two fifths)."""
+    c = areas.councils
+    frame = c[["utla23cd", "utla23nm"]].copy()
+    frame["adults_16plus"] = np.asarray(areas.adults @ areas.member)
+    for ref, g in point_gaps.items():
+        frame[f"gap_people_{ref}"] = np.asarray(g @ areas.member)
+    for s, v in _stats(out["council_gap"], settings).items():
+        frame[f"gap_people_draws_{s}"] = v
+    for rule in RULES:
+        for s, v in _stats(out[f"council_cost_to_close_{rule}_gbp"], settings).items():
+            frame[f"cost_to_close_{rule}_gbp_{s}"] = v
+        closed = out[f"council_closed_{rule}"][:, 0, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame[f"share_closed_fixed_budget_{rule}"] = np.nanmean(
+                closed / out["council_gap"], axis=0
+            )
+        frame[f"q1_q5_difference_after_{rule}"] = np.nanmean(
+            out[f"council_q1_q5_difference_{rule}"][:, 0, :], axis=0
+        )
+    frame["q1_q5_difference_before"] = np.nanmean(out["council_q1_q5_difference_before"], axis=0)
+    pu = out["council_cost_to_close_proportionate_universalism_gbp"].mean(axis=0)
+    frame["cost_to_close_pu_share_of_service_spend"] = (
+        pu / c["spend_service_excl_education_gbp"].to_numpy()
+    )
+    frame["cost_to_close_pu_share_of_social_care_spend"] = (
+        pu / c["spend_social_care_gbp"].to_numpy()
+    )
+    frame["staff_time_not_cash_gbp"] = (
+        out["council_enabling_economic_gbp"] - out["council_enabling_cash_gbp"]
+    ).mean(axis=0)
+    frame["council_cash_cost_pu_gbp"] = pu - frame["staff_time_not_cash_gbp"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["breakeven_saving_per_participant_gbp"] = np.nanmean(
+            out["council_cost_to_close_proportional_gbp"] / out["council_members_to_close"], axis=0
+        )
+    frame["spend_service_excl_education_gbp"] = c["spend_service_excl_education_gbp"].to_numpy()
+    frame["spend_social_care_gbp"] = c["spend_social_care_gbp"].to_numpy()
+    return frame
+
+
+def council_curves(areas: Areas, out: dict, budgets: np.ndarray) -> pd.DataFrame:
+    """Per council and rule: mean share of its gap closed as the national budget grows."""
+    rows = []
+    codes = areas.councils["utla23cd"].to_numpy()
+    gap = out["council_gap"][:, None, :]
+    for rule in RULES:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.nanmean(out[f"council_closed_{rule}"] / gap, axis=0)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "utla23cd": np.tile(codes, len(budgets)),
+                    "rule": rule,
+                    "budget_gbp": np.repeat(budgets, len(codes)),
+                    "share_closed_mean": share.ravel(),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+# --- sensitivity ------------------------------------------------------------------------------
+
+SENSITIVITY_OUTPUTS = {
+    "cost_to_close_pu_gbp": lambda o: o["cost_to_close_proportionate_universalism_gbp"],
+    "net_benefit_pu_gbp": lambda o: o["net_benefit_pv_proportionate_universalism_gbp"][:, 0],
+}
+
+
+def tornado(areas: Areas, settings: CostSettings, point: Point, budget: float) -> pd.DataFrame:
+    """One-at-a-time swings: each parameter at its 5th and 95th percentile (each choice at each
+    alternative option), the rest at their medians, for cost to close and net benefit (PU)."""
+    base = median_factors(settings)
+    rows, labels = [base], []
+    for name, p in settings.parameters.items():
+        if p.dist == "fixed":
+            continue
+        for q in (0.05, 0.95):
+            rows.append(base.assign(**{name: float(p.ppf(q))}))
+            labels.append((name, q, float(p.ppf(q))))
+    for name, ch in settings.choices.items():
+        for k, option in enumerate(ch.options[1:], start=1):
+            rows.append(base.assign(**{name: k}))
+            labels.append((name, option, k))
+    grid = pd.concat(rows, ignore_index=True)
+    out = run_chunks(areas, grid, settings, point, np.array([budget]))
+    result = []
+    for output, get in SENSITIVITY_OUTPUTS.items():
+        y = get(out)
+        for i, (name, at, value) in enumerate(labels):
+            result.append(
+                {
+                    "output": output,
+                    "parameter": name,
+                    "at": str(at),
+                    "value": value,
+                    "base": float(y[0]),
+                    "result": float(y[i + 1]),
+                }
+            )
+    frame = pd.DataFrame(result)
+    swing = frame.groupby(["output", "parameter"])["result"].agg(lambda r: r.max() - r.min())
+    frame = frame.merge(swing.rename("swing").reset_index(), on=["output", "parameter"])
+    base_swing = (
+        frame.assign(d=(frame["result"] - frame["base"]).abs())
+        .groupby(["output", "parameter"])["d"]
+        .max()
+        .rename("max_abs_change")
+        .reset_index()
+    )
+    frame = frame.merge(base_swing, on=["output", "parameter"])
+    frame["swing"] = np.maximum(frame["swing"], frame["max_abs_change"])
+    frame["rank"] = (
+        frame.groupby("output")["swing"].rank(ascending=False, method="dense").astype("int64")
+    )
+    return frame.drop(columns="max_abs_change").sort_values(["output", "rank"], ignore_index=True)
+
+
+def sobol(areas: Areas, settings: CostSettings, point: Point, budget: float) -> pd.DataFrame:
+    """Variance-based first-order and total Sobol indices (Saltelli sampling, Jansen/Saltelli
+    estimators in SALib; Saltelli et al. 2010) over the factors' probability scale, so every
+    factor's own distribution and the discrete choices enter through their inverse CDFs."""
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    factors = [
+        n
+        for n, f in settings.factors().items()
+        if not (isinstance(f, Parameter) and f.dist == "fixed")
+        and not (isinstance(f, Choice) and len(f.options) == 1)
+    ]
+    problem = {"num_vars": len(factors), "names": factors, "bounds": [[0.0, 1.0]] * len(factors)}
+    x = sobol_sample.sample(problem, settings.sobol_n, calc_second_order=False, seed=settings.seed)
+    u = np.full((len(x), len(settings.factors())), 0.5)
+    names = list(settings.factors())
+    for j, n in enumerate(factors):
+        u[:, names.index(n)] = x[:, j]
+    grid = from_uniform(settings, u)
+    for name in settings.choices:
+        if name not in factors:
+            grid[name] = 0
+    out = run_chunks(areas, grid, settings, point, np.array([budget]))
+    rows = []
+    for output, get in SENSITIVITY_OUTPUTS.items():
+        res = sobol_analyze.analyze(
+            problem, np.asarray(get(out), dtype=float), calc_second_order=False, seed=settings.seed
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "output": output,
+                    "parameter": factors,
+                    "s1": res["S1"],
+                    "s1_conf": res["S1_conf"],
+                    "st": res["ST"],
+                    "st_conf": res["ST_conf"],
+                }
+            )
+        )
+    frame = pd.concat(rows, ignore_index=True)
+    frame["rank"] = (
+        frame.groupby("output")["st"].rank(ascending=False, method="first").astype("int64")
+    )
+    return frame.sort_values(["output", "rank"], ignore_index=True)
+
+
+def thresholds(areas: Areas, settings: CostSettings, point: Point, budget: float) -> pd.DataFrame:
+    """Share closed at the fixed budget by proportionate universalism and by each targeted rule
+    over a grid of lambda, theta and the unit cost (others at their medians): where, if
+    anywhere, targeting beats proportionate universalism."""
+    base = median_factors(settings)
+    scheme_cost = SCHEME_COST[settings.primary_scheme]
+    grid = []
+    for lam in np.linspace(0.1, 1.0, 10):
+        for theta in (0.2, 0.5, 0.8):
+            for cost_mult in (0.5, 1.0, 2.0):
+                grid.append(
+                    base.assign(
+                        additionality_lambda=lam,
+                        newly_participating_theta=theta,
+                        **{scheme_cost: float(base[scheme_cost].iloc[0]) * cost_mult},
+                    )
+                )
+    grid = pd.concat(grid, ignore_index=True)
+    out = run_chunks(areas, grid, settings, point, np.array([budget]))
+    frame = grid[["additionality_lambda", "newly_participating_theta", scheme_cost]].rename(
+        columns={scheme_cost: "unit_cost_gbp"}
+    )
+    for rule in RULES:
+        frame[f"share_closed_{rule}"] = out[f"share_closed_{rule}"][:, 0]
+    frame["best_targeted_minus_pu"] = (
+        frame[[f"share_closed_{r}" for r in TARGETED]].max(axis=1)
+        - frame["share_closed_proportionate_universalism"]
+    )
+    return frame
+
+
+# --- orchestration ----------------------------------------------------------------------------
+
+
+def fixed_budget(councils: pd.DataFrame, share: float) -> float:
+    """The external annual budget: a share of councils' service spend excluding education."""
+    return float(share * councils["spend_service_excl_education_gbp"].sum())
+
+
+NATIONAL_QUANTITIES = (
+    "gap_people",
+    "enabling_economic_gbp",
+    "enabling_cash_gbp",
+    "q1_q5_difference_before",
+    "mean_participation",
+    "members_to_close_proportional",
+    "breakeven_at_cost_to_close_gbp",
+    "cost_to_close_proportional_gbp",
+    "societal_cost_to_close_proportional_gbp",
+    "saving_per_member_gbp",
+)
+
+
+def run_cost_model(areas: Areas, settings: CostSettings) -> dict[str, pd.DataFrame]:
+    """Every C3/C4 table: gaps by construction and reference, calibration check, per-rule
+    results per scheme, budget-response curves, per-council results and curves, tornado, Sobol
+    indices and the targeting thresholds."""
+    budget = fixed_budget(areas.councils, settings.fixed_budget_share_of_spend)
+    point = point_estimate(areas, settings)
+    draws = draw_factors(settings, settings.n_draws, settings.seed)
+    log.info("point gap %.0f people; fixed budget GBP %.0f", point.gap.sum(), budget)
+    main = run_chunks(areas, draws, settings, point, np.array([budget]), per_council=True)
+    log.info("main Monte Carlo done (%d draws)", len(draws))
+    rules = [rule_table(main, settings, budget, settings.primary_scheme)]
+    for scheme in (*SCHEMES, "mix"):
+        if scheme != settings.primary_scheme:
+            alt = with_scheme(settings, scheme)
+            rules.append(
+                rule_table(
+                    run_chunks(areas, draws, alt, point_estimate(areas, alt), np.array([])),
+                    alt,
+                    budget,
+                    scheme,
+                )
+            )
+            log.info("scheme %s done", scheme)
+    rules = pd.concat(rules, ignore_index=True)
+    top = rules.loc[rules["scheme"] == settings.primary_scheme, "cost_to_close_gbp_mean"].max()
+    budgets = np.linspace(0.0, top, settings.curve_points)
+    curves_out = run_chunks(
+        areas, draws.iloc[: settings.curve_draws], settings, point, budgets, per_council=True
+    )
+    log.info("budget-response curves done")
+    adults = areas.adults
+    p0 = participation_draws(areas, median_factors(settings), settings)
+    refs = part.references(
+        p0,
+        adults,
+        areas.lsoa["imd_fifth_calibration"].to_numpy(),
+        areas.lsoa["power_fifth"].to_numpy(),
+    )
+    point_gaps = {r: part.gap_people(p0, adults, v)[0] for r, v in refs.items()}
+    national = pd.DataFrame(
+        [
+            {"quantity": q, **{s: float(v) for s, v in _stats(main[q], settings).items()}}
+            for q in NATIONAL_QUANTITIES
+        ]
+    )
+    return {
+        "national": national,
+        "gap": gap_table(areas, settings, draws),
+        "calibration": calibration_table(areas, settings),
+        "rules": rules,
+        "curves": curve_table(curves_out, settings, budgets),
+        "councils": council_table(areas, main, settings, point, point_gaps),
+        "council_curves": council_curves(areas, curves_out, budgets),
+        "tornado": tornado(areas, settings, point, budget),
+        "sobol": sobol(areas, settings, point, budget),
+        "thresholds": thresholds(areas, settings, point, budget),
+    }
+
+
+def council_inputs(
+    utla: pd.DataFrame, council_power_fifth: pd.Series, spend_year: str
+) -> pd.DataFrame:
+    """Per upper-tier council: population, children's social worker FTE and turnover (DfE;
+    suppressed FTE imputed at the national FTE per resident, turnover at the FTE-weighted
+    national rate), its power fifth, and spend excluding education and on social care."""
+    spend = {
+        s: f"spend_{s}_gbp_{spend_year}"
+        for s in ("total_service", "education", "adult_social_care", "childrens_social_care")
+    }
+    need = ["utla23cd", "utla23nm", "population", "sw_fte", "sw_turnover_rate_pct", *spend.values()]
+    missing = [c for c in need if c not in utla.columns]
+    if missing:
+        raise CoprodError(f"utla23 table: missing columns {missing}")
     fte = utla["sw_fte"].astype("float64")
     pop = utla["population"].astype("float64")
     turnover = utla["sw_turnover_rate_pct"].astype("float64") / 100
     known = fte.notna()
-    if not known.any():
-        raise CoprodError("utla23 table: sw_fte is missing for every council")
-    missing = utla.loc[~known, "utla23cd"].tolist()
-    if missing:
-        log.warning("children's social worker FTE imputed at the national FTE per resident for %s",
-                    missing)
     rated = known & turnover.notna()
     if not rated.any():
-        raise CoprodError("utla23 table: sw_turnover_rate_pct is missing for every council")
-    national_turnover = np.average(turnover[rated], weights=fte[rated])
-    return pd.DataFrame({
-        "utla23cd": utla["utla23cd"],
-        "sw_fte": fte.fillna(pop * fte[known].sum() / pop[known].sum()),
-        "sw_fte_imputed": ~known,
-        "sw_turnover_rate": turnover.fillna(national_turnover),
-        "spend_gbp": utla[spend].astype("float64"),
-    })
-
-
-# --- simulation --------------------------------------------------------------------------------
-
-def intensities(areas: pd.DataFrame, scenario: str, cfg: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Per area: whether staff are trained (0/1) and capacity building relative to mean need."""
-    ones = np.ones(len(areas))
-    gap_rel = areas["gap_rel"].to_numpy(dtype=float)
-    if scenario == "universal":
-        return ones, ones * cfg["universal_intensity"]
-    if scenario == "proportionate_universalism":
-        return ones, gap_rel
-    if scenario == "targeted":
-        chosen = areas["power_quintile"].isin(cfg["targeted_power_quintiles"]).to_numpy(dtype=float)
-        return chosen, gap_rel * chosen
-    raise ConfigError(f"costs.scenarios: unknown scenario {scenario!r}")
-
-
-def simulate(areas: pd.DataFrame, draws: pd.DataFrame, scenario: str, cfg: dict) -> dict[str, np.ndarray]:
-    """Cost and offset components over the programme horizon, each a (draws, areas) array."""
-    p = {name: draws[name].to_numpy(dtype=float)[:, None] for name in draws.columns}
-    horizon = cfg["horizon_years"]
-    trained, reach_rel = intensities(areas, scenario, cfg)
-    pop = areas["population"].to_numpy(dtype=float)
-    per_1000 = pop / 1000
-    backfill = 1 + p["backfill_share"]
-
-    def staff_group(staff, turnover, wage):
-        first = p["training_hours_per_staff"] * wage * backfill + p["course_cost_per_trainee_gbp"]
-        refresher = p["refresher_hours_per_staff_year"] * wage * backfill
-        return staff * (first * (1 + horizon * turnover) + horizon * refresher)
-
-    workforce = trained * (
-        staff_group(areas["sw_fte"].to_numpy(dtype=float),
-                    areas["sw_turnover_rate"].to_numpy(dtype=float), p["cyp_sw_hourly_cost_gbp"])
-        + staff_group(per_1000 * p["asc_staff_per_1000"], p["other_staff_turnover_rate"],
-                      p["asc_staff_hourly_cost_gbp"])
-        + staff_group(per_1000 * p["other_staff_per_1000"], p["other_staff_turnover_rate"],
-                      p["other_staff_hourly_cost_gbp"]))
-    weights = cfg["community_mix"]["weights"]
-    cost_each = (weights["timebank"] * p["timebank_cost_per_member_gbp"]
-                 + weights["befriending"] * p["befriending_cost_per_person_gbp"]
-                 + weights["navigator"] * p["navigator_cost_per_person_gbp"])
-    saving_each = (weights["timebank"] * p["timebank_saving_per_member_gbp"]
-                   + weights["befriending"] * p["befriending_saving_per_person_gbp"]
-                   + weights["navigator"] * p["navigator_saving_per_person_gbp"])
-    reach = reach_rel * pop
-    participants = p["participation_share_at_mean_gap"] * reach
-    lac = reach / p["residents_per_coordinator"] * p["lac_cost_per_coordinator_year_gbp"]
-    community = horizon * (participants * cost_each + lac)
-    return {
-        "workforce_gbp": workforce,
-        "community_gbp": community,
-        "total_gbp": workforce + community,
-        "offset_savings_gbp": horizon * participants * saving_each,
-        "offset_social_value_gbp": horizon * lac * p["lac_social_value_ratio"],
-    }
-
-
-def monte_carlo(areas: pd.DataFrame, cfg: dict, *, n_draws: int | None = None,
-                seed: int | None = None) -> dict[str, dict[str, np.ndarray]]:
-    """All scenarios for all areas: {scenario: {component: (draws, areas) array}} (benchmark entry)."""
-    draws = draw_parameters(cfg["parameters"], n_draws or cfg["n_draws"],
-                            cfg["seed"] if seed is None else seed)
-    return {s: simulate(areas, draws, s, cfg) for s in cfg["scenarios"]}
-
-
-def gap_closed(areas: pd.DataFrame, scenario: str, cfg: dict) -> np.ndarray:
-    """Population-weighted gap closed per area: capacity building reaches its need up to 1."""
-    _, reach_rel = intensities(areas, scenario, cfg)
-    gap_rel = areas["gap_rel"].to_numpy(dtype=float)
-    fraction = np.divide(reach_rel, gap_rel, out=np.zeros_like(gap_rel), where=gap_rel > 0)
-    return np.minimum(fraction, 1.0) * areas["capacity_gap"].to_numpy() * areas["population"].to_numpy()
-
-
-# --- summaries ---------------------------------------------------------------------------------
-
-def _bounds(cfg: dict) -> tuple[float, float]:
-    tail = (1 - cfg["interval"]) / 2
-    return tail, 1 - tail
-
-
-def _summary(x: np.ndarray, cfg: dict, axis: int = 0) -> dict[str, np.ndarray]:
-    lo, median, hi = np.quantile(x, [_bounds(cfg)[0], 0.5, _bounds(cfg)[1]], axis=axis)
-    return {"mean": x.mean(axis=axis), "median": median, "lo": lo, "hi": hi}
-
-
-def area_summary(areas: pd.DataFrame, sim: dict[str, np.ndarray], scenario: str, cfg: dict) -> pd.DataFrame:
-    """Per area: mean and interval of each component, per head and as a share of yearly spend."""
-    pop = areas["population"].to_numpy(dtype=float)
-    spend = areas["spend_gbp"].to_numpy(dtype=float)
-    quantities = dict(sim)
-    quantities["per_head_gbp"] = sim["total_gbp"] / pop
-    quantities["annual_share_of_spend"] = sim["total_gbp"] / cfg["horizon_years"] / spend
-    closed = gap_closed(areas, scenario, cfg)
-    gap_units = areas["capacity_gap"].to_numpy() * pop
-    out = areas[["code", "name", "population", "imd_score", "imd_decile", "power_quintile",
-                 "capacity_gap", "gap_rel", "sw_fte", "sw_fte_imputed", "spend_gbp"]].assign(
-        scenario=scenario,
-        gap_closed=closed,
-        gap_closed_fraction=np.divide(closed, gap_units, out=np.full_like(closed, np.nan),
-                                      where=gap_units > 0))
-    columns = {f"{q}_{stat}": values for q, x in quantities.items()
-               for stat, values in _summary(x, cfg).items()}
-    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
-
-
-def national_draws(areas: pd.DataFrame, sim: dict[str, np.ndarray], scenario: str, cfg: dict) -> pd.DataFrame:
-    """National totals per draw (one row per draw) for one scenario."""
-    trained, reach_rel = intensities(areas, scenario, cfg)
-    pop = areas["population"].to_numpy(dtype=float)
-    covered = (trained > 0) | (reach_rel > 0)
-    has_spend = ~np.isnan(areas["spend_gbp"].to_numpy(dtype=float))
-    totals = {k: v.sum(axis=1) for k, v in sim.items()}
-    return pd.DataFrame({
-        **totals,
-        "per_head_gbp": totals["total_gbp"] / pop.sum(),
-        "per_head_covered_gbp": totals["total_gbp"] / pop[covered].sum(),
-        "annual_gbp": totals["total_gbp"] / cfg["horizon_years"],
-        "annual_share_of_spend": (sim["total_gbp"][:, has_spend].sum(axis=1) / cfg["horizon_years"]
-                                  / areas["spend_gbp"].to_numpy(dtype=float)[has_spend].sum()),
-        "net_savings_gbp": totals["offset_savings_gbp"] - totals["total_gbp"],
-    })
-
-
-def scenario_summary(areas: pd.DataFrame, national: pd.DataFrame, scenario: str, cfg: dict) -> dict:
-    """Headline row: totals with intervals, offsets-exceed-costs probabilities, gap closed."""
-    trained, reach_rel = intensities(areas, scenario, cfg)
-    covered = (trained > 0) | (reach_rel > 0)
-    gap_units = (areas["capacity_gap"] * areas["population"]).sum()
-    row = {"scenario": scenario, "n_areas_covered": int(covered.sum()),
-           "population_covered": float(areas.loc[covered, "population"].sum()),
-           "n_areas_with_spend": int(areas["spend_gbp"].notna().sum())}
-    for q in ("total_gbp", "workforce_gbp", "community_gbp", "per_head_gbp", "per_head_covered_gbp",
-              "annual_gbp", "annual_share_of_spend", "offset_savings_gbp", "offset_social_value_gbp"):
-        row.update({f"{q}_{stat}": float(v) for stat, v in _summary(national[q].to_numpy(), cfg).items()})
-    row["prob_savings_exceed_costs"] = float((national["offset_savings_gbp"] > national["total_gbp"]).mean())
-    row["prob_savings_and_social_value_exceed_costs"] = float(
-        (national["offset_savings_gbp"] + national["offset_social_value_gbp"] > national["total_gbp"]).mean())
-    row["gap_closed_share"] = float(gap_closed(areas, scenario, cfg).sum() / gap_units)
-    return row
-
-
-def draws_summary(national: pd.DataFrame, scenario: str) -> pd.DataFrame:
-    """Tidy distribution of each national quantity: mean, sd and quantiles over draws."""
-    probs = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975]
-    q = national.quantile(probs)
-    frame = pd.DataFrame({"scenario": scenario, "quantity": national.columns,
-                          "mean": national.mean().to_numpy(), "sd": national.std().to_numpy()})
-    for p in probs:
-        frame[f"p{p * 100:g}".replace(".", "_")] = q.loc[p].to_numpy()
+        raise CoprodError(
+            "utla23 table: sw_fte or sw_turnover_rate_pct is missing for every council"
+        )
+    if (~known).any():
+        log.warning(
+            "children's social worker FTE imputed for %s", utla.loc[~known, "utla23cd"].tolist()
+        )
+    frame = pd.DataFrame(
+        {
+            "utla23cd": utla["utla23cd"],
+            "utla23nm": utla["utla23nm"],
+            "population": pop,
+            "sw_fte": fte.fillna(pop * fte[known].sum() / pop[known].sum()),
+            "sw_fte_imputed": ~known,
+            "sw_turnover_rate": turnover.fillna(np.average(turnover[rated], weights=fte[rated])),
+            "council_power_fifth": utla["utla23cd"].map(council_power_fifth),
+            "spend_service_excl_education_gbp": (
+                utla[spend["total_service"]] - utla[spend["education"]]
+            ).astype(float),
+            "spend_social_care_gbp": (
+                utla[spend["adult_social_care"]] + utla[spend["childrens_social_care"]]
+            ).astype(float),
+        }
+    )
+    if frame["council_power_fifth"].isna().any():
+        raise CoprodError(
+            f"power scores (utla23): no power fifth for "
+            f"{frame.loc[frame['council_power_fifth'].isna(), 'utla23cd'].tolist()[:5]}"
+        )
     return frame
 
 
-def decile_table(areas: pd.DataFrame, sim: dict[str, np.ndarray], scenario: str, cfg: dict) -> pd.DataFrame:
-    """Spending and gap closed by IMD decile of area (1 = most deprived), with intervals."""
-    deciles = np.arange(1, 11)
-    member = (areas["imd_decile"].to_numpy()[:, None] == deciles[None, :]).astype(float)
-    spend = sim["total_gbp"] @ member
-    share = spend / sim["total_gbp"].sum(axis=1, keepdims=True)
-    pop = areas["population"].to_numpy(dtype=float) @ member
-    closed = gap_closed(areas, scenario, cfg) @ member
-    gap_units = (areas["capacity_gap"] * areas["population"]).to_numpy() @ member
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_head = spend / pop
-        frame = pd.DataFrame({
-            "scenario": scenario, "imd_decile": deciles,
-            "n_areas": member.sum(axis=0).astype("int64"), "population": pop,
-            "gap_units": gap_units, "gap_closed": closed,
-            "gap_closed_fraction": closed / gap_units,
-            "share_of_gap_closed": closed / closed.sum() if closed.sum() > 0 else np.nan,
-        })
-    for q, x in {"total_gbp": spend, "share_of_spending": share, "per_head_gbp": per_head}.items():
-        for stat, values in _summary(x, cfg).items():
-            frame[f"{q}_{stat}"] = values
-    return frame
+def in_base_prices(settings: CostSettings, deflator: pd.DataFrame) -> CostSettings:
+    """Settings with every money parameter in base-year prices (GDP deflator ratios)."""
+    from dataclasses import replace
+
+    from coprod.analysis.prices import deflator_ratio
+
+    years = {p.price_year for p in settings.parameters.values() if p.price_year}
+    ratio = {y: deflator_ratio(deflator, y, settings.base_year) for y in years}
+    return replace(settings, parameters=to_base_prices(settings.parameters, ratio))
 
 
-def sensitivity(areas: pd.DataFrame, draws: pd.DataFrame, national: dict[str, pd.DataFrame],
-                cfg: dict) -> pd.DataFrame:
-    """Tornado (each parameter at its 5th/95th percentile, others at median) and Spearman rho."""
-    params = cfg["parameters"]
-    varying = [n for n, s in params.items() if s["dist"] != "fixed"]
-    median = {n: float(quantile_of(s, 0.5)) for n, s in params.items()}
-    rows = [median]
-    for name in varying:
-        for q in (0.05, 0.95):
-            rows.append({**median, name: float(quantile_of(params[name], q))})
-    grid = pd.DataFrame(rows)[list(params)]
-    out = []
-    for scenario in cfg["scenarios"]:
-        totals = simulate(areas, grid, scenario, cfg)["total_gbp"].sum(axis=1)
-        drawn_total = national[scenario]["total_gbp"].to_numpy()
-        for i, name in enumerate(varying):
-            low, high = totals[1 + 2 * i], totals[2 + 2 * i]
-            rho = stats.spearmanr(draws[name], drawn_total).statistic
-            out.append({"scenario": scenario, "parameter": name, "source": params[name]["source"],
-                        "value_p05": grid.loc[1 + 2 * i, name], "value_p95": grid.loc[2 + 2 * i, name],
-                        "total_at_median_gbp": totals[0], "total_at_p05_gbp": low,
-                        "total_at_p95_gbp": high, "swing_gbp": abs(high - low),
-                        "spearman_rho": float(rho)})
-    frame = pd.DataFrame(out, columns=["scenario", "parameter", "source", "value_p05", "value_p95",
-                                       "total_at_median_gbp", "total_at_p05_gbp", "total_at_p95_gbp",
-                                       "swing_gbp", "spearman_rho"])
-    rank = frame.groupby("scenario")["swing_gbp"].rank(ascending=False, method="first")
-    frame["rank"] = rank.astype("int64")
-    return frame.sort_values(["scenario", "rank"], ignore_index=True)
+def _triple(row: pd.Series, q: str) -> dict:
+    return {s: float(row[f"{q}_{s}"]) for s in ("mean", "lo", "hi") if f"{q}_{s}" in row}
 
 
-def run_cost_model(areas: pd.DataFrame, cfg: dict, geography: str) -> dict[str, pd.DataFrame]:
-    """Every cost table for one geography: areas, scenarios, draws summary, deciles, sensitivity."""
-    validate_costs_config(cfg)
-    draws = draw_parameters(cfg["parameters"], cfg["n_draws"], cfg["seed"])
-    area_rows, scenario_rows, dist_rows, decile_rows, national = [], [], [], [], {}
-    for scenario in cfg["scenarios"]:
-        sim = simulate(areas, draws, scenario, cfg)
-        national[scenario] = national_draws(areas, sim, scenario, cfg)
-        area_rows.append(area_summary(areas, sim, scenario, cfg))
-        scenario_rows.append(scenario_summary(areas, national[scenario], scenario, cfg))
-        dist_rows.append(draws_summary(national[scenario], scenario))
-        decile_rows.append(decile_table(areas, sim, scenario, cfg))
-        log.info("%s %s: total mean GBP %.0f", geography, scenario, national[scenario]["total_gbp"].mean())
-    tables = {
-        "areas": pd.concat(area_rows, ignore_index=True),
-        "scenarios": pd.DataFrame(scenario_rows),
-        "draws_summary": pd.concat(dist_rows, ignore_index=True),
-        "deciles": pd.concat(decile_rows, ignore_index=True),
-        "sensitivity": sensitivity(areas, draws, national, cfg),
-    }
-    return {name: t.assign(geography=geography) for name, t in tables.items()}
-
-
-def report_tables(scenarios: pd.DataFrame, deciles: pd.DataFrame, sensitivity_: pd.DataFrame,
-                  cfg: dict) -> dict[str, pd.DataFrame]:
-    """Figure-ready views (coprod.report.figures contracts) for the report geography, in GBP million:
-    annual cost by scenario, share of spending by IMD decile, and the tornado of one scenario."""
-    geography, scenario = cfg["report"]["geography"], cfg["report"]["scenario"]
-    pick = {name: frame[frame["geography"] == geography]
-            for name, frame in (("scenarios", scenarios), ("deciles", deciles), ("sensitivity", sensitivity_))}
-    if any(frame.empty for frame in pick.values()):
-        raise ConfigError(f"costs.report.geography: no cost results for {geography!r}")
-    s = pick["scenarios"]
-    tornado = pick["sensitivity"][pick["sensitivity"]["scenario"] == scenario]
-    if tornado.empty:
-        raise ConfigError(f"costs.report.scenario: {scenario!r} is not among the scenarios run")
-    return {
-        "scenarios": s.assign(estimate=s["annual_gbp_mean"] / 1e6, ci_low=s["annual_gbp_lo"] / 1e6,
-                              ci_high=s["annual_gbp_hi"] / 1e6),
-        "by_imd": pick["deciles"].assign(value=pick["deciles"]["share_of_spending_mean"]),
-        "sensitivity": tornado.assign(low=tornado["total_at_p05_gbp"] / 1e6,
-                                      high=tornado["total_at_p95_gbp"] / 1e6,
-                                      base=tornado["total_at_median_gbp"] / 1e6),
-    }
-
-
-def headline(scenarios: pd.DataFrame, cfg: dict) -> dict:
-    """National figures per geography and scenario for the report, with the basis stated."""
-    keep = [c for c in scenarios.columns if c not in ("geography", "scenario")]
-    figures = {geo: {row["scenario"]: {c: row[c] for c in keep} for _, row in group.iterrows()}
-               for geo, group in scenarios.groupby("geography")}
-    return {
-        "price_basis": "nominal; each parameter at its stated price year (see parameters table)",
-        "n_draws": cfg["n_draws"], "seed": cfg["seed"], "interval": cfg["interval"],
-        "horizon_years": cfg["horizon_years"], "spend_year": cfg["spend_year"],
-        "report_geography": cfg["report"]["geography"],
-        "offsets_note": "transferred evidence (Knapp et al. 2010; Local Area Coordination SROI), "
-                        "not local estimates",
-        "scenario_definitions": {
-            "universal": "all staff trained; capacity building per head everywhere at "
-                         f"{cfg['universal_intensity']} x the national-average need",
-            "proportionate_universalism": "all staff trained; capacity building per head x the "
-                                          "area's gap relative to the national mean",
-            "targeted": "staff training and gap-scaled capacity building only in power quintiles "
-                        f"{cfg['targeted_power_quintiles']} (1 = least power)",
+def headline(tables: dict[str, pd.DataFrame], settings: CostSettings, budget: float) -> dict:
+    """The figures the report and the closing note quote, with their basis stated."""
+    gap = tables["gap"]
+    rules = tables["rules"]
+    primary = rules[rules["scheme"] == settings.primary_scheme].set_index("rule")
+    out = {
+        "price_base": settings.base_year,
+        "discount_rate": settings.discount_rate,
+        "horizon_years": settings.horizon_years,
+        "annuity_factor": settings.annuity,
+        "n_draws": settings.n_draws,
+        "interval": settings.interval,
+        "seed": settings.seed,
+        "fixed_budget_gbp": budget,
+        "fixed_budget_share_of_spend": settings.fixed_budget_share_of_spend,
+        "primary_scheme": settings.primary_scheme,
+        "cost_reference": settings.cost_reference,
+        "pu_floor_share": settings.pu_floor_share,
+        "universal_percentile": settings.universal_percentile,
+        "primary_construction": settings.choices["construction"].options[0],
+        "primary_levelling": settings.choices["levelling"].options[0],
+        "gap": {
+            c: {
+                q: {
+                    "point": float(r["point"]),
+                    "mean": float(r["mean"]),
+                    "lo": float(r["lo"]),
+                    "hi": float(r["hi"]),
+                }
+                for q, r in g.set_index("quantity").iterrows()
+            }
+            for c, g in gap.groupby("construction")
         },
-        "interval_note": "lo/hi are the central interval of the Monte Carlo draws; per_head is over "
-                         "the whole population, per_head_covered over the areas funded; annual_share_of_"
-                         "spend compares the yearly cost with the councils' net current service spend "
-                         "(county plus districts in two-tier areas) in spend_year",
-        "scenarios": figures,
+        "rules": {},
+        "schemes": {},
+    }
+    for rule, row in primary.iterrows():
+        out["rules"][rule] = {
+            q: _triple(row, q)
+            for q in (
+                "cost_to_close_gbp",
+                "share_closed_fixed_budget",
+                "net_benefit_pv_fixed_budget_gbp",
+                "breakeven_saving_per_participant_gbp",
+                "members_fixed_budget",
+                "q1_q5_difference_after",
+                "max_closable_share",
+                "residual_share_at_cost",
+                "cost_to_close_max_gbp",
+            )
+            if f"{q}_mean" in row and np.isfinite(row[f"{q}_mean"])
+        }
+    for (scheme, rule), row in rules.set_index(["scheme", "rule"]).iterrows():
+        out["schemes"].setdefault(scheme, {})[rule] = _triple(row, "cost_to_close_gbp")
+    p = settings.parameters
+    out["transferred_saving_per_member_gbp"] = {
+        s: float(p[SCHEME_SAVING[s]].ppf(0.5)) for s in SCHEMES
+    }
+    out["unit_cost_per_member_gbp"] = {s: float(p[SCHEME_COST[s]].ppf(0.5)) for s in SCHEMES}
+    drivers = {}
+    for output, g in tables["sobol"].groupby("output"):
+        g = g.sort_values("st", ascending=False)
+        drivers[output] = {
+            "sobol_total": [
+                {"parameter": r.parameter, "st": float(r.st), "s1": float(r.s1)}
+                for r in g.head(3).itertuples()
+            ]
+        }
+    for output, g in tables["tornado"].groupby("output"):
+        g = g.drop_duplicates("parameter").sort_values("swing", ascending=False)
+        drivers.setdefault(output, {})["tornado"] = [
+            {"parameter": r.parameter, "swing": float(r.swing)} for r in g.head(3).itertuples()
+        ]
+    out["drivers"] = drivers
+    nat = tables["national"].set_index("quantity")
+    out["national"] = {
+        q: {s: float(nat.loc[q, s]) for s in ("mean", "lo", "hi")} for q in nat.index
+    }
+    out["enabling"] = {
+        "economic": out["national"]["enabling_economic_gbp"],
+        "cash": out["national"]["enabling_cash_gbp"],
+    }
+    out["q1_q5_difference_before"] = out["national"]["q1_q5_difference_before"]
+    out["england_participation_survey_year"] = p["england_participation_survey_year"].values["mean"]
+    out["england_participation_latest"] = p["england_participation_latest"].values["mean"]
+    out["anchors"] = {
+        "most_deprived": p["participation_most_deprived"].values["mean"],
+        "least_deprived": p["participation_least_deprived"].values["mean"],
+        "sd": p["participation_most_deprived"].values["sd"],
+        "survey_year": settings.survey_year,
+        "latest_year": settings.latest_year,
+    }
+    t = tables["thresholds"]
+    mult = t["unit_cost_gbp"] / t["unit_cost_gbp"].median()
+    out["threshold_grid"] = {
+        "lambda": [float(t["additionality_lambda"].min()), float(t["additionality_lambda"].max())],
+        "theta": [
+            float(t["newly_participating_theta"].min()),
+            float(t["newly_participating_theta"].max()),
+        ],
+        "unit_cost_multiplier": [float(mult.min()), float(mult.max())],
+    }
+    mid = t[
+        np.isclose(t["newly_participating_theta"], 0.5)
+        & np.isclose(t["unit_cost_gbp"], t["unit_cost_gbp"].median())
+    ]
+    out["thresholds"] = {}
+    for rule in TARGETED:
+        beats = t[f"share_closed_{rule}"] > t["share_closed_proportionate_universalism"]
+        lam = mid.loc[
+            mid[f"share_closed_{rule}"] > mid["share_closed_proportionate_universalism"],
+            "additionality_lambda",
+        ]
+        out["thresholds"][rule] = {
+            "share_of_grid_beating_pu": float(beats.mean()),
+            "max_lambda_beating_pu_at_median_theta_c": float(lam.max()) if len(lam) else None,
+            "min_lambda_beating_pu_at_median_theta_c": float(lam.min()) if len(lam) else None,
+        }
+    return out
+
+
+def figure_views(
+    rules: pd.DataFrame, tornado_: pd.DataFrame, curves: pd.DataFrame, *, scheme: str, budget: float
+) -> dict[str, pd.DataFrame]:
+    """Figure-ready views (coprod.report.figures contracts), money in GBP million: the cost to
+    close per rule with its interval, the cost tornado (a choice's low/high are its smallest
+    and largest result over the options) and the curves with the fixed budget."""
+    r = rules[rules["scheme"] == scheme]
+    cost = pd.DataFrame(
+        {
+            "scenario": r["rule"].to_numpy(),
+            "estimate": r["cost_to_close_gbp_mean"].to_numpy() / 1e6,
+            "ci_low": r["cost_to_close_gbp_lo"].to_numpy() / 1e6,
+            "ci_high": r["cost_to_close_gbp_hi"].to_numpy() / 1e6,
+        }
+    )
+    t = tornado_[tornado_["output"] == "cost_to_close_pu_gbp"]
+    swing = (
+        t.groupby("parameter", sort=False)
+        .agg(low=("result", "min"), high=("result", "max"), base=("base", "first"))
+        .reset_index()
+    )
+    swing[["low", "high", "base"]] = swing[["low", "high", "base"]] / 1e6
+    return {
+        "cost_to_close": cost,
+        "tornado": swing,
+        "curves": curves.assign(fixed_budget_gbp=budget),
     }

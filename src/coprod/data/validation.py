@@ -30,7 +30,7 @@ spend per head     total service net spend per head in SPEND_TOTAL_PER_HEAD_GBP 
                    range is wider, with the reason
 year on year       total service spend per head within YEAR_ON_YEAR_MULTIPLE of the same area's
                    previous year, unless the (area, year) is flagged in YEAR_ON_YEAR_FLAGGED
-missing            IoD's suppressed cells: exactly MISSING per column, so one more blank shows
+missing            suppressed (blank) cells: exactly MISSING per column, so one more blank shows
 other measures     IoD scores, underlying indicators, Oflog and workforce measures within the
                    published ranges of MEASURE_BOUNDS
 =================  ================================================================================
@@ -155,14 +155,20 @@ SPEND_OUTLIERS = {
                   "City of London: 8,600 residents, its own police force and services for "
                   "a daytime population of over 500,000"),
 }
-# Cells IoD leaves blank (numerators below 10 are suppressed; entry to HE where too few
-# young people): exactly these many per table, so one more blank cannot pass unseen.
+# Cells publishers leave blank (IoD numerators below 10 are suppressed, entry to HE where too
+# few young people; Oflog and Fingertips suppress small councils): exactly these many per
+# table, so one more blank cannot pass unseen. (DfE and MHCLG never leave blanks: readers
+# refuse them.)
 MISSING = {
     "lsoa21": {"income_domain_numerator": 5, "idaci_numerator": 815, "idaopi_numerator": 832,
                "employment_domain_numerator": 21, "entry_to_he_indicator": 34},
     "lsoa11": {"income_domain_numerator": 31, "idaci_numerator": 4553,
                "idaopi_numerator": 1035, "employment_domain_numerator": 119,
                "entry_to_he_indicator": 20},
+    # Oflog and Fingertips leave suppressed values blank; their latest year is always used.
+    "utla23": {"oflog_asc1": 7, "oflog_asc2": 7, "oflog_asc3": 7, "oflog_asc4": 7,
+               "oflog_asc5": 5, "oflog_asc6": 5, "oflog_asc7": 5,
+               "child_injury_admissions_per_10k": 2},
 }
 YEAR_ON_YEAR_MULTIPLE = 2.0
 # (area code, financial year 'YYYY_YY') -> why a larger jump is real

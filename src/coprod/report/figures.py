@@ -35,6 +35,7 @@ from coprod.report.labels import (
     OUTCOME_SHORT,
     PARAMETER_LABELS,
     SCENARIO_LABELS,
+    SENSITIVITY_OUTPUT_LABELS,
     VARIANT_LABELS,
     VINTAGE_LABELS,
     label,
@@ -369,31 +370,6 @@ def cost_scenarios(scenarios: pd.DataFrame, *, xlabel: str = "Annual cost (£ mi
     return fig
 
 
-def cost_by_imd(distribution: pd.DataFrame, *, ylabel: str = "Share of the scenario's spending",
-                percent: bool = True) -> Figure:
-    """How each scenario's spending falls across IMD deciles.
-
-    `distribution`: `scenario`, `imd_decile` (1 = most deprived), `value` (a share when
-    `percent`, drawn as a percentage)."""
-    _need(distribution, ["scenario", "imd_decile", "value"], "cost_by_imd")
-    markers = "osD^v<>"
-    with style():
-        fig = _figure(2.8)
-        ax = fig.add_subplot()
-        for i, scenario in enumerate(order(SCENARIO_LABELS, distribution["scenario"])):
-            part = distribution[distribution["scenario"] == scenario].sort_values("imd_decile")
-            ax.plot(part["imd_decile"], part["value"], marker=markers[i % len(markers)], markersize=4,
-                    linewidth=1.2, color=PALETTE[i % len(PALETTE)], label=label(SCENARIO_LABELS, scenario))
-        ax.set_xticks(range(1, 11))
-        ax.set_xlabel("IMD 2025 decile of council (1 = most deprived)")
-        ax.set_ylabel(ylabel)
-        ax.set_ylim(bottom=0)
-        if percent:
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.legend()
-    return fig
-
-
 def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)", top: int = 12) -> Figure:
     """One-way sensitivity: the result at each parameter's low and high value around the base
     result, widest swing on top.
@@ -421,6 +397,62 @@ def tornado(sensitivity: pd.DataFrame, *, xlabel: str = "Total cost (£ million)
         _thousands(ax.xaxis)
         ax.grid(axis="y", visible=False)
         fig.legend(loc="outside lower center", ncols=2)
+    return fig
+
+
+def budget_response(curves: pd.DataFrame, *, xlabel: str = "Annual budget (£ billion, 2024-25 prices)") -> Figure:
+    """Share of the capacity gap closed against the annual budget, one line per allocation rule
+    with its interval band; a dashed line marks the fixed external budget.
+
+    `curves`: `rule`, `budget_gbp`, `share_closed_mean`, `share_closed_lo`, `share_closed_hi`,
+    and optionally `fixed_budget_gbp` (one value repeated)."""
+    _need(curves, ["rule", "budget_gbp", "share_closed_mean", "share_closed_lo", "share_closed_hi"],
+          "budget_response")
+    with style():
+        fig = _figure(3.2)
+        ax = fig.add_subplot()
+        for i, rule in enumerate(order(SCENARIO_LABELS, curves["rule"])):
+            part = curves[curves["rule"] == rule].sort_values("budget_gbp")
+            x = part["budget_gbp"] / 1e9
+            colour = PALETTE[i % len(PALETTE)]
+            ax.fill_between(x, part["share_closed_lo"], part["share_closed_hi"], color=colour, alpha=0.12,
+                            linewidth=0)
+            ax.plot(x, part["share_closed_mean"], color=colour, linewidth=1.4,
+                    label=label(SCENARIO_LABELS, rule))
+        if "fixed_budget_gbp" in curves:
+            ax.axvline(float(curves["fixed_budget_gbp"].iloc[0]) / 1e9, color="black", linestyle="--",
+                       linewidth=0.8, label="Fixed external budget")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Share of the gap closed")
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(left=0)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        fig.legend(loc="outside lower center", ncols=2)
+    return fig
+
+
+def sobol_indices(indices: pd.DataFrame, *, top: int = 8) -> Figure:
+    """Variance-based sensitivity: total-order Sobol index (bar) and first-order index (dot) of
+    the leading factors, one panel per output.
+
+    `indices`: `output`, `parameter`, `s1`, `st`."""
+    _need(indices, ["output", "parameter", "s1", "st"], "sobol_indices")
+    outputs = list(dict.fromkeys(indices["output"]))
+    with style():
+        fig = _figure(0.8 + 0.26 * top * len(outputs))
+        axes = fig.subplots(len(outputs), 1, squeeze=False)[:, 0]
+        for ax, output in zip(axes, outputs):
+            part = indices[indices["output"] == output].sort_values("st", ascending=False).head(top).iloc[::-1]
+            y = np.arange(len(part))
+            ax.barh(y, part["st"].clip(lower=0), color=OKABE_ITO["blue"], label="Total-order index")
+            ax.plot(part["s1"].clip(lower=0), y, "o", color=OKABE_ITO["orange"], markersize=4,
+                    label="First-order index")
+            ax.set_yticks(y, [label(PARAMETER_LABELS, p) for p in part["parameter"]])
+            ax.set_title(label(SENSITIVITY_OUTPUT_LABELS, output), loc="left")
+            ax.set_xlim(0, max(1.0, float(part["st"].max()) * 1.05))
+            ax.grid(axis="y", visible=False)
+        handles, labels_ = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels_, loc="outside lower center", ncols=2)
     return fig
 
 

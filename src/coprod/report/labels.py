@@ -119,9 +119,20 @@ DIMENSION_VALUES = {
 }
 
 SCENARIO_LABELS = {
-    "universal": "Universal",
+    "universal": "Universal (equal per adult)",
     "proportionate_universalism": "Proportionate universalism",
-    "targeted": "Targeted (least powerful fifth)",
+    "proportional": "Proportional to need (no floor)",
+    "targeted_power_lsoa": "Targeted: least powerful fifth of neighbourhoods",
+    "targeted_imd_lsoa": "Targeted: most deprived fifth of neighbourhoods",
+    "targeted_power_council": "Targeted: least powerful fifth of councils",
+}
+
+SCHEME_LABELS = {"timebank": "time-bank", "befriending": "befriending", "navigator": "community navigator",
+                 "mix": "scheme-mix"}
+
+SENSITIVITY_OUTPUT_LABELS = {
+    "cost_to_close_pu_gbp": "Annual cost of closing the gap (proportionate universalism)",
+    "net_benefit_pu_gbp": "Net benefit at the fixed budget (proportionate universalism)",
 }
 
 VINTAGE_LABELS = {
@@ -141,42 +152,49 @@ INDICATOR_LABELS = {
     "turnout_ge2024_pct": "Turnout, general election 2024",
 }
 
-# Cost parameters as a phrase inside a sentence ("most sensitive to ...").
-PARAMETER_PHRASES = {
-    "participation_share_at_mean_gap": "the share of residents taking part in capacity building",
-    "training_hours_per_staff": "the training hours each member of staff needs",
-    "refresher_hours_per_staff_year": "the yearly refresher training hours",
-    "timebank_cost_per_member_gbp": "the cost of a time-bank member",
-    "navigator_cost_per_person_gbp": "the cost of a community navigator per person",
-    "asc_staff_per_1000": "the number of adult social care staff per resident",
-    "other_staff_per_1000": "the number of other front-line staff per resident",
-    "backfill_share": "the share of training time that needs paid cover",
+# Cost inputs as a phrase inside a sentence ("most sensitive to ...") and as an axis label
+# (every drawn input of config/costs.yaml and the modelling choices).
+PARAMETER_TEXT = {
+    "cyp_sw_hourly_cost_gbp": ("the hourly cost of children's social workers", "Hourly cost, children's social workers"),
+    "asc_staff_hourly_cost_gbp": ("the hourly cost of adult social care staff", "Hourly cost, adult social care staff"),
+    "other_staff_hourly_cost_gbp": ("the hourly cost of other staff and facilitators", "Hourly cost, other staff"),
+    "training_hours_per_staff": ("the training hours each member of staff needs", "Initial training hours per staff member"),
+    "refresher_hours_per_staff_year": ("the yearly refresher hours", "Refresher hours per staff member a year"),
+    "course_cost_per_trainee_gbp": ("the course cost per trainee", "Course cost per trainee"),
+    "backfill_share": ("the share of training time with paid cover", "Share of training time with paid cover"),
+    "asc_staff_per_1000": ("the number of adult social care staff per resident", "Adult social care staff per resident"),
+    "other_staff_per_1000": ("the number of other front-line staff per resident", "Other front-line staff per resident"),
+    "other_staff_turnover_rate": ("staff turnover", "Turnover of adult and other staff"),
+    "timebank_cost_per_member_gbp": ("the cost of a time-bank member", "Time-bank cost per member"),
+    "befriending_cost_per_member_gbp": ("the cost of befriending", "Befriending cost per person"),
+    "navigator_cost_per_member_gbp": ("the cost of a community navigator", "Community navigator cost per person"),
+    "timebank_saving_per_member_gbp": ("the saving per time-bank member", "Time-bank saving per member"),
+    "befriending_saving_per_member_gbp": ("the saving per befriended person", "Befriending saving per person"),
+    "navigator_saving_per_member_gbp": ("the saving per navigator client", "Community navigator saving per person"),
+    "facilitation_hours_per_participant_year": ("the staff facilitation hours per participant",
+                                                "Facilitation hours per participant a year"),
+    "relative_price_uplift": ("the rise of scheme costs above general inflation", "Scheme costs above the deflator"),
+    "additionality_lambda": ("how far people who do not yet take part join (lambda)",
+                             "Joining odds of non-participants (lambda)"),
+    "newly_participating_theta": ("the chance that a new member comes to take part (theta)",
+                                  "New members who come to take part (theta)"),
+    "displacement_share": ("displacement from other civic activity", "Displacement from other civic activity"),
+    "unit_cost_premium_kappa": ("the unit-cost premium where gaps are large", "Unit-cost premium where gaps are large"),
+    "optimism_bias_costs": ("the optimism-bias uplift on costs", "Optimism bias on costs"),
+    "benefit_shortfall": ("the shortfall of transferred savings", "Shortfall of transferred savings"),
+    "participant_hours_per_year": ("participants' own hours", "Participants' hours a year"),
+    "value_of_time_gbp_per_hour": ("the value of participants' time", "Value of participants' time an hour"),
+    "participation_most_deprived": ("the participation rate of the most deprived fifth",
+                                    "Participation, most deprived fifth (2016-17)"),
+    "participation_least_deprived": ("the participation rate of the least deprived fifth",
+                                     "Participation, least deprived fifth (2016-17)"),
+    "england_participation_survey_year": ("England participation in the survey year", "England participation, 2016-17"),
+    "england_participation_latest": ("England participation in the latest year", "England participation, 2024-25"),
+    "construction": ("how expected participation is constructed", "Participation construction"),
+    "levelling": ("how participation is brought to the latest year", "Levelling to the latest year"),
 }
-
-# Cost parameters as an axis label (every parameter of config/costs.yaml).
-PARAMETER_LABELS = {
-    "participation_share_at_mean_gap": "Residents taking part in capacity building",
-    "training_hours_per_staff": "Initial training hours per staff member",
-    "refresher_hours_per_staff_year": "Refresher hours per staff member a year",
-    "course_cost_per_trainee_gbp": "Course cost per trainee",
-    "backfill_share": "Share of training time with paid cover",
-    "asc_staff_per_1000": "Adult social care staff per resident",
-    "other_staff_per_1000": "Other front-line staff per resident",
-    "other_staff_turnover_rate": "Turnover of adult and other staff",
-    "cyp_sw_hourly_cost_gbp": "Hourly cost, children's social workers",
-    "asc_staff_hourly_cost_gbp": "Hourly cost, adult social care staff",
-    "other_staff_hourly_cost_gbp": "Hourly cost, other front-line staff",
-    "timebank_cost_per_member_gbp": "Time-bank cost per member",
-    "befriending_cost_per_person_gbp": "Befriending cost per person",
-    "navigator_cost_per_person_gbp": "Community navigator cost per person",
-    "lac_cost_per_coordinator_year_gbp": "Local Area Coordinator cost a year",
-    "residents_per_coordinator": "Residents per Local Area Coordinator",
-    "timebank_saving_per_member_gbp": "Time-bank saving per member",
-    "befriending_saving_per_person_gbp": "Befriending saving per person",
-    "navigator_saving_per_person_gbp": "Community navigator saving per person",
-    "lac_social_value_ratio": "Local Area Coordination social value ratio",
-}
-
+PARAMETER_PHRASES = {k: v[0] for k, v in PARAMETER_TEXT.items()}
+PARAMETER_LABELS = {k: v[1] for k, v in PARAMETER_TEXT.items()}
 
 def label(labels: Mapping[str, str], code) -> str:
     """The reader's name for `code`, or the code itself with spaces for underscores."""

@@ -18,9 +18,26 @@ from coprod.report.labels import (
     OUTCOME_LABELS,
     PARAMETER_PHRASES,
     SCENARIO_LABELS,
+    SCHEME_LABELS,
     label,
     order,
 )
+
+
+RULE_KEYS = {"universal": "universal", "proportionate_universalism": "pu", "proportional": "proportional",
+             "targeted_power_lsoa": "targeted_power_lsoa", "targeted_power_council": "targeted_power_council",
+             "targeted_imd_lsoa": "targeted_imd_lsoa"}
+# The per-rule figures the report quotes (the table shows every rule in full).
+RULE_VALUES = {
+    "universal": ("cost", "cost_interval", "share_closed", "residual", "cost_max"),
+    "proportionate_universalism": ("cost", "cost_interval", "share_closed", "share_closed_interval",
+                                   "breakeven", "net_benefit", "net_benefit_interval", "q1_q5_after"),
+    "proportional": (),
+    "targeted_power_lsoa": ("cost", "max_closable", "grid_beats_pu"),
+    "targeted_imd_lsoa": ("cost", "max_closable", "share_closed", "grid_beats_pu"),
+    "targeted_power_council": ("cost", "max_closable", "share_closed", "breakeven", "net_benefit",
+                               "grid_beats_pu"),
+}
 
 
 def pct(x: float, digits: int = 1) -> str:
@@ -43,6 +60,11 @@ def gbp(x: float) -> str:
     return f"£{x / 1e6:,.0f} million"
 
 
+def signed_gbp(x: float) -> str:
+    """Pounds with a leading true minus sign for a loss: "−£851 million"."""
+    return ("−" if x < 0 else "") + gbp(abs(x))
+
+
 def level_label(level: float) -> str:
     """A confidence or uncertainty level as the report says it: 0.95 -> "95%"."""
     return f"{100 * level:g}%"
@@ -59,7 +81,10 @@ def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[s
             "utla23": ("utla23cd", "data.n_utla")}
     out = {keys[name][1]: f"{len(pd.read_parquet(path, columns=[keys[name][0]])):,}"
            for name, path in tables.items()}
-    out["data.n_datasets"] = f"{len(pd.read_csv(provenance)):,}"
+    prov = pd.read_csv(provenance)
+    out["data.n_datasets"] = f"{len(prov):,}"
+    out["data.n_hash_official"] = f"{int((prov['sha256_of'] == 'official').sum()):,}"
+    out["data.n_hash_mirror"] = f"{int((prov['sha256_of'] == 'mirror').sum()):,}"
     return out
 
 
@@ -157,51 +182,112 @@ def services_values(summary: dict, concentration: pd.DataFrame, level: float) ->
     return out
 
 
-def gap_values(summary: dict, by_region: pd.DataFrame) -> dict[str, str]:
+def points(x: float, digits: int = 1) -> str:
+    """A difference of two shares in percentage points, with a true minus sign."""
+    return num(100 * x, digits)
+
+
+def people(x: float) -> str:
+    """A count of people, rounded to the nearest thousand below ten million."""
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f} million"
+    return f"{round(x, -3):,.0f}"
+
+
+def gap_values(summary: dict, by_region: pd.DataFrame, costs_headline: dict) -> dict[str, str]:
+    """C3: the gap in people (participation-anchored) and the use-weighted secondary measure."""
     c3 = summary["c3"]
     primary = c3["measures"][c3["primary_use_measure"]]
     top = by_region.sort_values("capacity_gap", ascending=False).iloc[0]
-    return {
+    h = costs_headline
+    gaps = h["gap"]
+    main = gaps[h["primary_construction"]]
+    out = {
         "gap.share_lowest_quintile": pct(primary["lowest_quintile_share_of_gap"]),
         "gap.share_service_use_lowest_quintile": pct(primary["lowest_quintile_share_of_use"]),
         "gap.share_population_lowest_quintile": pct(primary["lowest_quintile_share_of_population"]),
         "gap.top_region": str(top["rgn24nm"]),
+        "gap.implied_england_mean": pct(main["implied_england_mean_survey_year"]["point"]),
+        "gap.england_series_survey_year": pct(h["england_participation_survey_year"]),
+        "gap.england_series_latest": pct(h["england_participation_latest"]),
+        "gap.mean_latest": pct(main["mean_participation_latest"]["point"]),
+        "gap.n_constructions": str(len(gaps)),
+        "gap.anchor_most_deprived": pct(h["anchors"]["most_deprived"], 0),
+        "gap.anchor_least_deprived": pct(h["anchors"]["least_deprived"], 0),
+        "gap.survey_year": h["anchors"]["survey_year"],
+        "gap.latest_year": h["anchors"]["latest_year"],
     }
-
-
-def cost_values(headline: dict, by_imd: pd.DataFrame, sensitivity: pd.DataFrame
-                ) -> dict[str, str]:
-    geography = headline["report_geography"]
-    scenarios = headline["scenarios"][geography]
-    level = headline["interval"]
-    out = {"costs.n_draws": f"{headline['n_draws']:,}",
-           "costs.horizon_years": str(headline["horizon_years"])}
-    for key, name in [("universal", "universal"), ("proportionate", "proportionate_universalism"),
-                      ("targeted", "targeted")]:
-        s = scenarios[name]
-        out |= {
-            f"costs.{key}.total": gbp(s["annual_gbp_mean"]),
-            f"costs.{key}.total_interval": interval(gbp(s["annual_gbp_lo"]), gbp(s["annual_gbp_hi"]), level),
-            f"costs.{key}.programme_total": gbp(s["total_gbp_mean"]),
-            f"costs.{key}.per_head": f"£{s['per_head_gbp_mean']:,.0f}",
-            f"costs.{key}.share_of_spend": pct(s["annual_share_of_spend_mean"], 2),
-            f"costs.{key}.offsets": gbp(s["offset_savings_gbp_mean"]),
-            f"costs.{key}.offsets_interval": interval(gbp(s["offset_savings_gbp_lo"]),
-                                                      gbp(s["offset_savings_gbp_hi"]), level),
-            f"costs.{key}.p_offsets_exceed": pct(s["prob_savings_exceed_costs"], 0),
-            f"costs.{key}.gap_closed": pct(s["gap_closed_share"], 0),
-            f"costs.{key}.gap_open": pct(1 - s["gap_closed_share"], 0),
-            f"costs.{key}.n_areas": str(s["n_areas_covered"]),
-        }
-    prop = by_imd[(by_imd["scenario"] == "proportionate_universalism")]
-    uni = by_imd[(by_imd["scenario"] == "universal")]
-    out["costs.proportionate.share_most_deprived_decile"] = pct(
-        prop.loc[prop["imd_decile"] == 1, "share_of_spending_mean"].item())
-    out["costs.universal.share_most_deprived_decile"] = pct(
-        uni.loc[uni["imd_decile"] == 1, "share_of_spending_mean"].item())
-    top = sensitivity.sort_values("rank").iloc[0]
-    out["costs.top_driver"] = label(PARAMETER_PHRASES, top["parameter"])
+    for ref in ("national_mean", "least_deprived_fifth", "top_power_fifth"):
+        q = main[f"gap_people_{ref}"]
+        out[f"gap.people_{ref}"] = people(q["point"])
+        out[f"gap.people_{ref}_interval"] = interval(people(q["lo"]), people(q["hi"]), h["interval"])
+        out[f"gap.reference_{ref}"] = pct(main[f"reference_{ref}"]["point"])
+        values = [g[f"gap_people_{ref}"]["point"] for g in gaps.values()]
+        out[f"gap.people_{ref}_range"] = f"{people(min(values))} to {people(max(values))}"
     return out
+
+
+def cost_values(h: dict) -> dict[str, str]:
+    """C4: cost to close per rule, share closed at the fixed budget, accounting, drivers."""
+    out = {"costs.n_draws": f"{h['n_draws']:,}", "costs.horizon_years": str(h["horizon_years"]),
+           "costs.interval": level_label(h["interval"]),
+           "costs.price_base": h["price_base"], "costs.discount_rate": pct(h["discount_rate"]),
+           "costs.fixed_budget": gbp(h["fixed_budget_gbp"]),
+           "costs.fixed_budget_share": pct(h["fixed_budget_share_of_spend"]),
+           "costs.pu_floor_share": pct(h["pu_floor_share"], 0),
+           "costs.universal_percentile": f"{100 * h['universal_percentile']:.0f}th",
+           "costs.enabling_economic": gbp(h["enabling"]["economic"]["mean"]),
+           "costs.enabling_economic_interval": interval(gbp(h["enabling"]["economic"]["lo"]),
+                                                       gbp(h["enabling"]["economic"]["hi"]), h["interval"]),
+           "costs.enabling_cash": gbp(h["enabling"]["cash"]["mean"]),
+           "costs.enabling_share_of_budget": pct(h["enabling"]["cash"]["mean"] / h["fixed_budget_gbp"], 0)}
+    for rule, key in RULE_KEYS.items():
+        r = h["rules"][rule]
+        c, s = r["cost_to_close_gbp"], r["share_closed_fixed_budget"]
+        out |= {
+            f"costs.{key}.cost": gbp(c["mean"]),
+            f"costs.{key}.cost_interval": interval(gbp(c["lo"]), gbp(c["hi"]), h["interval"]),
+            f"costs.{key}.share_closed": pct(s["mean"]),
+            f"costs.{key}.share_closed_interval": interval(pct(s["lo"]), pct(s["hi"]), h["interval"]),
+            f"costs.{key}.breakeven": f"£{r['breakeven_saving_per_participant_gbp']['mean']:,.0f}",
+            f"costs.{key}.net_benefit": signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["mean"]),
+            f"costs.{key}.net_benefit_interval": interval(
+                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["lo"]),
+                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"]), h["interval"]),
+            f"costs.{key}.q1_q5_after": points(r["q1_q5_difference_after"]["mean"], 2),
+        }
+        if "max_closable_share" in r:
+            out[f"costs.{key}.max_closable"] = pct(r["max_closable_share"]["mean"], 0)
+        if "residual_share_at_cost" in r:
+            out[f"costs.{key}.residual"] = pct(r["residual_share_at_cost"]["mean"], 0)
+            out[f"costs.{key}.cost_max"] = gbp(r["cost_to_close_max_gbp"]["mean"])
+    at_scale = h["national"]["breakeven_at_cost_to_close_gbp"]
+    out["costs.breakeven_at_scale"] = f"£{at_scale['mean']:,.0f}"
+    out["costs.breakeven_at_scale_interval"] = interval(f"£{at_scale['lo']:,.0f}", f"£{at_scale['hi']:,.0f}",
+                                                        h["interval"])
+    out["costs.q1_q5_before"] = points(h["q1_q5_difference_before"]["mean"], 1)
+    scheme = h["primary_scheme"]
+    out["costs.scheme"] = label(SCHEME_LABELS, scheme)
+    out["costs.saving_transferred"] = f"£{h['transferred_saving_per_member_gbp'][scheme]:,.0f}"
+    out["costs.unit_cost"] = f"£{h['unit_cost_per_member_gbp'][scheme]:,.0f}"
+    for s, rules in h["schemes"].items():
+        if s != scheme:
+            out[f"costs.scheme_{s}.pu_cost"] = gbp(rules["proportionate_universalism"]["mean"])
+    for output, key in (("cost_to_close_pu_gbp", "cost"), ("net_benefit_pu_gbp", "net")):
+        top = h["drivers"][output]["sobol_total"]
+        for i, d in enumerate(top, start=1):
+            out[f"costs.driver_{key}_{i}"] = label(PARAMETER_PHRASES, d["parameter"])
+            out[f"costs.driver_{key}_{i}_st"] = num(d["st"])
+    grid = h["threshold_grid"]
+    out["costs.grid_lambda"] = f"{num(grid['lambda'][0], 1)} to {num(grid['lambda'][1], 1)}"
+    out["costs.grid_theta"] = f"{num(grid['theta'][0], 1)} to {num(grid['theta'][1], 1)}"
+    out["costs.grid_cost"] = f"{num(grid['unit_cost_multiplier'][0], 1)} to {num(grid['unit_cost_multiplier'][1], 1)}"
+    for rule, t in h["thresholds"].items():
+        key = RULE_KEYS[rule]
+        out[f"costs.{key}.grid_beats_pu"] = pct(t["share_of_grid_beating_pu"], 0)
+    keep = {f"costs.{RULE_KEYS[rule]}.{field}" for rule, fields in RULE_VALUES.items() for field in fields}
+    return {k: v for k, v in out.items()
+            if not any(k.startswith(f"costs.{key}.") for key in RULE_KEYS.values()) or k in keep}
 
 
 def all_values(inputs, levels: dict[str, float]) -> dict[str, str]:
@@ -214,8 +300,8 @@ def all_values(inputs, levels: dict[str, float]) -> dict[str, str]:
                       inputs.provenance),
         **power_values(summary, pd.read_parquet(inputs.loadings), levels["power"], levels["models"]),
         **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
-        **gap_values(summary, pd.read_parquet(inputs.gap_by_region)),
-        **cost_values(headline, pd.read_parquet(inputs.by_imd), pd.read_parquet(inputs.sensitivity)),
+        **gap_values(summary, pd.read_parquet(inputs.gap_by_region), headline),
+        **cost_values(headline),
         **climate_values({name: pd.read_parquet(getattr(inputs, f"climate_{name}"))
                           for name in ("changes", "gap", "england", "exclusions",
                                        "fixed_effects", "footprints")}),
@@ -320,16 +406,24 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
     }
 
 
-def scenario_table(scenarios: pd.DataFrame, level: float) -> pd.DataFrame:
+def scenario_table(rules: pd.DataFrame, level: float, scheme: str | None = None) -> pd.DataFrame:
+    """One row per allocation rule (the headline scheme): cost to close with its interval, the
+    share of the gap it can close, share closed and net benefit at the fixed budget, and the
+    break-even saving per participant a year."""
+    scheme = scheme or rules["scheme"].iloc[0]
+    r = rules[rules["scheme"] == scheme].set_index("rule")
+    r = r.loc[order(SCENARIO_LABELS, r.index)]
+    closable = r["max_closable_share_mean"] if "max_closable_share_mean" in r else pd.Series(1.0, index=r.index)
     return pd.DataFrame({
-        "Scenario": scenarios["scenario"].map(lambda s: label(SCENARIO_LABELS, s)),
-        "Annual cost": scenarios["annual_gbp_mean"].map(gbp),
+        "Rule": [label(SCENARIO_LABELS, x) for x in r.index],
+        "Cost to close a year": r["cost_to_close_gbp_mean"].map(gbp).to_numpy(),
         f"{level_label(level)} interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
-                         zip(scenarios["annual_gbp_lo"], scenarios["annual_gbp_hi"])],
-        "Per head (programme)": scenarios["per_head_gbp_mean"].map(lambda v: f"£{v:,.0f}"),
-        "Share of service spend": scenarios["annual_share_of_spend_mean"].map(lambda v: pct(v, 2)),
-        "Gap closed": scenarios["gap_closed_share"].map(lambda v: pct(v, 0)),
-        "Chance savings exceed cost": scenarios["prob_savings_exceed_costs"].map(lambda v: pct(v, 0)),
+                         zip(r["cost_to_close_gbp_lo"], r["cost_to_close_gbp_hi"])],
+        "Closable share": closable.fillna(1.0).map(lambda v: pct(v, 0)).to_numpy(),
+        "Closed at fixed budget": r["share_closed_fixed_budget_mean"].map(pct).to_numpy(),
+        "Net benefit (present value)": r["net_benefit_pv_fixed_budget_gbp_mean"].map(signed_gbp).to_numpy(),
+        "Break-even saving a participant": r["breakeven_saving_per_participant_gbp_mean"].map(
+            lambda v: f"£{v:,.0f}").to_numpy(),
     })
 
 
