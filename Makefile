@@ -20,7 +20,22 @@ $(BIN)/snakemake: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,slurm,lint]'
 	touch $@
 
-install: $(BIN)/snakemake
+# Quarto renders the report. When `quarto` is not on PATH it is installed into a project-local
+# folder (never system-wide) by tools/install_quarto.py: from ../shared/tools/quarto where that
+# exists, otherwise the official release archive pinned and verified by tools/quarto.lock.json.
+# Either way it is linked into .venv/bin, where the render rule looks first.
+QUARTO_PREFIX := .tools/quarto
+
+$(BIN)/quarto: tools/install_quarto.py tools/quarto.lock.json | $(BIN)/snakemake
+	@found=$$(command -v quarto || true); \
+	if [ -n "$$found" ] && [ "$$(readlink -f "$$found")" != "$$(readlink -f $@ 2>/dev/null)" ]; then \
+	    ln -sf "$$found" $@; \
+	else \
+	    $(PYTHON) tools/install_quarto.py $(QUARTO_PREFIX) && ln -sf "$(CURDIR)/$(QUARTO_PREFIX)/bin/quarto" $@; \
+	fi
+	$@ --version
+
+install: $(BIN)/snakemake $(BIN)/quarto
 
 run: install
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)

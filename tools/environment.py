@@ -18,8 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES = {"pypandoc-binary": "pypandoc"}
-# Not Python packages: what conda installs beside them (pypandoc-binary bundles pandoc on pip).
-CONDA_ONLY = ["quarto", "pandoc"]
+# Not Python packages: what conda installs beside them. Quarto (which bundles pandoc and Typst)
+# at the version tools/quarto.lock.json pins for the project-local install.
+CONDA_ONLY = ["quarto"]
+QUARTO_VERSION = __import__("json").loads((ROOT / "tools" / "quarto.lock.json").read_text())["version"]
+CONDA_PINS = {"quarto": f"={QUARTO_VERSION}"}
 EXTRAS = ["test", "slurm", "lint"]
 
 
@@ -42,7 +45,7 @@ def render(pyproject: Path = ROOT / "pyproject.toml") -> str:
              "name: coprod", "channels:", "  - conda-forge", "  - bioconda", "  - nodefaults",
              "dependencies:", f"  - python{python},<3.14"]
     lines += [f"  - {CONDA_NAMES.get(name, name)}{rng}" for name, rng in requirements(pyproject)]
-    lines += [f"  - {tool}" for tool in CONDA_ONLY]
+    lines += [f"  - {tool}{CONDA_PINS.get(tool, '')}" for tool in CONDA_ONLY]
     lines += ["  - pip", "  - pip:", "      - -e ."]
     return "\n".join(lines) + "\n"
 

@@ -283,6 +283,8 @@ def test_provenance_lists_files_the_snapshot_does_not_ship(tmp_path):
 
 @pytest.mark.mirror
 def test_provenance_of_real_run(results, root):
+    from coprod.data.registry import load_registry
+
     table = __import__("pandas").read_csv(results / "provenance.csv")
     registry = __import__("coprod.data.registry", fromlist=["load_registry"]).load_registry(
         root / "config/datasets.yaml")

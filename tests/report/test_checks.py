@@ -1,15 +1,16 @@
-"""The report machinery on the fixture Quarto project: variables, Markdown tables, the number
-lint, shortcode/cross-reference resolution, and the offline render to HTML and PDF."""
+"""The report machinery on the fixture Quarto project: variables, Markdown tables, and the
+project's own checks on the sources (numbers, variables, includes, alt text, references).
+Rendering with Quarto is tested in test_render.py."""
 
 import json
-import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
-import pypandoc
 import pytest
+import yaml
 
 from coprod.errors import ReportError
 from coprod.report import render
@@ -19,7 +20,6 @@ from coprod.report.appendix import (
     software_versions,
 )
 from coprod.report.checks import assert_report_clean, check_report, find_numbers
-from coprod.report.offline import resolve_document
 from coprod.report.tables import frame_to_markdown
 from coprod.report.variables import (
     lookup,
@@ -30,7 +30,6 @@ from coprod.report.variables import (
 )
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "report"
-FIGURES_IN_FIXTURE = 2
 
 
 @pytest.fixture
@@ -85,7 +84,8 @@ def test_frame_to_markdown_is_a_pipe_table_pandoc_reads_back(tmp_path):
     text = frame_to_markdown(frame, tmp_path / "t.md", digits=1)
     assert (tmp_path / "t.md").read_text() == text
     assert re.fullmatch(r"\|:-+\|-+:\|-+:\|", text.splitlines()[1])  # text left, numbers right
-    html = pypandoc.convert_text(text, "html", format="markdown")
+    html = subprocess.run([render.quarto_path(), "pandoc", "--from", "markdown", "--to", "html"], input=text,
+                          capture_output=True, text=True, check=True).stdout
     cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
     assert cells == ["Leeds", "1,234.6", "10", "A|B", "—", "2,000"]
 
@@ -147,7 +147,8 @@ def test_rulegraph_markdown_lists_upstream_rules():
 def test_software_versions_name_the_commit_and_tools(tmp_path):
     table, values = software_versions(tmp_path)  # not a git checkout
     assert values["software.git_commit"] == "unknown (not a git checkout)"
-    assert values["software.pandoc"] == pypandoc.get_pandoc_version()
+    assert values["software.quarto"] == render.quarto_version()
+    assert re.fullmatch(r"\d+\.\d+(\.\d+)*", values["software.pandoc"])  # Quarto's own pandoc
     assert list(table["Component"][:2]) == ["git commit", "Python"]
     assert set(values) == {"software." + re.sub(r"[^a-z0-9]+", "_", c.lower()).strip("_") for c in table["Component"]}
 
@@ -258,161 +259,17 @@ def test_lint_catches_a_malformed_shortcode(project):
 def test_lint_catches_dangling_crossrefs_and_unknown_citations(project):
     plant(project, "@fig-costs and", "@fig-cost and")
     plant(project, "[@marmot2010, p. 15]", "[@marmot2011, p. 15]")
-    assert sorted(p.kind for p in check_report(project)) == ["citation", "crossref"]
+    # the misspelt reference also leaves the figure it meant unreferenced
+    assert sorted(p.kind for p in check_report(project)) == ["citation", "crossref", "unreferenced"]
 
 
-# ---------------------------------------------------------------- resolution
-
-
-def test_resolve_document_substitutes_includes_and_numbers_crossrefs(project):
-    _, body = resolve_document(project, target="html", number_sections=True)
-    assert "{{<" not in body and "@fig-" not in body and "@tbl-" not in body and "@sec-" not in body
-    assert "£1.2bn (£0.9bn to £1.6bn)" in body                  # nested key costs.pu.total
-    assert "internal consistency (Cronbach's alpha) of 0.91" in body   # from the include
-    assert "| Proportionate universalism |" in body              # generated table included
-    assert "![Figure 1: Service use by power decile.]" in body
-    assert "![Figure 2: Cost per scenario with 95% intervals.]" in body
-    assert ": Table 1: Cost per allocation scenario. {#tbl-scenarios}" in body
-    assert "[Figure 2](#fig-costs) and [Table 1](#tbl-scenarios)" in body
-    assert "[Section 1](#sec-methods)" in body                   # Summary is unnumbered
-    assert 'alt="Line chart' in body and "fig-alt" not in body
-
-
-def test_resolve_document_for_typst_leaves_numbering_to_typst(project):
-    _, body = resolve_document(project, target="typst")
-    assert "![Service use by power decile.]" in body and "Figure 1:" not in body
-    assert "[Figure 1](#fig-gradient)" in body
-
-
-def test_resolve_document_escapes_markdown_in_values(project):
-    variables = read_variables(project.parent / "_variables.yml")
-    variables["gradient"]["ratio"] = "1.8 [1.6, 2.0] *"
-    _, body = resolve_document(project, variables)
-    assert r"1.8 \[1.6, 2.0\] \*" in body
-
-
-def test_resolve_document_fails_on_undefined_variable(project):
-    plant(project, "{{< var counts.lsoa >}}", "{{< var nope >}}")
-    with pytest.raises(ReportError, match="nope"):
-        resolve_document(project)
-
-
-# ---------------------------------------------------------------- offline render
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """The fixture project rendered once by the offline path."""
-    out = tmp_path_factory.mktemp("rendered")
-    shutil.copytree(FIXTURE, out / "report")
-    qmd = out / "report" / "demo.qmd"
-    engine = render.render_report(qmd, out / "demo.html", out / "demo.pdf", engine="offline",
-                                  typst_out=out / "demo.typ")
-    assert engine == "offline"
-    return out
-
-
-def test_offline_html_has_every_reference_resolved(rendered):
-    html = (rendered / "demo.html").read_text()
-    assert render.html_problems(html) == []
-    body = html[html.index("<body"):]
-    assert "??" not in body and "@fig-" not in body and "@tbl-" not in body
-    assert re.findall(r"<figcaption>(Figure \d+):", body) == ["Figure 1", "Figure 2"]
-    assert re.findall(r"<caption>(Table \d+):", body) == ["Table 1"]
-    assert '<a href="#fig-costs">Figure 2</a>' in body
-    assert '<a href="#tbl-scenarios">Table 1</a>' in body
-    # citations resolved by citeproc: in-text links to bibliography entries that exist
-    cited = set(re.findall(r'href="#ref-([\w-]+)"', body))
-    listed = set(re.findall(r'<div id="ref-([\w-]+)" class="csl-entry"', body))
-    assert cited == listed == {"boyle2009", "marmot2010", "mhclg2025"}
-    assert "Boyle, David, and Michael Harris. 2009." in body
-    # self-contained: both figures inlined as data URIs
-    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', body)) == FIGURES_IN_FIXTURE
-
-
-def test_html_problems_detects_unresolved_content():
-    page = '<html><body><p>See ?? and @fig-x and {{< var a >}} and <strong>knapp2010?</strong>' \
-           '<img src="figures/a.png"></p></body></html>'
-    found = " ".join(render.html_problems(page))
-    for what in ("??", "@fig-x", "unresolved variable", "knapp2010?", "figures/a.png"):
-        assert what in found
-
-
-def test_offline_pdf_has_the_expected_figures(rendered):
-    pdf = rendered / "demo.pdf"
-    assert pdf.read_bytes()[:5] == b"%PDF-"
-    typ = (rendered / "demo.typ").read_text()
-    assert len(re.findall(r"#figure\(image\(", typ)) == FIGURES_IN_FIXTURE
-    assert render.pdf_figure_count(pdf) == FIGURES_IN_FIXTURE
-    images = render.pdf_image_count(pdf)
-    if images is None:
-        pytest.skip("pdfimages (poppler-utils) not installed: tagged-figure count checked only")
-    assert images == FIGURES_IN_FIXTURE
-
-
-def test_offline_pdf_is_deterministic(rendered, tmp_path):
-    again = render.render_pdf(rendered / "report" / "demo.qmd", tmp_path / "again.pdf")
-    assert again.read_bytes() == (rendered / "demo.pdf").read_bytes()
-
-
-def test_render_refuses_sources_that_fail_the_lint(project, tmp_path):
-    plant(project, "{{< var gradient.ratio >}} times", "1.8 times")
-    with pytest.raises(ReportError, match="hand-typed"):
-        render.render_report(project, tmp_path / "x.html", tmp_path / "x.pdf", engine="offline")
-    assert not (tmp_path / "x.html").exists()
-
-
-def test_variables_file_written_by_the_pipeline_feeds_the_render(project):
-    write_variables({"counts.lsoa": "12,345", "gradient.ratio": "2.5", "costs.pu.total": "£7m",
-                     "ci_level": "90%", "power.alpha": "0.80"}, project.parent / "_variables.yml")
-    _, body = resolve_document(project)
-    assert "Across 12,345 areas" in body and "with 90% intervals" in body
-
-
-def test_quarto_on_path_is_used_and_its_outputs_moved(project, tmp_path, monkeypatch):
-    """With `quarto` on PATH the auto engine calls it once per format in the document's folder
-    and moves what it writes beside the source to the requested outputs."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    calls = tmp_path / "calls.txt"
-    fake = bin_dir / "quarto"
-    fake.write_text(f"#!/bin/sh\necho \"$PWD $*\" >> {calls}\necho rendered > \"$6\"\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    out = tmp_path / "out"
-    engine = render.render_report(project, out / "r.html", out / "r.pdf")
-    assert engine == "quarto"
-    assert calls.read_text().splitlines() == [
-        f"{project.parent} render demo.qmd --to html --output demo.html",
-        f"{project.parent} render demo.qmd --to typst --output demo.pdf"]
-    assert (out / "r.html").read_text() == (out / "r.pdf").read_text() == "rendered\n"
-    assert not (project.parent / "demo.html").exists()
-
-
-# ---------------------------------------------------------------- headless browser
-
-needs_chromium = pytest.mark.skipif(render.chromium_path() is None,
-                                    reason="chromium not installed (apt-get install chromium)")
-
-
-@needs_chromium
-def test_html_opens_in_chromium_without_console_messages(rendered):
-    png = rendered / "screenshot.png"
-    assert render.screenshot(rendered / "demo.html", png) == []
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    render.browser_check(rendered / "demo.html", png)
-
-
-@needs_chromium
-def test_browser_check_reports_a_console_error(tmp_path):
-    page = tmp_path / "bad.html"
-    page.write_text("<!doctype html><html><head><meta charset='utf-8'><title>t</title></head>"
-                    "<body><script>console.error('planted failure'); missingFunction();</script></body></html>")
-    messages = render.screenshot(page, tmp_path / "bad.png")
-    assert any("planted failure" in m for m in messages)
-    assert any("missingFunction" in m for m in messages)
-    with pytest.raises(ReportError, match="planted failure"):
-        render.browser_check(page, tmp_path / "bad.png")
+def test_lint_catches_a_figure_or_table_nobody_refers_to(project):
+    plant(project, "(@tbl-scenarios)", "")
+    plant(project, "@fig-costs and @tbl-scenarios", "the figure and table below")
+    problems = check_report(project)
+    assert [(p.kind, p.line) for p in problems] == [("unreferenced", 25), ("unreferenced", 29)]
+    assert "#fig-costs is never referenced" in problems[0].message
+    assert "#tbl-scenarios is never referenced" in problems[1].message
 
 
 # ---------------------------------------------------------------- the real report's sources
@@ -428,10 +285,30 @@ def test_real_report_prose_has_no_hand_typed_numbers_and_resolves():
     problems = check_report(REPORT, nest_values({key: "value" for key in keys}))
     assert [str(p) for p in problems if p.kind not in PIPELINE_OUTPUTS] == []
     missing = {Path(p.message.split()[2 if p.kind == "include" else 1]).name for p in problems}
-    assert missing <= {f"{name}.png" for name in ("power_distribution", "power_loadings", "gradient_power",
-                                                   "gradient_imd", "concentration_curves", "gap_region_imd",
-                                                   "cost_scenarios", "budget_response", "sobol_indices", "tornado",
-                                                   "climate_series",
-                                                   "spec_curve", "iod_replication")} | {
-        f"{name}.md" for name in ("provenance", "scenarios", "concentration", "headline_models", "software",
-                                  "rulegraph", "multiverse_directions")}
+    report = yaml.safe_load((REPORT.parents[1] / "config" / "report.yaml").read_text())["report"]
+    outputs = ({f"{name}.png" for name in [*report["figures"], *report["maps"]]}
+               | {f"{name}.md" for name in report["tables"]} | {"councils.html"})
+    assert missing <= outputs
+
+
+def test_a_number_planted_in_the_real_report_is_caught(tmp_path):
+    keys = sorted(set(re.findall(r"\{\{<\s*var\s+(\S+)\s*>\}\}", REPORT.read_text())))
+    variables = nest_values({key: "value" for key in keys})
+    planted = tmp_path / "coproduction.qmd"
+    planted.write_text(REPORT.read_text().replace("{{< var councils.n >}} upper-tier councils its own",
+                                                  "153 upper-tier councils its own", 1))
+    shutil.copy(REPORT.parent / "references.bib", tmp_path)
+    shutil.copy(REPORT.parent / "_quarto.yml", tmp_path)
+    numbers = [p for p in check_report(planted, variables) if p.kind == "number"]
+    assert [p.message for p in numbers] == ["hand-typed number '153': use {{< var … >}}"]
+
+
+def test_frame_to_markdown_keeps_numbers_with_their_intervals_on_one_line():
+    """No table wraps a number: spaces inside number phrases become non-breaking."""
+    frame = pd.DataFrame({"measure": ["Emergency admissions (acute)"],
+                          "estimate": ["\u221215.576 (\u221216.238 to \u221214.934)"],
+                          "cost": ["£992 million"]})
+    row = frame_to_markdown(frame).splitlines()[2]
+    # a break is allowed only before the bracketed interval, never inside a number or range
+    assert "\u221215.576 (\u221216.238\u00a0to\u00a0\u221214.934)" in row and "£992\u00a0million" in row
+    assert "Emergency admissions (acute)" in row  # words still wrap between words

@@ -1,5 +1,6 @@
-"""The report the pipeline rendered from the mirror: every number traced, every reference
-resolved, every figure in the PDF, and a clean page in headless Chromium."""
+"""The report Quarto rendered from the pipeline's results on the mirror: every number traced,
+every reference resolved in both formats, every figure in the PDF, the council table and its
+downloads beside the HTML, and a clean page in headless Chromium."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
 import pytest
 import yaml
 
 from coprod.report.checks import check_report
-from coprod.report.render import html_problems, pdf_figure_count
+from coprod.report.render import _visible_html, html_problems, pdf_image_count, pdf_problems, pdf_text
 from coprod.report.variables import read_variables
 
 pytestmark = pytest.mark.mirror
@@ -33,6 +36,7 @@ def test_every_variable_comes_from_the_values_file(root, report):
     """_variables.yml holds exactly the values the pipeline computed, and all are used."""
     values = json.loads((report / "values.json").read_text())
     software = json.loads((report / "software.json").read_text())
+    councils = json.loads((report / "councils.json").read_text())
     variables = read_variables(root / "report/_variables.yml")
     flat = {}
 
@@ -44,7 +48,7 @@ def test_every_variable_comes_from_the_values_file(root, report):
                 flat[f"{prefix}{key}"] = value
 
     walk(variables)
-    assert flat == {**values, **software}
+    assert flat == {**values, **software, **councils}
     used = set(re.findall(r"\{\{< var ([\w.]+) >\}\}", (root / "report/coproduction.qmd").read_text()))
     assert used <= set(flat)
 
@@ -52,7 +56,8 @@ def test_every_variable_comes_from_the_values_file(root, report):
 def test_html_has_no_unresolved_references(report):
     html = (report / "coproduction.html").read_text()
     assert html_problems(html) == []
-    assert "??" not in html and "@fig-" not in html and "@tbl-" not in html
+    visible = _visible_html(html)
+    assert "??" not in visible and "?@" not in visible and "@fig-" not in visible and "@tbl-" not in visible
 
 
 def configured(root: Path) -> dict:
@@ -63,13 +68,43 @@ def test_the_report_includes_each_configured_figure_and_table_once(root):
     """config/report.yaml is the one list of figures and tables; the source follows it."""
     source = (root / "report/coproduction.qmd").read_text()
     figures = re.findall(r"figures/([a-z0-9_]+)\.png", source)
-    assert figures == list(configured(root)["figures"])
+    maps = configured(root)["maps"]
+    assert [f for f in figures if f not in maps] == list(configured(root)["figures"])
+    assert sorted(f for f in figures if f in maps) == sorted(maps)
     tables = re.findall(r"tables/([a-z0-9_]+)\.md", source)
     assert sorted(tables) == sorted(configured(root)["tables"])
 
 
-def test_pdf_holds_every_figure(root, report):
-    assert pdf_figure_count(report / "coproduction.pdf") == len(configured(root)["figures"])
+def test_pdf_holds_every_figure_and_no_unresolved_reference(root, report):
+    figures = len(configured(root)["figures"]) + len(configured(root)["maps"])
+    assert len(re.findall(r"\{#fig-", (root / "report/coproduction.qmd").read_text())) == figures
+    pdf = report / "coproduction.pdf"
+    assert pdf_image_count(pdf) == figures
+    assert pdf_problems(pdf) == []
+    text = pdf_text(pdf)
+    assert "?@" not in text and "??" not in text and "@fig-" not in text
+    assert len(set(re.findall(r"Figure (\d+):", text))) == figures
+
+
+def test_both_formats_carry_the_attributions_and_the_appendix(report):
+    html = _visible_html((report / "coproduction.html").read_text())
+    pdf = re.sub(r"\s+", " ", pdf_text(report / "coproduction.pdf"))
+    html = re.sub(r"\s+", " ", html)
+    for text in (html, pdf):
+        assert "Open Government Licence v3.0" in text and "Open Parliament Licence v3.0" in text
+        assert "Contains OS data © Crown copyright and database right" in text
+    contents = pdf[:pdf.index("Summary", pdf.index("Table of contents") + 30)]
+    assert "Appendix: council by council" in contents and "Appendix: reproducibility" in contents
+
+
+def test_council_table_lists_every_upper_tier_council(report):
+    table = pd.read_csv(report / "councils_utla23.csv")
+    assert len(table) == table["utla23cd"].nunique() == 153
+    assert table["utla23cd"].str.match(r"E(06|08|09|10)\d{6}").all()
+    html = (report / "coproduction.html").read_text()
+    assert 'href="councils_utla23.csv"' in html and 'href="coproduction.pdf"' in html
+    assert "https://cdn" not in html and "unpkg.com" not in html  # DataTables inlined, no CDN
+    assert "Barking and Dagenham" in pdf_text(report / "coproduction.pdf")
 
 
 # The same names the workflow looks for (workflow/rules/report.smk): without a browser the

@@ -184,3 +184,10 @@ def readers_of(dataset_ids):
 def table_code(script, dataset_ids):
     readers = {f"coprod.data.readers.{r.split('.')[0]}" for r in readers_of(dataset_ids).values()}
     return code_inputs(script, sorted(readers))
+
+
+def filled(value, fields):
+    """`value` (nested dicts of strings) with `{name}` placeholders filled from `fields`."""
+    if isinstance(value, dict):
+        return {k: filled(v, fields) for k, v in value.items()}
+    return value.format(**fields) if isinstance(value, str) else value

@@ -1,6 +1,8 @@
-# Report: pipeline values -> report/_variables.yml; results -> figures and Markdown tables under
-# results/report/; lint + render to self-contained HTML and PDF (Quarto if on PATH, otherwise
-# pandoc + Typst); a headless-browser check with a screenshot. The report reads files only.
+# Report: pipeline values -> report/_variables.yml; results -> figures, maps and tables under
+# report/_generated/ (inside the Quarto project, so Quarto's Typst root holds every file the
+# report reads; ignored by git); the project's checks, then `quarto render` to self-contained
+# HTML and to PDF through Typst (any warning fails); a headless-browser check with a
+# screenshot. The report reads files only.
 
 from pathlib import Path
 
@@ -12,14 +14,42 @@ REPORT_SOURCES = [
     f"report/{REPORT_NAME}.qmd",
     "report/_quarto.yml",
     "report/references.bib",
+    "report/chicago-author-date.csl",
 ]
+REPORT_INPUTS = "report/_generated"  # pipeline outputs the report reads (figures/, tables/)
 
 # Figures and generated tables are defined once, in config/report.yaml.
 REPORT_FIGURE_INPUTS = {name: f["inputs"] for name, f in config["report"]["figures"].items()}
 REPORT_FIGURE_OPTIONS = {name: f.get("options", {}) for name, f in config["report"]["figures"].items()}
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
 REPORT_TABLES = config["report"]["tables"]
-REPORT_VALUES = ["results/report/values.json", "results/report/software.json"]
+REPORT_VALUES = ["results/report/values.json", "results/report/software.json", "results/report/councils.json"]
+
+# Maps (config/report.yaml): one figure per measure, one panel per geography, each panel one
+# declared file and column joined 1:1 to the ONS boundaries; templates filled from the config.
+REPORT_HEADLINE_SCENARIO = config["report"]["headline_rule"]
+# the financial climate's years and price base (config/climate.yaml)
+REPORT_SPEND_YEARS = (config["climate"]["first_year"], config["climate"]["last_year"])
+_MAP_TEMPLATE = {"headline_scenario": REPORT_HEADLINE_SCENARIO,
+                 "first_year": REPORT_SPEND_YEARS[0].replace("-", "_"),
+                 "last_year": REPORT_SPEND_YEARS[-1].replace("-", "_"),
+                 "price_year": config["climate"]["base_year"].replace("-", "_"),
+                 "first_label": REPORT_SPEND_YEARS[0], "last_label": REPORT_SPEND_YEARS[-1],
+                 "price_label": config["climate"]["base_year"]}
+# results/climate/councils.parquet: real service spend per head, first and last year, change
+REPORT_SPEND_COLUMNS = [
+    *(f"service_spend_per_head_{_MAP_TEMPLATE[y]}_gbp_{_MAP_TEMPLATE['price_year']}_prices"
+      for y in ("first_year", "last_year")),
+    f"service_spend_per_head_change_gbp_{_MAP_TEMPLATE['price_year']}_prices",
+]
+REPORT_MAPS = {name: filled(spec, _MAP_TEMPLATE) for name, spec in config["report"]["maps"].items()}
+REPORT_COUNCILS_CSV = "results/report/councils_utla23.csv"
+# the council table shows the power index the power map shows
+_CORE_POWER = REPORT_MAPS["map_power"]["panels"]["utla23"].get("where", {})
+REPORT_BOUNDARIES = {"lad24": "boundaries_lad24_buc", "utla23": "boundaries_utla23_buc"}
+REPORT_BOUNDARY_TITLES = {"lad24": "districts", "utla23": "upper-tier councils"}
+REPORT_BOUNDARY_FILES = {"lad24": ["boundaries_lad24_buc"],
+                         "utla23": [d for d in DATASETS if d.startswith("boundaries_utla23_buc")]}
 
 
 rule report_values:
@@ -46,10 +76,10 @@ rule report_values:
         code=code_inputs("report/values.py"),
     output:
         values="results/report/values.json",
-        scenarios="results/report/tables/scenarios.md",
-        concentration="results/report/tables/concentration.md",
-        headline_models="results/report/tables/headline_models.md",
-        multiverse_directions="results/report/tables/multiverse_directions.md",
+        scenarios=f"{REPORT_INPUTS}/tables/scenarios.md",
+        concentration=f"{REPORT_INPUTS}/tables/concentration.md",
+        headline_models=f"{REPORT_INPUTS}/tables/headline_models.md",
+        multiverse_directions=f"{REPORT_INPUTS}/tables/multiverse_directions.md",
     params:
         power_level=config["power"]["c1"]["ci_level"],
         models_level=config["models"]["ci_level"],
@@ -81,7 +111,7 @@ rule report_figure:
         code=code_inputs("report/figure.py"),
     output:
         report(
-            "results/report/figures/{figure}.png",
+            f"{REPORT_INPUTS}/figures/{{figure}}.png",
             caption="../report/figure.rst",
             category="Figures",
             labels={"figure": "{figure}"},
@@ -103,7 +133,7 @@ rule report_provenance_table:
         "results/provenance.csv",
         code=code_inputs("report/provenance.py"),
     output:
-        "results/report/tables/provenance.md",
+        f"{REPORT_INPUTS}/tables/provenance.md",
     conda:
         "../../environment.yml"
     log:
@@ -116,7 +146,7 @@ rule report_software:
     input:
         code=code_inputs("report/software.py"),
     output:
-        table="results/report/tables/software.md",
+        table=f"{REPORT_INPUTS}/tables/software.md",
         values="results/report/software.json",
     conda:
         "../../environment.yml"
@@ -134,7 +164,7 @@ rule report_rulegraph:
         code=code_inputs("report/rulegraph.py"),
     output:
         dot="results/report/rulegraph.dot",
-        table="results/report/tables/rulegraph.md",
+        table=f"{REPORT_INPUTS}/tables/rulegraph.md",
     params:
         targets=lambda wc: [f"results/report/{REPORT_NAME}.html"],
     conda:
@@ -145,23 +175,78 @@ rule report_rulegraph:
         "../scripts/report/rulegraph.py"
 
 
+rule report_map:
+    input:
+        unpack(lambda wc: {geo: panel["input"] for geo, panel in REPORT_MAPS[wc.map]["panels"].items()}),
+        boundaries=lambda wc: [raw(d) for geo in REPORT_MAPS[wc.map]["panels"] for d in REPORT_BOUNDARY_FILES[geo]],
+        code=code_inputs("report/map.py", ["coprod.data.readers.boundaries"]),
+    output:
+        report(
+            f"{REPORT_INPUTS}/figures/{{map}}.png",
+            caption="../report/figure.rst",
+            category="Maps",
+            labels={"figure": "{map}"},
+        ),
+    params:
+        spec=lambda wc: REPORT_MAPS[wc.map],
+        boundaries=lambda wc: {geo: raw(REPORT_BOUNDARIES[geo]) for geo in REPORT_MAPS[wc.map]["panels"]},
+        attribution=lambda wc: "Boundaries: " + "; ".join(
+            f"{REPORT_BOUNDARY_TITLES[geo]}, {DATASETS[REPORT_BOUNDARIES[geo]]['publisher']}, "
+            f"{DATASETS[REPORT_BOUNDARIES[geo]]['licence']}" for geo in REPORT_MAPS[wc.map]["panels"]),
+    wildcard_constraints:
+        map="|".join(REPORT_MAPS),
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/map_{map}.log",
+    script:
+        "../scripts/report/map.py"
+
+
+rule report_councils:
+    input:
+        councils="results/tables/utla23.parquet",
+        power="results/power/scores_utla23.parquet",
+        gap="results/models/gap_utla23.parquet",
+        costs="results/costs/councils.parquet",
+        spend="results/climate/councils.parquet",
+        code=code_inputs("report/councils.py"),
+    output:
+        csv=REPORT_COUNCILS_CSV,
+        html=f"{REPORT_INPUTS}/tables/councils.html",
+        table=f"{REPORT_INPUTS}/tables/councils.md",
+        values="results/report/councils.json",
+    params:
+        headline=REPORT_HEADLINE_SCENARIO,
+        interval=config["costs"]["interval"],
+        spend_columns=REPORT_SPEND_COLUMNS,
+        power=_CORE_POWER,
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/report/councils.log",
+    script:
+        "../scripts/report/councils.py"
+
+
 rule report_render:
     input:
         sources=REPORT_SOURCES,
         variables="report/_variables.yml",
-        figures=expand("results/report/figures/{figure}.png", figure=REPORT_FIGURES),
-        tables=expand("results/report/tables/{table}.md", table=REPORT_TABLES),
+        figures=expand(f"{REPORT_INPUTS}/figures/{{figure}}.png", figure=[*REPORT_FIGURES, *REPORT_MAPS]),
+        tables=expand(f"{REPORT_INPUTS}/tables/{{table}}.md", table=REPORT_TABLES),
+        councils_html=rules.report_councils.output.html,
+        # linked from the HTML for download: it must sit beside the rendered report
+        councils_csv=REPORT_COUNCILS_CSV,
         code=code_inputs("report/render.py"),
     output:
         html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
         pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
-    params:
-        engine=config["report_engine"],
-        typst_source=f"results/report/{REPORT_NAME}.typ",
     conda:
         "../../environment.yml"
     log:
-        "logs/report/render.log",
+        main="logs/report/render.log",
+        quarto="logs/report/render_quarto.log",
     script:
         "../scripts/report/render.py"
 

@@ -43,8 +43,9 @@ def _command_output(args: list[str], cwd: Path | None = None) -> str | None:
 
 def software_versions(root: str | Path = ".") -> tuple[pd.DataFrame, dict[str, str]]:
     """(table, values) of what produced the report: git commit, Python, the key packages,
-    pandoc, Typst and Quarto (if used). Values are keyed `software.*` for `_variables.yml`."""
-    import pypandoc
+    and Quarto with the pandoc and Typst it renders with. Values are keyed `software.*` for
+    `_variables.yml`."""
+    from coprod.report.render import quarto_version
 
     root = Path(root)
     commit = _command_output(["git", "rev-parse", "HEAD"], root)
@@ -54,14 +55,15 @@ def software_versions(root: str | Path = ".") -> tuple[pd.DataFrame, dict[str, s
         commit += " (with uncommitted changes)"
     rows = [("git commit", commit), ("Python", platform.python_version())]
     for package in ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "pyarrow",
-                    "pandera", "pypandoc-binary", "typst"):
+                    "pandera", "geopandas", "itables"):
         try:
             rows.append((package, metadata.version(package)))
         except metadata.PackageNotFoundError:
             rows.append((package, "not installed"))
-    rows.append(("pandoc", pypandoc.get_pandoc_version()))
-    quarto = _command_output(["quarto", "--version"])
-    rows.append(("quarto", quarto or "not on PATH (offline render)"))
+    if quarto_version() is None:
+        raise ReportError("quarto not found: run `make install`")
+    for tool in (None, "pandoc", "typst"):  # Quarto, and the pandoc and Typst it runs
+        rows.append((tool or "quarto", quarto_version(tool) or "unknown"))
     table = pd.DataFrame(rows, columns=["Component", "Version"])
     values = {f"software.{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_').lower()}": version
               for name, version in rows}

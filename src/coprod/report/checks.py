@@ -1,6 +1,8 @@
 """The project's own checks on the report sources: no hand-typed number in the prose, every
 ``{{< var >}}`` defined, every include and image present, alt text on every figure, every
-cross-reference and citation resolvable."""
+cross-reference and citation resolvable, and every figure and table referenced in the text.
+Quarto itself renders the report (`coprod.report.render`); these checks run before it, and
+the same reference checks run on what it produced."""
 
 from __future__ import annotations
 
@@ -19,11 +21,9 @@ PROJECT_FILE = "_quarto.yml"
 SHORTCODE = re.compile(r"(?<!\{)\{\{<[ \t]*(?P<name>[\w-]+)(?P<args>(?:[^>\n]|>(?!\}\}))*?)[ \t]*>\}\}(?!\})")
 CITE = re.compile(r"(?<![\w@\\])(?P<minus>-?)@(?P<key>[\w]+(?:[:.#$%&+?<>~/-][\w]+)*)")
 CROSSREF_KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section"}
+MUST_BE_REFERENCED = ("fig", "tbl")  # a figure or table no sentence points to is a loose end
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}).*?$(?P<body>.*?)^(?P=indent)(?P=fence)[`~]*[ \t]*$",
                    re.M | re.S)
-HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*(?P<attrs>\{[^{}\n]*\})?[ \t]*$", re.M)
-TABLE_CAPTION = re.compile(r"^(?P<lead>(?:Table)?:[ \t]+)(?P<text>.*?)[ \t]*\{(?P<attrs>[^{}\n]*#tbl-[^{}\n]*)\}[ \t]*$",
-                           re.M)
 YEAR_MIN, YEAR_MAX = 1900, 2100
 PROSE_METADATA = ("title", "subtitle", "abstract", "description")  # front matter a reader reads
 
@@ -63,19 +63,6 @@ def project_metadata(qmd: Path) -> dict:
     front, _, _ = split_front_matter(qmd.read_text())
     meta.update(front)
     return meta
-
-
-def format_options(qmd: Path, fmt: str) -> dict:
-    """`format: <fmt>:` options from `_quarto.yml` and the front matter (front matter wins)."""
-    options: dict = {}
-    project = qmd.parent / PROJECT_FILE
-    sources = [yaml.safe_load(project.read_text()) or {}] if project.is_file() else []
-    sources.append(split_front_matter(qmd.read_text())[0])
-    for source in sources:
-        block = (source.get("format") or {})
-        if isinstance(block, dict) and isinstance(block.get(fmt), dict):
-            options.update(block[fmt])
-    return options
 
 
 def bibliography_paths(qmd: Path) -> list[Path]:
@@ -223,13 +210,17 @@ def check_report(qmd: str | Path, variables: Mapping | str | Path | None = None)
         var_path = Path(variables) if variables is not None else qmd.parent / VARIABLES_FILE
         variables = read_variables(var_path)
     problems: list[Problem] = []
-    anchors: set[str] = set()
+    anchors: dict[str, tuple[Path, int]] = {}
     references: list[tuple[Path, int, str, str]] = []
     citations: list[tuple[Path, int, str]] = []
     _check_file(qmd, qmd.parent, variables, problems, anchors, references, citations, [])
     for path, line, kind, ident in references:
         if f"{kind}-{ident}" not in anchors:
             problems.append(Problem(path, line, "crossref", f"@{kind}-{ident} has no target with id #{kind}-{ident}"))
+    referenced = {f"{kind}-{ident}" for _, _, kind, ident in references}
+    for anchor, (path, line) in anchors.items():
+        if anchor.split("-", 1)[0] in MUST_BE_REFERENCED and anchor not in referenced:
+            problems.append(Problem(path, line, "unreferenced", f"#{anchor} is never referenced (@{anchor})"))
     bibs = bibliography_paths(qmd)
     missing_bibs = [b for b in bibs if not b.is_file()]
     for bib in missing_bibs:
@@ -271,9 +262,10 @@ def _check_file(path: Path, doc_dir: Path, variables, problems, anchors, referen
             elif target.suffix == ".qmd":
                 _check_file(target, doc_dir, variables, problems, anchors, references, citations, stack)
             else:
-                anchors.update(_anchors(target.read_text()))
+                anchors.update({a: (target, 1) for a in _anchors(target.read_text())})
         else:
-            problems.append(Problem(path, line, "shortcode", f"shortcode {name!r} is not supported offline (only var, include)"))
+            problems.append(Problem(path, line, "shortcode", f"shortcode {name!r} is not one the report checks "
+                                                             "understand (var, include)"))
     for match in re.finditer(r"\{\{<|>\}\}", SHORTCODE.sub(_blank, text)):
         problems.append(Problem(path, _line_of(text, match.start(), 1), "shortcode",
                                 f"malformed shortcode near {text[match.start():match.start() + 40]!r}"))
@@ -283,7 +275,8 @@ def _check_file(path: Path, doc_dir: Path, variables, problems, anchors, referen
     for image in find_images(code_masked):
         line = _line_of(code_masked, image.start, first)
         _check_image(path, line, image, doc_dir, problems)
-    anchors.update(_anchors(code_masked))
+    for match in ANCHOR.finditer(code_masked):
+        anchors.setdefault(match.group(1), (path, _line_of(code_masked, match.start(), first)))
     for match in CITE.finditer(_mask_non_prose(code_masked)):
         key = match.group("key")
         line = _line_of(code_masked, match.start(), first)
@@ -300,8 +293,11 @@ def _mask_non_prose(text: str) -> str:
     return re.sub(r"<https?://[^>\s]+>|https?://\S+", _blank, text)
 
 
+ANCHOR = re.compile(r"\{[^{}\n]*?#((?:fig|tbl|sec)-[\w:.-]+)")
+
+
 def _anchors(text: str) -> set[str]:
-    return set(re.findall(r"\{[^{}\n]*?#((?:fig|tbl|sec)-[\w:.-]+)", text))
+    return set(ANCHOR.findall(text))
 
 
 def _check_image(path: Path, line: int, image: Image, doc_dir: Path, problems: list[Problem]) -> None:

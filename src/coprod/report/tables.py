@@ -22,7 +22,23 @@ def _cell(value, digits: int) -> str:
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):
         return f"{float(value):,.{digits}f}"
-    return str(value).replace("|", r"\|").replace("\n", " ")
+    return _keep_together(str(value).replace("|", r"\|").replace("\n", " "))
+
+
+# A cell made only of numbers and the words that join them ("−15.6 (−16.2 to −14.9)", "£992
+# million") keeps its spaces unbreakable, so that no table in either format wraps a number or
+# splits a range; it may break only before a bracketed interval, which then starts a line.
+_NUMBER_WORD = re.compile(r"[(\[]?[-+\u2212]?£?\d[\d,.]*(?:%|pp)?[)\];,]?|to|million|billion|SD")
+
+
+def _keep_together(text: str) -> str:
+    words = text.split(" ")
+    if len(words) > 1 and all(_NUMBER_WORD.fullmatch(w) for w in words):
+        out = words[0]
+        for word in words[1:]:
+            out += (" " if word.startswith(("(", "[")) else "\u00a0") + word
+        return out
+    return text
 
 
 # A number already formatted as text ("−0.079", "33,755", "21%", "£992 million", "a to b"),
