@@ -46,7 +46,8 @@ COST_CHANGE = ("training_hours_per_staff", "median", 1)
 TARGET_RULES = {"all", "default"}
 
 
-# --- running Snakemake ------------------------------------------------------------------------------
+# --- running Snakemake ----------------------------------------------------------------------------
+
 
 def run_snakemake(copy: Path, *args: str, cores: int = CORES) -> dict:
     """Run Snakemake in ``copy``: wall seconds, peak RSS of the whole process tree (sampled
@@ -54,9 +55,13 @@ def run_snakemake(copy: Path, *args: str, cores: int = CORES) -> dict:
     log_path = copy / f".bench-{time.monotonic_ns()}.log"
     with log_path.open("w") as log:
         start = time.perf_counter()
-        proc = subprocess.Popen([*snakemake_command(), "--cores", str(cores), *args], cwd=copy,
-                                env=environment(copy, SOURCE["mirror"]), stdout=log,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [*snakemake_command(), "--cores", str(cores), *args],
+            cwd=copy,
+            env=environment(copy, SOURCE["mirror"]),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         peak_tree = peak_one = 0
         root = psutil.Process(proc.pid)
         while proc.poll() is None:
@@ -74,11 +79,14 @@ def run_snakemake(copy: Path, *args: str, cores: int = CORES) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"snakemake {' '.join(args)} failed in {copy}:\n{text[-3000:]}")
     jobs, rule_seconds = parse_jobs(text)
-    return {"seconds": round(seconds, 2), "peak_rss_tree_mb": round(peak_tree / 2**20),
-            "peak_rss_process_mb": round(peak_one / 2**20),
-            "rules_run": dict(sorted(Counter(jobs.values()).items())),
-            "rule_job_seconds": {r: s for r, s in sorted(rule_seconds.items(), key=lambda kv: -kv[1])},
-            "nothing_to_do": "Nothing to be done" in text}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_tree_mb": round(peak_tree / 2**20),
+        "peak_rss_process_mb": round(peak_one / 2**20),
+        "rules_run": dict(sorted(Counter(jobs.values()).items())),
+        "rule_job_seconds": {r: s for r, s in sorted(rule_seconds.items(), key=lambda kv: -kv[1])},
+        "nothing_to_do": "Nothing to be done" in text,
+    }
 
 
 def parse_jobs(text: str) -> tuple[dict[str, str], dict[str, int]]:
@@ -102,26 +110,44 @@ def parse_jobs(text: str) -> tuple[dict[str, str], dict[str, int]]:
 
 def stage_rules(copy: Path) -> dict[str, set[str]]:
     """Rules defined in each workflow/rules/<stage>.smk file."""
-    return {smk.stem: set(re.findall(r"^rule (\w+):", smk.read_text(), re.M))
-            for smk in (copy / "workflow/rules").glob("*.smk")}
+    return {
+        smk.stem: set(re.findall(r"^rule (\w+):", smk.read_text(), re.M))
+        for smk in (copy / "workflow/rules").glob("*.smk")
+    }
 
 
 def fresh_copy(tmp: Path, name: str) -> Path:
     return copy_repo(tmp / name)
 
 
-# --- measurements -----------------------------------------------------------------------------------
+# --- measurements ---------------------------------------------------------------------------------
+
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() \
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
         else platform.processor()
-    return {"logical_cores": os.cpu_count(), "physical_cores": psutil.cpu_count(logical=False),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "cpu": cpu,
-            "platform": platform.platform(), "python": platform.python_version(),
-            "snakemake": subprocess.run([*snakemake_command(), "--version"], capture_output=True,
-                                        text=True).stdout.strip(),
-            "cores_used": CORES}
+    )
+    return {
+        "logical_cores": os.cpu_count(),
+        "physical_cores": psutil.cpu_count(logical=False),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "snakemake": subprocess.run(
+            [*snakemake_command(), "--version"], capture_output=True, text=True
+        ).stdout.strip(),
+        "cores_used": CORES,
+    }
 
 
 def cold_full_run(copy: Path) -> dict:
@@ -131,8 +157,12 @@ def cold_full_run(copy: Path) -> dict:
 
 def noop_rerun(copy: Path, cold: dict) -> dict:
     run = run_snakemake(copy)
-    return {"seconds": run["seconds"], "fraction_of_cold": round(run["seconds"] / cold["seconds"], 4),
-            "nothing_to_do": run["nothing_to_do"], "rules_run": run["rules_run"]}
+    return {
+        "seconds": run["seconds"],
+        "fraction_of_cold": round(run["seconds"] / cold["seconds"], 4),
+        "nothing_to_do": run["nothing_to_do"],
+        "rules_run": run["rules_run"],
+    }
 
 
 def incremental_cost_change(copy: Path, cold: dict) -> dict:
@@ -148,10 +178,14 @@ def incremental_cost_change(copy: Path, cold: dict) -> dict:
     costs_rules = {r for rules in stages.values() for r in rules if r.startswith("costs_")}
     allowed = costs_rules | stages.get("costs", set()) | stages.get("report", set()) | TARGET_RULES
     ran = set(run["rules_run"])
-    return {"change": f"costs.parameters.{name}.{field} += {delta}", "seconds": run["seconds"],
-            "fraction_of_cold": round(run["seconds"] / cold["seconds"], 4),
-            "rules_run": run["rules_run"], "only_cost_and_report_rules": ran <= allowed,
-            "other_rules_run": sorted(ran - allowed)}
+    return {
+        "change": f"costs.parameters.{name}.{field} += {delta}",
+        "seconds": run["seconds"],
+        "fraction_of_cold": round(run["seconds"] / cold["seconds"], 4),
+        "rules_run": run["rules_run"],
+        "only_cost_and_report_rules": ran <= allowed,
+        "other_rules_run": sorted(ran - allowed),
+    }
 
 
 def ingestion(copy: Path) -> dict:
@@ -170,13 +204,18 @@ def ingestion(copy: Path) -> dict:
         rows = sum(pacsv.read_csv(f).num_rows for f in files)
         floors.append(time.perf_counter() - start)
     floor = min(floors)
-    return {"seconds": run["seconds"], "acquire_seconds": acquire["seconds"],
-            "acquire_jobs": sum(acquire["rules_run"].values()),
-            "acquire_ratio_to_floor": round(acquire["seconds"] / floor, 1),
-            "rule_job_seconds": {**acquire["rule_job_seconds"], **run["rule_job_seconds"]},
-            "raw_files": len(files), "raw_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
-            "raw_rows": rows, "pyarrow_floor_seconds": round(floor, 3),
-            "ratio_to_floor": round(run["seconds"] / floor, 1)}
+    return {
+        "seconds": run["seconds"],
+        "acquire_seconds": acquire["seconds"],
+        "acquire_jobs": sum(acquire["rules_run"].values()),
+        "acquire_ratio_to_floor": round(acquire["seconds"] / floor, 1),
+        "rule_job_seconds": {**acquire["rule_job_seconds"], **run["rule_job_seconds"]},
+        "raw_files": len(files),
+        "raw_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
+        "raw_rows": rows,
+        "pyarrow_floor_seconds": round(floor, 3),
+        "ratio_to_floor": round(run["seconds"] / floor, 1),
+    }
 
 
 def multiverse_inputs(copy: Path):
@@ -186,9 +225,14 @@ def multiverse_inputs(copy: Path):
     cfg = yaml.safe_load((copy / "config/models.yaml").read_text())
     specs = multiverse.expand_specs(cfg["multiverse"], cfg["power"], cfg["models"])
     geos = cfg["models"]["geographies"]
-    tables = {g: deprivation.attach(pd.read_parquet(copy / f"results/tables/{g}.parquet"),
-                                    pd.read_parquet(copy / f"results/models/deprivation_{g}.parquet"),
-                                    key=geos[g]["key"]) for g in geos}
+    tables = {
+        g: deprivation.attach(
+            pd.read_parquet(copy / f"results/tables/{g}.parquet"),
+            pd.read_parquet(copy / f"results/models/deprivation_{g}.parquet"),
+            key=geos[g]["key"],
+        )
+        for g in geos
+    }
     scores = {g: pd.read_parquet(copy / f"results/power/scores_{g}.parquet") for g in geos}
     return specs.loc[specs["valid"]].reset_index(drop=True), tables, scores, cfg["models"]
 
@@ -196,13 +240,17 @@ def multiverse_inputs(copy: Path):
 def multiverse_cores(copy: Path) -> dict:
     """The multiverse stage (shards + gather) rerun through Snakemake at 1 and 2 cores."""
     n_specs = len(multiverse_inputs(copy)[0])
-    runs = {c: run_snakemake(copy, "--forcerun", "models_shard", "--until", "models_gather", cores=c)
-            for c in (1, 2)}
-    return {"specifications": n_specs,
-            **{f"seconds_{c}_core": r["seconds"] for c, r in runs.items()},
-            **{f"seconds_per_spec_{c}_core": round(r["seconds"] / n_specs, 4) for c, r in runs.items()},
-            "speedup_1_to_2": round(runs[1]["seconds"] / runs[2]["seconds"], 2),
-            "rules_run": runs[2]["rules_run"]}
+    runs = {
+        c: run_snakemake(copy, "--forcerun", "models_shard", "--until", "models_gather", cores=c)
+        for c in (1, 2)
+    }
+    return {
+        "specifications": n_specs,
+        **{f"seconds_{c}_core": r["seconds"] for c, r in runs.items()},
+        **{f"seconds_per_spec_{c}_core": round(r["seconds"] / n_specs, 4) for c, r in runs.items()},
+        "speedup_1_to_2": round(runs[1]["seconds"] / runs[2]["seconds"], 2),
+        "rules_run": runs[2]["rules_run"],
+    }
 
 
 def multiverse_scaling(copy: Path) -> dict:
@@ -215,7 +263,10 @@ def multiverse_scaling(copy: Path) -> dict:
         batch = pd.concat([specs] * k, ignore_index=True)
         start = time.perf_counter()
         multiverse.fit_specs(batch, tables, scores, models_cfg, ci_level=models_cfg["ci_level"])
-        out[f"{k}x"] = {"specifications": len(batch), "seconds": round(time.perf_counter() - start, 2)}
+        out[f"{k}x"] = {
+            "specifications": len(batch),
+            "seconds": round(time.perf_counter() - start, 2),
+        }
     return with_ratios(out)
 
 
@@ -228,16 +279,28 @@ def cost_areas(copy: Path):
     schema = yaml.safe_load((copy / "workflow/schemas/costs.schema.yaml").read_text())
     settings = costs.settings_from_config(cfg, schema)
     raw = copy / "data/raw/prices"
-    settings = costs.in_base_prices(settings, read_gdp_deflator(raw / "hmt_gdp_deflator_march2026_fy.csv",
-                                                                raw / "GDP_Deflators_Qtrly_National_Accounts_December_2023_update.csv"))
+    settings = costs.in_base_prices(
+        settings,
+        read_gdp_deflator(
+            raw / "hmt_gdp_deflator_march2026_fy.csv",
+            raw / "GDP_Deflators_Qtrly_National_Accounts_December_2023_update.csv",
+        ),
+    )
     councils = pd.read_parquet(copy / "results/costs/council_inputs.parquet")
-    areas = costs.prepare_areas(pd.read_parquet(copy / "results/costs/lsoa_inputs.parquet"), councils)
-    return settings, areas, costs.point_estimate(areas, settings), costs.fixed_budget(
-        councils, settings.fixed_budget_share_of_spend)
+    areas = costs.prepare_areas(
+        pd.read_parquet(copy / "results/costs/lsoa_inputs.parquet"), councils
+    )
+    return (
+        settings,
+        areas,
+        costs.point_estimate(areas, settings),
+        costs.fixed_budget(councils, settings.fixed_budget_share_of_spend),
+    )
 
 
 def monte_carlo_seconds(settings, areas, point, budget: float, n_draws: int) -> dict:
-    """Best of REPEATS: n_draws Monte Carlo draws of every rule over every LSOA at the fixed budget."""
+    """Best of REPEATS: n_draws Monte Carlo draws of every rule over every LSOA at the fixed
+    budget."""
     from coprod.analysis import costs
 
     draws = costs.draw_factors(settings, n_draws, settings.seed)
@@ -251,14 +314,21 @@ def monte_carlo_seconds(settings, areas, point, budget: float, n_draws: int) -> 
 
 def monte_carlo(copy: Path) -> dict:
     settings, areas, point, budget = cost_areas(copy)
-    scaling = {f"{k}x": {"draws": k * MC_DRAWS,
-                         "seconds": monte_carlo_seconds(settings, areas, point, budget, k * MC_DRAWS)["seconds"]}
-               for k in SCALES}
+    scaling = {
+        f"{k}x": {
+            "draws": k * MC_DRAWS,
+            "seconds": monte_carlo_seconds(settings, areas, point, budget, k * MC_DRAWS)["seconds"],
+        }
+        for k in SCALES
+    }
     from coprod.analysis.costs import RULES
 
-    return {"draws": MC_DRAWS, "rules": list(RULES),
-            "lsoa21": monte_carlo_seconds(settings, areas, point, budget, MC_DRAWS),
-            "scaling": with_ratios(scaling)}
+    return {
+        "draws": MC_DRAWS,
+        "rules": list(RULES),
+        "lsoa21": monte_carlo_seconds(settings, areas, point, budget, MC_DRAWS),
+        "scaling": with_ratios(scaling),
+    }
 
 
 def with_ratios(scaling: dict) -> dict:
@@ -271,7 +341,8 @@ def with_ratios(scaling: dict) -> dict:
     return scaling
 
 
-# --- driver ------------------------------------------------------------------------------------------
+# --- driver ---------------------------------------------------------------------------------------
+
 
 def measure(name: str, figures: dict, notes: list[str], func, *args):
     """Run one measurement; a failure or a missing stage becomes a note, not a crash."""
@@ -292,19 +363,30 @@ SOURCE: dict = {"name": "snapshot", "mirror": None}
 def run(tmp: Path, quick: bool = False) -> dict:
     if SOURCE["name"] == "mirror":
         if mirror_dir() is None:
-            raise SystemExit("bench: no offline mirror (set COPROD_DATA_MIRROR or put ../shared/data/raw)")
+            raise SystemExit(
+                "bench: no offline mirror (set COPROD_DATA_MIRROR or put ../shared/data/raw)"
+            )
         SOURCE["mirror"] = mirror_dir()
     figures: dict = {}
     notes: list[str] = []
     copy = fresh_copy(tmp, "full")
     wired = rule_names(copy)
-    missing = [s for s, rule in (("models", "models_shard"), ("costs", "costs_model"),
-                                 ("report", "report_render")) if rule not in wired]
+    missing = [
+        s
+        for s, rule in (
+            ("models", "models_shard"),
+            ("costs", "costs_model"),
+            ("report", "report_render"),
+        )
+        if rule not in wired
+    ]
     if missing:
         notes.append(f"stages not in the workflow yet: {missing}; the cold run covers the rest")
     cold = measure("cold_full_run", figures, notes, cold_full_run, copy)
     if not cold:
-        stages = [f"{s}_all" for s in ("acquire", "tables", "models", "costs") if f"{s}_all" in wired]
+        stages = [
+            f"{s}_all" for s in ("acquire", "tables", "models", "costs") if f"{s}_all" in wired
+        ]
         measure("cold_stages_run", figures, notes, run_snakemake, copy, *stages)
     else:
         measure("noop_rerun", figures, notes, noop_rerun, copy, cold)
@@ -325,54 +407,89 @@ def run(tmp: Path, quick: bool = False) -> dict:
         notes.append("monte_carlo: skipped (no costs stage, or its inputs were not built)")
     else:
         measure("monte_carlo", figures, notes, monte_carlo, copy)
-    return {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "source": SOURCE["name"], "machine": machine(), "figures": figures, "notes": notes}
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": SOURCE["name"],
+        "machine": machine(),
+        "figures": figures,
+        "notes": notes,
+    }
 
 
 def markdown(result: dict) -> str:
     """A short human summary of bench.json."""
     m, f = result["machine"], result["figures"]
-    lines = [f"# Pipeline benchmark ({result['generated_at']})", "",
-             f"Machine: {m['logical_cores']} logical cores ({m['cpu']}), {m['memory_gb']} GB RAM, "
-             f"{m['platform']}, Python {m['python']}, Snakemake {m['snakemake']}; runs use "
-             f"{m['cores_used']} cores.", "", "| measure | value |", "|---|---|"]
+    lines = [
+        f"# Pipeline benchmark ({result['generated_at']})",
+        "",
+        f"Machine: {m['logical_cores']} logical cores ({m['cpu']}), {m['memory_gb']} GB RAM, "
+        f"{m['platform']}, Python {m['python']}, Snakemake {m['snakemake']}; runs use "
+        f"{m['cores_used']} cores.",
+        "",
+        "| measure | value |",
+        "|---|---|",
+    ]
 
     def row(label, value):
         lines.append(f"| {label} | {value} |")
 
     if c := f.get("cold_full_run") or f.get("cold_stages_run"):
         label = "cold full run" if "cold_full_run" in f else "cold run of the stage targets only"
-        row(label, f"{c['seconds']} s, peak RSS {c['peak_rss_tree_mb']} MB (process tree), "
-                             f"{c['peak_rss_process_mb']} MB (largest process)")
+        row(
+            label,
+            f"{c['seconds']} s, peak RSS {c['peak_rss_tree_mb']} MB (process tree), "
+            f"{c['peak_rss_process_mb']} MB (largest process)",
+        )
         slowest = ", ".join(f"{r} {s} s" for r, s in list(c["rule_job_seconds"].items())[:5])
         row("slowest rules (job-seconds)", slowest)
     if n := f.get("noop_rerun"):
         row("no-op rerun", f"{n['seconds']} s = {n['fraction_of_cold']:.1%} of cold")
     if i := f.get("incremental_cost_change"):
-        row(f"incremental ({i['change']})",
+        row(
+            f"incremental ({i['change']})",
             f"{i['seconds']} s = {i['fraction_of_cold']:.1%} of cold; reran "
-            f"{', '.join(i['rules_run'])}; only cost/report rules: {i['only_cost_and_report_rules']}")
+            f"{', '.join(i['rules_run'])}; "
+            f"only cost/report rules: {i['only_cost_and_report_rules']}",
+        )
     if g := f.get("ingestion"):
-        row("ingestion (acquire + tables)",
-            f"{g['seconds']} s vs pyarrow floor {g['pyarrow_floor_seconds']} s for {g['raw_files']} "
-            f"files ({g['raw_mb']} MB): {g['ratio_to_floor']}x")
-        row("acquisition alone", f"{g['acquire_seconds']} s in {g['acquire_jobs']} jobs: "
-            f"{g['acquire_ratio_to_floor']}x the pyarrow floor")
+        row(
+            "ingestion (acquire + tables)",
+            f"{g['seconds']} s vs pyarrow floor {g['pyarrow_floor_seconds']} s for "
+            f"{g['raw_files']} files ({g['raw_mb']} MB): {g['ratio_to_floor']}x",
+        )
+        row(
+            "acquisition alone",
+            f"{g['acquire_seconds']} s in {g['acquire_jobs']} jobs: "
+            f"{g['acquire_ratio_to_floor']}x the pyarrow floor",
+        )
     if mc := f.get("multiverse_cores"):
-        row("multiverse (Snakemake, shards + gather)",
+        row(
+            "multiverse (Snakemake, shards + gather)",
             f"{mc['specifications']} specs: {mc['seconds_per_spec_1_core']} s/spec at 1 core, "
-            f"{mc['seconds_per_spec_2_core']} s/spec at 2 cores, speed-up {mc['speedup_1_to_2']}x")
+            f"{mc['seconds_per_spec_2_core']} s/spec at 2 cores, speed-up {mc['speedup_1_to_2']}x",
+        )
     if ms := f.get("multiverse_scaling"):
-        row("multiverse scaling (one process)",
-            "; ".join(f"{k}: {v['specifications']} specs {v['seconds']} s ({v['ratio_per_size']} per size)"
-                      for k, v in ms.items()))
+        row(
+            "multiverse scaling (one process)",
+            "; ".join(
+                f"{k}: {v['specifications']} specs {v['seconds']} s "
+                f"({v['ratio_per_size']} per size)"
+                for k, v in ms.items()
+            ),
+        )
     if mo := f.get("monte_carlo"):
         per = mo["lsoa21"]
-        row(f"Monte Carlo {mo['draws']:,} draws, {len(mo['rules'])} rules",
-            f"{per['areas']:,} LSOAs {per['seconds']} s")
-        row("Monte Carlo scaling",
-            "; ".join(f"{k}: {v['draws']:,} draws {v['seconds']} s ({v['ratio_per_size']} per size)"
-                      for k, v in mo["scaling"].items()))
+        row(
+            f"Monte Carlo {mo['draws']:,} draws, {len(mo['rules'])} rules",
+            f"{per['areas']:,} LSOAs {per['seconds']} s",
+        )
+        row(
+            "Monte Carlo scaling",
+            "; ".join(
+                f"{k}: {v['draws']:,} draws {v['seconds']} s ({v['ratio_per_size']} per size)"
+                for k, v in mo["scaling"].items()
+            ),
+        )
     if result["notes"]:
         lines += ["", "Notes:", *(f"- {note}" for note in result["notes"])]
     return "\n".join(lines) + "\n"
@@ -380,13 +497,22 @@ def markdown(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "results/bench",
-                        help="directory for bench.json and bench.md (default results/bench)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "results/bench",
+        help="directory for bench.json and bench.md (default results/bench)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies")
-    parser.add_argument("--source", choices=["snapshot", "mirror"], default="snapshot",
-                        help="raw files from the shipped snapshot (default) or the offline mirror")
-    parser.add_argument("--quick", action="store_true",
-                        help="cold, no-op, one-parameter change and ingestion only")
+    parser.add_argument(
+        "--source",
+        choices=["snapshot", "mirror"],
+        default="snapshot",
+        help="raw files from the shipped snapshot (default) or the offline mirror",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="cold, no-op, one-parameter change and ingestion only"
+    )
     args = parser.parse_args(argv)
     SOURCE["name"] = args.source
     tmp = Path(tempfile.mkdtemp(prefix="coprod-bench-"))

@@ -43,8 +43,12 @@ def snakemake_command() -> list[str]:
 
 def worktree_files(root: Path = ROOT) -> list[str]:
     """Paths of the working tree that a clean checkout plus local edits would hold."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=root, check=True, capture_output=True).stdout
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    ).stdout
     return sorted(p for p in out.decode().split("\0") if p and (root / p).is_file())
 
 
@@ -56,8 +60,13 @@ def copy_repo(dest: Path, *, state_from: Path | None = None, root: Path = ROOT) 
     """
     dest.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "clone", "--quiet", str(root), str(dest)], check=True)
-    deleted = subprocess.run(["git", "ls-files", "-z", "--deleted"], cwd=root, check=True,
-                             capture_output=True).stdout.decode().split("\0")
+    deleted = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--deleted"], cwd=root, check=True, capture_output=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, deleted):
         (dest / rel).unlink(missing_ok=True)
     for rel in worktree_files(root):
@@ -68,8 +77,13 @@ def copy_repo(dest: Path, *, state_from: Path | None = None, root: Path = ROOT) 
         skip = {state_from / rel for rel in NOT_STATE}
         for rel in STATE:
             if (state_from / rel).is_dir():
-                shutil.copytree(state_from / rel, dest / rel, symlinks=True, dirs_exist_ok=True,
-                                ignore=lambda d, names: [n for n in names if Path(d, n) in skip])
+                shutil.copytree(
+                    state_from / rel,
+                    dest / rel,
+                    symlinks=True,
+                    dirs_exist_ok=True,
+                    ignore=lambda d, names: [n for n in names if Path(d, n) in skip],
+                )
     return dest
 
 
@@ -87,22 +101,43 @@ def environment(copy: Path, mirror: Path | None) -> dict[str, str]:
     return env
 
 
-def snakemake(copy: Path, *args: str, mirror: Path | None = None, cores: int = 2,
-              extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def snakemake(
+    copy: Path,
+    *args: str,
+    mirror: Path | None = None,
+    cores: int = 2,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run Snakemake in ``copy`` and capture its output (mirror: defaults to mirror_dir())."""
     env = {**environment(copy, mirror or mirror_dir()), **(extra_env or {})}
-    return subprocess.run([*snakemake_command(), "--cores", str(cores), *args], cwd=copy,
-                          env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [*snakemake_command(), "--cores", str(cores), *args],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
-def kill_when(copy: Path, args: Iterable[str], ready: Callable[[], bool], *,
-              mirror: Path | None = None, cores: int = 2) -> list[str]:
+def kill_when(
+    copy: Path,
+    args: Iterable[str],
+    ready: Callable[[], bool],
+    *,
+    mirror: Path | None = None,
+    cores: int = 2,
+) -> list[str]:
     """Start Snakemake, SIGKILL its whole process group as soon as ``ready()`` (polled every
     0.05 s) is true, and return what it printed: a crash of the machine, not a polite stop."""
-    proc = subprocess.Popen([*snakemake_command(), "--cores", str(cores), *args], cwd=copy,
-                            env=environment(copy, mirror or mirror_dir()), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [*snakemake_command(), "--cores", str(cores), *args],
+        cwd=copy,
+        env=environment(copy, mirror or mirror_dir()),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
@@ -126,8 +161,11 @@ def rule_names(copy: Path) -> set[str]:
 
 def snapshot(directory: Path) -> dict[str, str]:
     """SHA-256 of every file under ``directory``, keyed by relative path."""
-    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def volatile_column(rel: str) -> str | None:

@@ -27,8 +27,9 @@ def _conda_packages() -> dict[str, str]:
 
 
 def test_environment_yml_is_generated_from_pyproject():
-    assert (ROOT / "environment.yml").read_text() == environment.render(), \
+    assert (ROOT / "environment.yml").read_text() == environment.render(), (
         "environment.yml is out of date: run `make environment`"
+    )
 
 
 def test_environment_and_pyproject_name_the_same_packages_with_the_same_ranges():
@@ -73,5 +74,5 @@ def test_the_pip_lock_pins_every_declared_package_within_its_range():
         low = tuple(int(p) for p in re.findall(r"\d+", rng.split(",")[0])[:2])
         if rng.startswith("=="):
             assert rng == f"=={locked[key]}", (name, locked[key], rng)
-        assert version >= low[:len(version)], (name, locked[key], rng)
+        assert version >= low[: len(version)], (name, locked[key], rng)
     assert project["requires-python"]

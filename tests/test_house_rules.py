@@ -21,8 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "coprod"
 FIXTURES = ROOT / "tests" / "fixtures"
 
-NETWORK_MODULES = {"pooch", "requests", "httpx", "aiohttp", "urllib.request", "http.client",
-                   "socket", "ftplib", "urllib3"}
+NETWORK_MODULES = {
+    "pooch",
+    "requests",
+    "httpx",
+    "aiohttp",
+    "urllib.request",
+    "http.client",
+    "socket",
+    "ftplib",
+    "urllib3",
+}
 ACQUISITION = {"coprod.data.acquire", "coprod.data.download"}
 # The stage each module belongs to; a module may import only its own stage and those below.
 LEVELS = {"foundation": 0, "data": 1, "analysis": 2, "report": 3}
@@ -53,13 +62,19 @@ def imports(path: Path) -> set[str]:
 
 
 def string_literals(path: Path) -> set[str]:
-    return {node.value for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
 
 
 def test_stages_are_subpackages_a_newcomer_can_name():
-    assert {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()} == {"data", "analysis",
-                                                                                 "report"}
+    assert {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()} == {
+        "data",
+        "analysis",
+        "report",
+    }
     assert {stage(m) for m in package_modules()} == set(LEVELS)
 
 
@@ -74,20 +89,35 @@ def test_lower_stages_never_import_higher_ones():
 
 
 def test_the_report_reads_files_never_model_code():
-    broken = [f"{m} imports {n}" for m, p in package_modules().items() if stage(m) == "report"
-              for n in imports(p) if n.startswith("coprod.analysis")]
-    broken += [f"{p.name} imports {n}" for p in (ROOT / "workflow/scripts/report").glob("*.py")
-               for n in imports(p) if n.startswith("coprod.analysis")]
+    broken = [
+        f"{m} imports {n}"
+        for m, p in package_modules().items()
+        if stage(m) == "report"
+        for n in imports(p)
+        if n.startswith("coprod.analysis")
+    ]
+    broken += [
+        f"{p.name} imports {n}"
+        for p in (ROOT / "workflow/scripts/report").glob("*.py")
+        for n in imports(p)
+        if n.startswith("coprod.analysis")
+    ]
     assert broken == []
 
 
 def test_only_acquisition_touches_the_network_or_the_mirror():
-    sources = {**package_modules(),
-               **{str(p.relative_to(ROOT)): p for d in ("workflow/scripts", "bench")
-                  for p in sorted((ROOT / d).rglob("*.py"))}}
+    sources = {
+        **package_modules(),
+        **{
+            str(p.relative_to(ROOT)): p
+            for d in ("workflow/scripts", "bench")
+            for p in sorted((ROOT / d).rglob("*.py"))
+        },
+    }
     network = {m for m, p in sources.items() if imports(p) & NETWORK_MODULES}
-    mirror = {m for m, p in sources.items()
-              if {"data_mirror", "COPROD_DATA_MIRROR"} & string_literals(p)}
+    mirror = {
+        m for m, p in sources.items() if {"data_mirror", "COPROD_DATA_MIRROR"} & string_literals(p)
+    }
     assert network <= ACQUISITION, network - ACQUISITION
     assert mirror <= ACQUISITION | {"workflow/scripts/data/acquire.py"}, mirror
 
@@ -107,14 +137,23 @@ def raw_column_names() -> set[str]:
 def test_only_readers_know_raw_column_names():
     raw = raw_column_names()
     assert len(raw) > 50  # the fixtures carry the official headers
-    leaks = {m: sorted(string_literals(p) & raw) for m, p in package_modules().items()
-             if not m.startswith("coprod.data.readers")}
+    leaks = {
+        m: sorted(string_literals(p) & raw)
+        for m, p in package_modules().items()
+        if not m.startswith("coprod.data.readers")
+    }
     assert {m: names for m, names in leaks.items() if names} == {}
 
 
-@pytest.mark.parametrize("path", [ROOT / "Snakefile", ROOT / "workflow" / "Snakefile",
-                                  *sorted((ROOT / "workflow" / "rules").glob("*.smk"))],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path",
+    [
+        ROOT / "Snakefile",
+        ROOT / "workflow" / "Snakefile",
+        *sorted((ROOT / "workflow" / "rules").glob("*.smk")),
+    ],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
 def test_parsing_the_workflow_imports_nothing_heavy(path):
     """Rule files read the registry as plain YAML, so `snakemake -n` and `--lint` need only
     Snakemake and PyYAML (and the workflow can be deployed as a catalog module)."""

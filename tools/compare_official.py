@@ -29,15 +29,25 @@ def main() -> int:
     subprocess.run([*snakemake, VALUES], cwd=ROOT, env=env, check=True)  # the snapshot run
     with tempfile.TemporaryDirectory(prefix="coprod-official-") as tmp:
         copy = Path(tmp) / "repo"
-        files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                                "--exclude-standard"], cwd=ROOT, check=True,
-                               capture_output=True).stdout.decode().split("\0")
+        files = (
+            subprocess.run(
+                ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            .stdout.decode()
+            .split("\0")
+        )
         for rel in filter(None, files):
             if (ROOT / rel).is_file():
                 (copy / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(ROOT / rel, copy / rel)
-        done = subprocess.run([*snakemake, VALUES, "--config", "data_source=official"],
-                              cwd=copy, env={**env, "PYTHONPATH": str(copy / "src")})
+        done = subprocess.run(
+            [*snakemake, VALUES, "--config", "data_source=official"],
+            cwd=copy,
+            env={**env, "PYTHONPATH": str(copy / "src")},
+        )
         if (copy / "config/official.lock.yaml").is_file():  # first downloads: keep their hashes
             shutil.copy2(copy / "config/official.lock.yaml", ROOT / "config/official.lock.yaml")
         if done.returncode != 0:
@@ -46,8 +56,10 @@ def main() -> int:
         official = json.loads((copy / VALUES).read_text())
     table = compare_values(json.loads((ROOT / VALUES).read_text()), official)
     write_csv(table, ROOT / "results/official_comparison.csv")
-    print(f"{int(table['changed'].sum())} of {len(table)} headline figures differ: "
-          "results/official_comparison.csv")
+    print(
+        f"{int(table['changed'].sum())} of {len(table)} headline figures differ: "
+        "results/official_comparison.csv"
+    )
     return 0
 
 

@@ -21,7 +21,9 @@ CONDA_NAMES = {"pypandoc-binary": "pypandoc"}
 # Not Python packages: what conda installs beside them. Quarto (which bundles pandoc and Typst)
 # at the version tools/quarto.lock.json pins for the project-local install.
 CONDA_ONLY = ["quarto"]
-QUARTO_VERSION = __import__("json").loads((ROOT / "tools" / "quarto.lock.json").read_text())["version"]
+QUARTO_VERSION = __import__("json").loads((ROOT / "tools" / "quarto.lock.json").read_text())[
+    "version"
+]
 CONDA_PINS = {"quarto": f"={QUARTO_VERSION}"}
 EXTRAS = ["test", "slurm", "lint"]
 
@@ -29,7 +31,9 @@ EXTRAS = ["test", "slurm", "lint"]
 def requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[tuple[str, str]]:
     """(name, range) of every dependency and of the extras the Makefile installs."""
     project = tomllib.loads(pyproject.read_text())["project"]
-    specs = project["dependencies"] + [d for e in EXTRAS for d in project["optional-dependencies"][e]]
+    specs = project["dependencies"] + [
+        d for e in EXTRAS for d in project["optional-dependencies"][e]
+    ]
     out = []
     for spec in specs:
         name, rng = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*(.*)", spec).groups()
@@ -40,10 +44,17 @@ def requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[tuple[str, s
 def render(pyproject: Path = ROOT / "pyproject.toml") -> str:
     project = tomllib.loads(pyproject.read_text())["project"]
     python = project["requires-python"]
-    lines = ["# Generated from pyproject.toml by tools/environment.py: do not edit by hand.",
-             "# Conda users: `conda env create -f environment.yml && conda activate coprod`.",
-             "name: coprod", "channels:", "  - conda-forge", "  - bioconda", "  - nodefaults",
-             "dependencies:", f"  - python{python},<3.14"]
+    lines = [
+        "# Generated from pyproject.toml by tools/environment.py: do not edit by hand.",
+        "# Conda users: `conda env create -f environment.yml && conda activate coprod`.",
+        "name: coprod",
+        "channels:",
+        "  - conda-forge",
+        "  - bioconda",
+        "  - nodefaults",
+        "dependencies:",
+        f"  - python{python},<3.14",
+    ]
     lines += [f"  - {CONDA_NAMES.get(name, name)}{rng}" for name, rng in requirements(pyproject)]
     lines += [f"  - {tool}{CONDA_PINS.get(tool, '')}" for tool in CONDA_ONLY]
     lines += ["  - pip", "  - pip:", "      - -e ."]

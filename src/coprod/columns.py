@@ -9,8 +9,9 @@ import pandas as pd
 from coprod.errors import SchemaError
 
 
-def require_columns(frame: pd.DataFrame, needed: list[str] | dict[str, str], path: str | Path,
-                    what: str = "columns") -> None:
+def require_columns(
+    frame: pd.DataFrame, needed: list[str] | dict[str, str], path: str | Path, what: str = "columns"
+) -> None:
     """Raise a SchemaError naming the file and every needed column it lacks."""
     missing = [c for c in needed if c not in frame.columns]
     if missing:

@@ -18,22 +18,30 @@ def simulate(n=3000, groups=60, slope=-0.5, seed=4):
     pop = rng.integers(800, 3000, n).astype(float)
     mu = pop * np.exp(-3 + slope * power)
     nb_size = 5.0
-    return pd.DataFrame({
-        "lad24cd": [f"E06{g:06d}" for g in lad],
-        "power": power,
-        "population": pop,
-        "rate": 10 + slope * power + rng.normal(0, 1.0, groups)[lad] + rng.normal(0, 1.0, n),
-        "poisson_count": rng.poisson(mu),
-        "nb_count": rng.negative_binomial(nb_size, nb_size / (nb_size + mu)),
-        "covariate": rng.normal(size=n),
-    })
+    return pd.DataFrame(
+        {
+            "lad24cd": [f"E06{g:06d}" for g in lad],
+            "power": power,
+            "population": pop,
+            "rate": 10 + slope * power + rng.normal(0, 1.0, groups)[lad] + rng.normal(0, 1.0, n),
+            "poisson_count": rng.poisson(mu),
+            "nb_count": rng.negative_binomial(nb_size, nb_size / (nb_size + mu)),
+            "covariate": rng.normal(size=n),
+        }
+    )
 
 
 @pytest.mark.parametrize("family", ["mixedlm", "ols", "wls", "ols_spline"])
 def test_linear_families_recover_the_slope_per_sd_of_power(family):
     data = simulate()
-    rec = models.fit_model(data, family=family, outcome="rate", covariates=["covariate"],
-                           cluster="lad24cd", weight="population")
+    rec = models.fit_model(
+        data,
+        family=family,
+        outcome="rate",
+        covariates=["covariate"],
+        cluster="lad24cd",
+        weight="population",
+    )
     truth = -0.5 * data["power"].std()
     assert rec["error"] == "" and rec["converged"]
     assert rec["estimate"] == pytest.approx(truth, abs=0.06)
@@ -44,8 +52,9 @@ def test_linear_families_recover_the_slope_per_sd_of_power(family):
 @pytest.mark.parametrize("family,count", [("poisson", "poisson_count"), ("negbin", "nb_count")])
 def test_count_families_recover_the_log_rate_ratio_with_an_exposure_offset(family, count):
     data = simulate()
-    rec = models.fit_model(data, family=family, outcome="rate", count=count, exposure="population",
-                           cluster="lad24cd")
+    rec = models.fit_model(
+        data, family=family, outcome="rate", count=count, exposure="population", cluster="lad24cd"
+    )
     truth = -0.5 * data["power"].std()
     assert rec["converged"]
     assert rec["estimate"] == pytest.approx(truth, abs=0.03)
@@ -73,12 +82,16 @@ def test_likelihood_is_on_the_scale_of_the_raw_outcome():
 
 def test_spline_slope_differs_from_linear_when_the_truth_is_curved():
     data = simulate()
-    curved = data.assign(rate=np.where(data["power"] < 0, -2.0 * data["power"], 0.0)
-                         + np.random.default_rng(1).normal(0, 0.5, len(data)))
+    curved = data.assign(
+        rate=np.where(data["power"] < 0, -2.0 * data["power"], 0.0)
+        + np.random.default_rng(1).normal(0, 0.5, len(data))
+    )
     spline = models.fit_model(curved, family="ols_spline", outcome="rate", cluster="lad24cd")
     p10, p90 = curved["power"].quantile([0.1, 0.9])
-    mean_slope = (curved["rate"][curved["power"].between(p90 - 0.1, p90 + 0.1)].mean()
-                  - curved["rate"][curved["power"].between(p10 - 0.1, p10 + 0.1)].mean()) / (p90 - p10)
+    mean_slope = (
+        curved["rate"][curved["power"].between(p90 - 0.1, p90 + 0.1)].mean()
+        - curved["rate"][curved["power"].between(p10 - 0.1, p10 + 0.1)].mean()
+    ) / (p90 - p10)
     assert spline["estimate"] == pytest.approx(mean_slope * curved["power"].std(), rel=0.1)
     assert "cr(power_z" in spline["formula"]
 
@@ -90,8 +103,14 @@ def test_dropped_rows_are_counted_with_their_reason():
     rec = models.fit_model(data, family="ols", outcome="rate", cluster="lad24cd")
     assert (rec["n"], rec["n_dropped"]) == (395, 5)
     assert rec["dropped_reason"] == "5 missing rate"
-    rec = models.fit_model(data, family="poisson", outcome="rate", count="poisson_count",
-                           exposure="population", cluster="lad24cd")
+    rec = models.fit_model(
+        data,
+        family="poisson",
+        outcome="rate",
+        count="poisson_count",
+        exposure="population",
+        cluster="lad24cd",
+    )
     assert rec["n_dropped"] == 2 and rec["dropped_reason"] == "2 non-positive population"
 
 
@@ -99,8 +118,9 @@ def test_failures_are_records_not_exceptions():
     data = simulate(n=200)
     missing = models.fit_model(data, family="ols", outcome="no_such_column")
     assert "no_such_column" in missing["error"] and not missing["converged"]
-    empty = models.fit_model(data.assign(rate=np.nan), family="mixedlm", outcome="rate",
-                             cluster="lad24cd")
+    empty = models.fit_model(
+        data.assign(rate=np.nan), family="mixedlm", outcome="rate", cluster="lad24cd"
+    )
     assert empty["error"] and empty["n"] == 0 and empty["n_dropped"] == 200
     constant = models.fit_model(data.assign(rate=1.0), family="ols", outcome="rate")
     assert "no variation" in constant["error"]
@@ -112,18 +132,27 @@ def test_failures_are_records_not_exceptions():
 
 def test_gradient_means_are_population_weighted_group_means():
     data = simulate(n=600).assign(power_decile=lambda d: models.quantile_group(d["power"], 10))
-    table = models.gradient_table(data, outcome="r", column="rate", by="power_decile",
-                                  weight="population", ci_level=0.95)
+    table = models.gradient_table(
+        data, outcome="r", column="rate", by="power_decile", weight="population", ci_level=0.95
+    )
     expected = data.groupby("power_decile").apply(
-        lambda g: np.average(g["rate"], weights=g["population"]), include_groups=False)
+        lambda g: np.average(g["rate"], weights=g["population"]), include_groups=False
+    )
     np.testing.assert_allclose(table["mean"], expected.to_numpy())
     assert (table["ci_low"] < table["mean"]).all() and (table["mean"] < table["ci_high"]).all()
     assert table["n"].sum() == 600
 
 
 def test_extreme_ratio_hand_case():
-    gradient = pd.DataFrame({"outcome": "y", "by": "power_quintile", "group": [1, 3, 5],
-                             "mean": [6.0, 4.0, 2.0], "se": [0.6, 0.1, 0.2]})
+    gradient = pd.DataFrame(
+        {
+            "outcome": "y",
+            "by": "power_quintile",
+            "group": [1, 3, 5],
+            "mean": [6.0, 4.0, 2.0],
+            "se": [0.6, 0.1, 0.2],
+        }
+    )
     out = models.extreme_ratio(gradient, ci_level=0.95).iloc[0]
     assert out["ratio"] == pytest.approx(3.0)
     se_log = np.hypot(0.1, 0.1)
@@ -133,10 +162,19 @@ def test_extreme_ratio_hand_case():
 
 
 def test_analysis_frame_attaches_power_and_derives_imd_deciles_most_deprived_first():
-    table = pd.DataFrame({"utla23cd": [f"E10{i:06d}" for i in range(20)],
-                          "imd_score": np.arange(20.0)})
-    scores = pd.DataFrame({"utla23cd": table["utla23cd"][:19], "index_set": "core", "variant": "v",
-                           "value": np.linspace(-1, 1, 19), "decile": 1, "quintile": 1})
+    table = pd.DataFrame(
+        {"utla23cd": [f"E10{i:06d}" for i in range(20)], "imd_score": np.arange(20.0)}
+    )
+    scores = pd.DataFrame(
+        {
+            "utla23cd": table["utla23cd"][:19],
+            "index_set": "core",
+            "variant": "v",
+            "value": np.linspace(-1, 1, 19),
+            "decile": 1,
+            "quintile": 1,
+        }
+    )
     frame = models.analysis_frame(table, scores, key="utla23cd", index_set="core", variant="v")
     assert frame["power"].isna().sum() == 1
     assert frame.loc[frame["imd_score"].idxmax(), "imd_decile"] == 1

@@ -77,8 +77,10 @@ class Publisher(http.server.BaseHTTPRequestHandler):
             self._send(TS001[:100], length=len(TS001))
             self.close_connection = True
         elif path == "/assets/error-page.csv":
-            self._send(b"<!DOCTYPE html><html><body>Service unavailable</body></html>",
-                       "text/html; charset=utf-8")
+            self._send(
+                b"<!DOCTYPE html><html><body>Service unavailable</body></html>",
+                "text/html; charset=utf-8",
+            )
         elif path == "/assets/not-census.csv":
             self._send(b"a,b\n1,2\n")
         else:
@@ -95,17 +97,30 @@ def server():
 
 
 def _dataset(content: bytes = TS001, **changes) -> Dataset:
-    ds = Dataset(id="census2021_ts001_lsoa", file="census2021/census2021-ts001-lsoa.csv",
-                 url="https://www.nomisweb.co.uk/output/census/2021/census2021-ts001.zip",
-                 sha256=hashlib.sha256(content).hexdigest(), sha256_of="mirror",
-                 bytes=len(content), publisher="ONS", licence="OGL-3.0", provenance="derived",
-                 reader="census.read_ts001", direct_download=True)
+    ds = Dataset(
+        id="census2021_ts001_lsoa",
+        file="census2021/census2021-ts001-lsoa.csv",
+        url="https://www.nomisweb.co.uk/output/census/2021/census2021-ts001.zip",
+        sha256=hashlib.sha256(content).hexdigest(),
+        sha256_of="mirror",
+        bytes=len(content),
+        publisher="ONS",
+        licence="OGL-3.0",
+        provenance="derived",
+        reader="census.read_ts001",
+        direct_download=True,
+    )
     return dataclasses.replace(ds, **changes)
 
 
 def _official(tmp_path, ds, **kw):
-    kw = {"snapshot_dir": tmp_path / "snapshot", "lock_path": tmp_path / "official.lock.yaml",
-          "retries": 2, "timeout": 0.5, **kw}
+    kw = {
+        "snapshot_dir": tmp_path / "snapshot",
+        "lock_path": tmp_path / "official.lock.yaml",
+        "retries": 2,
+        "timeout": 0.5,
+        **kw,
+    }
     return acquire_group([ds], tmp_path / "raw", "official", **kw)
 
 
@@ -116,17 +131,37 @@ def _nothing_landed(tmp_path):
 
 # --- snapshot and mirror -------------------------------------------------------------------
 
+
 def _mirror(tmp_path, content=TS001):
     data = tmp_path / "shared"
     (data / "raw" / "census2021").mkdir(parents=True)
     (data / "raw" / "census2021" / "census2021-ts001-lsoa.csv").write_bytes(content)
     (data / "raw" / "lookups").mkdir()
     (data / "raw" / "lookups" / "shares.csv").write_bytes(b"x\n")
-    header = "path\tdataset\tsha256\tbytes\trows\tpublisher\tofficial_url\tlicence\tprovenance\tobtained_from\tnotes\n"
-    rows = [f"raw/census2021/census2021-ts001-lsoa.csv\tcensus2021_ts001_lsoa\t"
-            f"{hashlib.sha256(content).hexdigest()}\t{len(content)}\t\tONS\tu\tOGL-3.0\tderived\to\t\n",
-            f"raw/lookups/shares.csv\tshares\t{hashlib.sha256(b'x' + bytes([10])).hexdigest()}\t2\t\t"
-            f"OI\tu\tunstated (repository has no licence file)\tthird-party\to\t\n"]
+    header = (
+        "\t".join(
+            [
+                "path",
+                "dataset",
+                "sha256",
+                "bytes",
+                "rows",
+                "publisher",
+                "official_url",
+                "licence",
+                "provenance",
+                "obtained_from",
+                "notes",
+            ]
+        )
+        + "\n"
+    )
+    rows = [
+        f"raw/census2021/census2021-ts001-lsoa.csv\tcensus2021_ts001_lsoa\t"
+        f"{hashlib.sha256(content).hexdigest()}\t{len(content)}\t\tONS\tu\tOGL-3.0\tderived\to\t\n",
+        f"raw/lookups/shares.csv\tshares\t{hashlib.sha256(b'x' + bytes([10])).hexdigest()}\t2\t\t"
+        f"OI\tu\tunstated (repository has no licence file)\tthird-party\to\t\n",
+    ]
     (data / "MANIFEST.tsv").write_text(header + "".join(rows))
     return data
 
@@ -134,8 +169,10 @@ def _mirror(tmp_path, content=TS001):
 def test_snapshot_ships_only_redistributable_files_with_their_manifest(tmp_path):
     manifest = snapshot.build_snapshot(_mirror(tmp_path), tmp_path / "snapshot")
     assert [r["file"] for r in manifest] == ["census2021/census2021-ts001-lsoa.csv"]
-    assert sorted(p.name for p in (tmp_path / "snapshot").iterdir()) == ["MANIFEST.tsv",
-                                                                        "census2021.tar.xz"]
+    assert sorted(p.name for p in (tmp_path / "snapshot").iterdir()) == [
+        "MANIFEST.tsv",
+        "census2021.tar.xz",
+    ]
     row = snapshot.read_manifest(tmp_path / "snapshot")["census2021/census2021-ts001-lsoa.csv"]
     assert row["sha256"] == hashlib.sha256(TS001).hexdigest()
     assert {row[k] for k in ("publisher", "official_url", "licence", "provenance")} >= {"ONS"}
@@ -145,13 +182,16 @@ def test_snapshot_build_is_deterministic(tmp_path):
     data = _mirror(tmp_path)
     snapshot.build_snapshot(data, tmp_path / "a")
     snapshot.build_snapshot(data, tmp_path / "b")
-    assert (tmp_path / "a/census2021.tar.xz").read_bytes() == (tmp_path / "b/census2021.tar.xz").read_bytes()
+    assert (tmp_path / "a/census2021.tar.xz").read_bytes() == (
+        tmp_path / "b/census2021.tar.xz"
+    ).read_bytes()
 
 
 def test_snapshot_copy_is_verified_and_recorded_without_a_timestamp(tmp_path):
     snapshot.build_snapshot(_mirror(tmp_path), tmp_path / "snapshot")
-    [record] = acquire_group([_dataset()], tmp_path / "raw", "snapshot",
-                             snapshot_dir=tmp_path / "snapshot")
+    [record] = acquire_group(
+        [_dataset()], tmp_path / "raw", "snapshot", snapshot_dir=tmp_path / "snapshot"
+    )
     assert (tmp_path / "raw" / _dataset().file).read_bytes() == TS001
     assert record["source_used"] == "snapshot" and record["retrieved_at"] is None
 
@@ -178,11 +218,17 @@ def test_checksum_mismatch_names_dataset_and_both_hashes_and_lands_nothing(tmp_p
 def test_missing_mirror_file_says_what_to_do(tmp_path):
     ds = _dataset(file="census2021/other.csv")
     with pytest.raises(AcquisitionError, match="COPROD_DATA_MIRROR"):
-        acquire_group([ds], tmp_path / "raw", "mirror", snapshot_dir=tmp_path,
-                      mirror=_mirror(tmp_path) / "raw")
+        acquire_group(
+            [ds],
+            tmp_path / "raw",
+            "mirror",
+            snapshot_dir=tmp_path,
+            mirror=_mirror(tmp_path) / "raw",
+        )
 
 
 # --- official downloads from a local server ------------------------------------------------
+
 
 def test_official_zip_member_lands_and_its_hash_is_locked(tmp_path, server):
     ds = _dataset(url=f"{server}/nomis/census2021-ts001.zip", archive_member=MEMBER)
@@ -222,8 +268,20 @@ def test_html_error_page_instead_of_csv_is_refused(tmp_path, server):
 
 def test_file_differing_from_the_lock_is_refused(tmp_path, server):
     lock = tmp_path / "official.lock.yaml"
-    lock.write_text(yaml.safe_dump({"datasets": {"census2021_ts001_lsoa": {
-        "url": "u", "sha256": "1" * 64, "bytes": 1, "first_downloaded": "2026-01-01"}}}))
+    lock.write_text(
+        yaml.safe_dump(
+            {
+                "datasets": {
+                    "census2021_ts001_lsoa": {
+                        "url": "u",
+                        "sha256": "1" * 64,
+                        "bytes": 1,
+                        "first_downloaded": "2026-01-01",
+                    }
+                }
+            }
+        )
+    )
     with pytest.raises(LockMismatchError) as err:
         _official(tmp_path, _dataset(url=f"{server}/assets/ts001.csv"))
     assert "1" * 64 in str(err.value) and hashlib.sha256(TS001).hexdigest() in str(err.value)
@@ -232,8 +290,10 @@ def test_file_differing_from_the_lock_is_refused(tmp_path, server):
 
 def test_pinned_official_hash_is_enforced(tmp_path, server):
     with pytest.raises(ChecksumError, match="pins"):
-        _official(tmp_path, _dataset(url=f"{server}/assets/ts001.csv", sha256_of="official",
-                                     sha256="2" * 64))
+        _official(
+            tmp_path,
+            _dataset(url=f"{server}/assets/ts001.csv", sha256_of="official", sha256="2" * 64),
+        )
     assert _nothing_landed(tmp_path)
 
 
@@ -264,18 +324,38 @@ def test_landing_page_is_refused_with_what_to_do(tmp_path):
 
 def test_provenance_table_has_one_row_per_record(tmp_path):
     path = tmp_path / "grp.json"
-    path.write_text(json.dumps([
-        {"dataset": name, "file": name, "source_used": "snapshot", "url": "u", "sha256": "h",
-         "sha256_of": "mirror", "bytes": 1, "retrieved_at": None, "publisher": "p",
-         "licence": "l", "provenance": "official"} for name in ["b", "a"]]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "dataset": name,
+                    "file": name,
+                    "source_used": "snapshot",
+                    "url": "u",
+                    "sha256": "h",
+                    "sha256_of": "mirror",
+                    "bytes": 1,
+                    "retrieved_at": None,
+                    "publisher": "p",
+                    "licence": "l",
+                    "provenance": "official",
+                }
+                for name in ["b", "a"]
+            ]
+        )
+    )
     assert provenance_table([path])["dataset"].tolist() == ["a", "b"]
 
 
 def test_provenance_lists_files_the_snapshot_does_not_ship(tmp_path):
     path = tmp_path / "grp.json"
     path.write_text("[]")
-    shares = _dataset(b"x\n", id="shares", file="lookups/shares.csv",
-                      licence="unstated (repository has no licence file)")
+    shares = _dataset(
+        b"x\n",
+        id="shares",
+        file="lookups/shares.csv",
+        licence="unstated (repository has no licence file)",
+    )
     table = provenance_table([path], [shares])
     assert table["source_used"].tolist() == ["not shipped (licence)"]
     assert table["sha256"].tolist() == [shares.sha256]
@@ -283,14 +363,15 @@ def test_provenance_lists_files_the_snapshot_does_not_ship(tmp_path):
 
 @pytest.mark.mirror
 def test_provenance_of_real_run(results, root):
-    from coprod.data.registry import load_registry
 
     table = __import__("pandas").read_csv(results / "provenance.csv")
     registry = __import__("coprod.data.registry", fromlist=["load_registry"]).load_registry(
-        root / "config/datasets.yaml")
+        root / "config/datasets.yaml"
+    )
     assert sorted(table["dataset"]) == sorted(registry.datasets)
     assert table["dataset"].is_unique
     raw = root / "data" / "raw"
-    on_disk = sorted(str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file()
-                     and p.name != "README.md")
+    on_disk = sorted(
+        str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file() and p.name != "README.md"
+    )
     assert on_disk == sorted(table["file"]), "data/raw/ must hold exactly the registry's files"

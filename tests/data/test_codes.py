@@ -25,13 +25,13 @@ def test_number_ranges_separate_vintages():
 
 
 def test_malformed_and_missing_codes_fail():
-    assert mask(["E0100001", "E010000011", "e01000001", " E01000001", None],
-                "lsoa21") == [False] * 5
+    assert (
+        mask(["E0100001", "E010000011", "e01000001", " E01000001", None], "lsoa21") == [False] * 5
+    )
 
 
 def test_joint_returns_need_every_part_in_the_family():
-    values = ["E09000021 / E09000027", "E09000021 / E07000027", "E09000021/E09000027",
-              "E06000001"]
+    values = ["E09000021 / E09000027", "E09000021 / E07000027", "E09000021/E09000027", "E06000001"]
     assert mask(values, "utla_england", joint=True) == [True, False, False, True]
     assert mask(values, "utla_england") == [False, False, False, True]
 
@@ -51,14 +51,14 @@ def test_check_codes_names_file_column_and_examples():
 
 def test_detect_family_picks_the_only_fit_and_rejects_ambiguity():
     families = ["pcon24", "pcon10"]
-    assert codes.detect_family(pd.Series(["E14001063", "S14000001"]), families, "f", "c") \
-        == "pcon24"
+    assert (
+        codes.detect_family(pd.Series(["E14001063", "S14000001"]), families, "f", "c") == "pcon24"
+    )
     # Unchanged Scottish seats kept their codes, so they alone cannot tell the vintage.
     with pytest.raises(GeographyError, match="several vintages"):
         codes.detect_family(pd.Series(["S14000001"]), families, "f", "c")
     with pytest.raises(GeographyError, match="mixed or unknown.*E14001063"):
-        codes.detect_family(pd.Series(["E14000530", "E14001063", "E14000531"]), families,
-                            "f", "c")
+        codes.detect_family(pd.Series(["E14000530", "E14001063", "E14000531"]), families, "f", "c")
 
 
 @pytest.mark.parametrize("column", sorted(codes.KEY_FAMILIES))

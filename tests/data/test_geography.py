@@ -30,8 +30,7 @@ def test_expected_loss_is_allowed_and_kept_as_missing():
 
 def test_stale_exclusion_is_an_error():
     with pytest.raises(GeographyError, match="do match now"):
-        checked_merge(LEFT, RIGHT, "lad24cd", "demo",
-                      expected_unmatched=["E06000003", "E06000001"])
+        checked_merge(LEFT, RIGHT, "lad24cd", "demo", expected_unmatched=["E06000003", "E06000001"])
 
 
 def test_right_complete_catches_orphans_on_the_right():
@@ -40,8 +39,9 @@ def test_right_complete_catches_orphans_on_the_right():
 
 
 def test_aggregate_conserves_counts_and_weights_means():
-    frame = pd.DataFrame({"lad24cd": ["A", "A", "B"], "population": [100, 300, 50],
-                          "score": [10.0, 20.0, np.nan]})
+    frame = pd.DataFrame(
+        {"lad24cd": ["A", "A", "B"], "population": [100, 300, 50], "score": [10.0, 20.0, np.nan]}
+    )
     out = aggregate(frame, "lad24cd", counts=["population"], means=["score"])
     assert out["population"].sum() == frame["population"].sum()
     assert out.loc[out.lad24cd == "A", "score"].item() == pytest.approx(17.5)

@@ -117,8 +117,11 @@ def test_one_oflog_measure_blanked_is_seen(built, tmp_path):
         lambda r: r["Code"] == "ASC3" and r["Financial year"] == year and r["Value"] != "",
         lambda v: "",
     )
-    with pytest.raises(PlausibilityError, match=r"'oflog_asc3' has 8 missing values, the "
-                       r"published file 7"):
+    with pytest.raises(
+        PlausibilityError,
+        match=r"'oflog_asc3' has 8 missing values, the "
+        r"published file 7",
+    ):
         run()
 
 
@@ -311,13 +314,15 @@ def test_long_spend_panel_every_year_is_checked(built):
     years = ["2021-22", "2022-23", "2023-24", "2024-25"]
     panel = pd.concat(
         [
-            pd.DataFrame({
-                "utla23cd": wide["utla23cd"],
-                "financial_year": y,
-                "spend_total_service_per_head_gbp": wide[
-                    f"spend_total_service_per_head_gbp_{y.replace('-', '_')}"
-                ],
-            })
+            pd.DataFrame(
+                {
+                    "utla23cd": wide["utla23cd"],
+                    "financial_year": y,
+                    "spend_total_service_per_head_gbp": wide[
+                        f"spend_total_service_per_head_gbp_{y.replace('-', '_')}"
+                    ],
+                }
+            )
             for y in years
         ]
     )

@@ -16,7 +16,9 @@ def test_every_registry_reader_exists(root):
     assert len(registry.datasets) == 73  # 67 + the ONS boundaries (1 GeoPackage, 5 shapefile parts)
     for ds in registry.datasets.values():
         module, func = ds.reader.rsplit(".", 1)
-        assert callable(getattr(importlib.import_module(f"coprod.data.readers.{module}"), func)), ds.id
+        assert callable(getattr(importlib.import_module(f"coprod.data.readers.{module}"), func)), (
+            ds.id
+        )
 
 
 def test_registry_matches_mirror_manifest(root):
@@ -26,7 +28,9 @@ def test_registry_matches_mirror_manifest(root):
         pytest.skip("no ../shared/data/MANIFEST.tsv beside the checkout")
     import csv
 
-    rows = {r["path"].removeprefix("raw/"): r for r in csv.DictReader(manifest.open(), delimiter="\t")}
+    rows = {
+        r["path"].removeprefix("raw/"): r for r in csv.DictReader(manifest.open(), delimiter="\t")
+    }
     for ds in load_registry(root / "config/datasets.yaml").datasets.values():
         assert rows[ds.file]["sha256"] == ds.sha256, ds.id
         # a dataset of several files (a shapefile's .shp, .shx, .dbf ...) has one registry row
@@ -43,15 +47,20 @@ def _write(tmp_path, root, mutate):
     return path
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d["datasets"][0].update(url="http://assets.publishing.service.gov.uk/x.csv"),
-     "not HTTPS"),
-    (lambda d: d["datasets"][0].update(url="https://evil.example.org/x.csv"), "allowed host"),
-    (lambda d: d["datasets"][0].update(sha256="abc"), "sha256"),
-    (lambda d: d["datasets"][0].pop("reader"), "reader"),
-    (lambda d: d["datasets"][1].update(id=d["datasets"][0]["id"]), "appears twice"),
-    (lambda d: d["datasets"][0].update(file="../outside.csv"), "file"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (
+            lambda d: d["datasets"][0].update(url="http://assets.publishing.service.gov.uk/x.csv"),
+            "not HTTPS",
+        ),
+        (lambda d: d["datasets"][0].update(url="https://evil.example.org/x.csv"), "allowed host"),
+        (lambda d: d["datasets"][0].update(sha256="abc"), "sha256"),
+        (lambda d: d["datasets"][0].pop("reader"), "reader"),
+        (lambda d: d["datasets"][1].update(id=d["datasets"][0]["id"]), "appears twice"),
+        (lambda d: d["datasets"][0].update(file="../outside.csv"), "file"),
+    ],
+)
 def test_bad_registry_is_rejected_with_the_key(tmp_path, root, mutate, message):
     with pytest.raises(ConfigError, match=message):
         load_registry(_write(tmp_path, root, mutate))

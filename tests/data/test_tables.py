@@ -13,8 +13,12 @@ pytestmark = pytest.mark.mirror
 
 
 def test_row_counts_and_unique_keys(table):
-    for name, key, rows in [("lsoa21", "lsoa21cd", 33_755), ("lad24", "lad24cd", 296),
-                            ("utla23", "utla23cd", 153), ("lsoa11", "lsoa11cd", 32_844)]:
+    for name, key, rows in [
+        ("lsoa21", "lsoa21cd", 33_755),
+        ("lad24", "lad24cd", 296),
+        ("utla23", "utla23cd", 153),
+        ("lsoa11", "lsoa11cd", 32_844),
+    ]:
         frame = table(name)
         assert len(frame) == rows, name
         assert frame[key].is_unique, name
@@ -23,7 +27,8 @@ def test_row_counts_and_unique_keys(table):
 def test_england_population_matches_published_total(table, root):
     """OA sums differ from the published LSOA tables by ONS perturbation: a few hundred."""
     tolerance = yaml.safe_load((root / "config/config.yaml").read_text())[
-        "census_population_tolerance"]
+        "census_population_tolerance"
+    ]
     assert abs(table("lsoa21")["population"].sum() - ENGLAND_POPULATION_2021) <= tolerance
 
 
@@ -109,8 +114,14 @@ def test_census_ltla_tables_agree_with_lsoa_sums(table):
     """Both are sums of the same output areas; they differ only where a best-fit LSOA lies
     across a 2024 district boundary."""
     lad = table("lad24")
-    for count in ["population", "qual_level4plus", "nssec_l1_l3", "health_bad", "disab_disabled",
-                  "occ_total_employed"]:
+    for count in [
+        "population",
+        "qual_level4plus",
+        "nssec_l1_l3",
+        "health_bad",
+        "disab_disabled",
+        "occ_total_employed",
+    ]:
         ltla = lad[f"census_ltla_{count}"]
         assert ltla.sum() == lad[count].sum(), count
         assert (ltla == lad[count]).mean() > 0.95, count

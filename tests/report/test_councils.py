@@ -14,9 +14,9 @@ from coprod.errors import ReportError
 from coprod.report.councils import (
     PU_SHARE,
     STATS,
+    cost_rules,
     council_table,
     council_values,
-    cost_rules,
     write_council_outputs,
 )
 
@@ -40,14 +40,20 @@ def inputs():
     )
     power = pd.DataFrame({"utla23cd": CODES, "value": [-0.8, -0.6, 2.5], "quintile": [1, 1, 5]})
     gap = pd.DataFrame({"utla23cd": CODES, "capacity_gap": [0.46, 0.46, 0.0]})
-    costs = pd.DataFrame({"utla23cd": CODES, "adults_16plus": [1e4, 1e5, 1e3],
-                          "gap_people_national_mean": [900.0, 8000.0, 0.0],
-                          PU_SHARE: [0.002, np.nan, 0.0]})
+    costs = pd.DataFrame(
+        {
+            "utla23cd": CODES,
+            "adults_16plus": [1e4, 1e5, 1e3],
+            "gap_people_national_mean": [900.0, 8000.0, 0.0],
+            PU_SHARE: [0.002, np.nan, 0.0],
+        }
+    )
     for rule in RULES:
         for k, stat in enumerate(STATS):  # £10k, £100k, £1m a year x (1, 2, 3) by council
             costs[f"cost_to_close_{rule}_gbp_{stat}"] = [
                 (i + 1) * 10 ** (k + 4) * (2 if rule == "targeted_power_lsoa" else 1)
-                for i in range(len(CODES))]
+                for i in range(len(CODES))
+            ]
     spend = pd.DataFrame(
         {
             "utla23cd": ["E06000001", "E09000001"],
@@ -88,8 +94,11 @@ def test_one_row_per_council_with_every_rule_of_the_cost_model():
             lambda f: f.assign(utla23cd=["E06000001", "E08000025", "E07000001"]),
             "not upper-tier councils: \\['E07000001'\\]",
         ),
-        (3, lambda f: f.drop(columns=[c for c in f if c.startswith("cost_to_close_")]),
-         "no cost_to_close_<rule>_gbp_mean columns"),
+        (
+            3,
+            lambda f: f.drop(columns=[c for c in f if c.startswith("cost_to_close_")]),
+            "no cost_to_close_<rule>_gbp_mean columns",
+        ),
         (
             2,
             lambda f: f.iloc[:2],

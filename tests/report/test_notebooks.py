@@ -30,15 +30,20 @@ def _write(path: Path, *sources: str) -> Path:
 
 
 def test_the_three_notebooks_are_there():
-    assert [p.name for p in NOTEBOOKS] == ["01_data_tour.ipynb", "02_power_index.ipynb",
-                                           "03_cost_scenarios.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_data_tour.ipynb",
+        "02_power_index.ipynb",
+        "03_cost_scenarios.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_without_outputs_on_the_python3_kernel(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    assert stored_outputs(path) == [], f"{path.name}: clear outputs with coprod.report.notebooks.strip_outputs"
+    assert stored_outputs(path) == [], (
+        f"{path.name}: clear outputs with coprod.report.notebooks.strip_outputs"
+    )
     assert nb.metadata.kernelspec.name == "python3"
 
 
@@ -49,7 +54,9 @@ def test_explorer_parameters_come_first_and_are_tagged():
 
 
 def test_kernel_runs_this_environment(tmp_path):
-    nb = execute(v4.new_notebook(cells=[v4.new_code_cell("import sys; print(sys.prefix)")]), cwd=tmp_path)
+    nb = execute(
+        v4.new_notebook(cells=[v4.new_code_cell("import sys; print(sys.prefix)")]), cwd=tmp_path
+    )
     assert nb.cells[0].outputs[0].text.strip() == sys.prefix
 
 
@@ -67,7 +74,10 @@ def test_strip_outputs_clears_outputs_and_counts_only(tmp_path):
     assert strip_outputs(path) is True
     assert stored_outputs(path) == []
     assert strip_outputs(path) is False
-    assert [c.source for c in nbformat.read(path, as_version=4).cells] == ["print('hello')", "# no output"]
+    assert [c.source for c in nbformat.read(path, as_version=4).cells] == [
+        "print('hello')",
+        "# no output",
+    ]
 
 
 def test_repo_root_walks_up_to_pyproject(tmp_path):
@@ -84,7 +94,9 @@ def test_notebook_executes_on_the_pipeline_results(path, results):
     assert all(c.execution_count is not None for c in code)
     assert not any(o.output_type == "error" for c in code for o in c.outputs)
     if path == EXPLORER:
-        printed = "".join(o.get("text", "") for c in code for o in c.outputs if o.output_type == "stream")
+        printed = "".join(
+            o.get("text", "") for c in code for o in c.outputs if o.output_type == "stream"
+        )
         assert "configured parameters reproduce results/costs/" in printed
 
 

@@ -10,12 +10,17 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-
 import pytest
 import yaml
 
 from coprod.report.checks import check_report
-from coprod.report.render import _visible_html, html_problems, pdf_image_count, pdf_problems, pdf_text
+from coprod.report.render import (
+    _visible_html,
+    html_problems,
+    pdf_image_count,
+    pdf_problems,
+    pdf_text,
+)
 from coprod.report.variables import read_variables
 
 pytestmark = pytest.mark.mirror
@@ -49,7 +54,9 @@ def test_every_variable_comes_from_the_values_file(root, report):
 
     walk(variables)
     assert flat == {**values, **software, **councils}
-    used = set(re.findall(r"\{\{< var ([\w.]+) >\}\}", (root / "report/coproduction.qmd").read_text()))
+    used = set(
+        re.findall(r"\{\{< var ([\w.]+) >\}\}", (root / "report/coproduction.qmd").read_text())
+    )
     assert used <= set(flat)
 
 
@@ -57,7 +64,12 @@ def test_html_has_no_unresolved_references(report):
     html = (report / "coproduction.html").read_text()
     assert html_problems(html) == []
     visible = _visible_html(html)
-    assert "??" not in visible and "?@" not in visible and "@fig-" not in visible and "@tbl-" not in visible
+    assert (
+        "??" not in visible
+        and "?@" not in visible
+        and "@fig-" not in visible
+        and "@tbl-" not in visible
+    )
 
 
 def configured(root: Path) -> dict:
@@ -93,7 +105,7 @@ def test_both_formats_carry_the_attributions_and_the_appendix(report):
     for text in (html, pdf):
         assert "Open Government Licence v3.0" in text and "Open Parliament Licence v3.0" in text
         assert "Contains OS data © Crown copyright and database right" in text
-    contents = pdf[:pdf.index("Summary", pdf.index("Table of contents") + 30)]
+    contents = pdf[: pdf.index("Summary", pdf.index("Table of contents") + 30)]
     assert "Appendix: council by council" in contents and "Appendix: reproducibility" in contents
 
 
@@ -112,9 +124,11 @@ def test_council_table_lists_every_upper_tier_council(report):
 CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 
 
-@pytest.mark.skipif(not any(map(shutil.which, CHROMIUM_NAMES)),
-                    reason="no Chromium on PATH: the browser check and its screenshot are optional "
-                           "(.ci/run installs Chromium and runs this test)")
+@pytest.mark.skipif(
+    not any(map(shutil.which, CHROMIUM_NAMES)),
+    reason="no Chromium on PATH: the browser check and its screenshot are optional "
+    "(.ci/run installs Chromium and runs this test)",
+)
 def test_browser_screenshot_was_taken(report):
     shot = report / "screenshot.png"
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

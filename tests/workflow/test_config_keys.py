@@ -26,13 +26,25 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers_pipeline import ROOT, copy_repo, mirror_dir  # noqa: E402
 
-CONFIG_FILES = ["config/config.yaml", "config/models.yaml", "config/costs.yaml", "config/report.yaml",
-                "config/climate.yaml"]
+CONFIG_FILES = [
+    "config/config.yaml",
+    "config/models.yaml",
+    "config/costs.yaml",
+    "config/report.yaml",
+    "config/climate.yaml",
+]
 TABLE = ROOT / "tests/fixtures/config_key_rules.yaml"
 # Keys whose value is a path or a source switch: changing them changes what is read, not a
 # setting of a rule; they are covered by the acquisition tests.
-NOT_SETTINGS = {"config/config.yaml": {"datasets_registry", "data_mirror", "data_source",
-                                       "official_lock", "report_engine"}}
+NOT_SETTINGS = {
+    "config/config.yaml": {
+        "datasets_registry",
+        "data_mirror",
+        "data_source",
+        "official_lock",
+        "report_engine",
+    }
+}
 
 
 def leaves(node, prefix=()):
@@ -59,11 +71,17 @@ def mutations(value, strings=()):
         if not value:
             return [["E06000001"], [1]]
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            return [[v * 1.01 if isinstance(v, float) else v + 1 for v in value],
-                    value[:-1] if len(value) > 1 else value * 2]
+            return [
+                [v * 1.01 if isinstance(v, float) else v + 1 for v in value],
+                value[:-1] if len(value) > 1 else value * 2,
+            ]
         others = [v for v in strings if v not in value][:3]
-        return [value[:-1] if len(value) > 1 else value + value, list(reversed(value)),
-                *[[*value, v] for v in others], *[[v] for v in others]]
+        return [
+            value[:-1] if len(value) > 1 else value + value,
+            list(reversed(value)),
+            *[[*value, v] for v in others],
+            *[[v] for v in others],
+        ]
     return []
 
 
@@ -83,18 +101,29 @@ def _signatures(workdir: Path) -> dict[str, tuple] | None:
     sink = io.StringIO()
     cwd = os.getcwd()
     try:
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
-                SnakemakeApi(OutputSettings(quiet={"all"})) as api:
-            workflow_api = api.workflow(resource_settings=ResourceSettings(cores=1),
-                                        snakefile=workdir / "Snakefile", workdir=workdir)
+        with (
+            contextlib.redirect_stdout(sink),
+            contextlib.redirect_stderr(sink),
+            SnakemakeApi(OutputSettings(quiet={"all"})) as api,
+        ):
+            workflow_api = api.workflow(
+                resource_settings=ResourceSettings(cores=1),
+                snakefile=workdir / "Snakefile",
+                workdir=workdir,
+            )
             workflow_api.dag(DAGSettings())
             wf = workflow_api._workflow
             wf._prepare_dag(forceall=True, ignore_incomplete=True, lock_warn_only=True)
             wf._build_dag()
-            return {f"{job.rule.name}:{sorted(map(str, job.output))}":
-                    (job.rule.name, tuple(wf.persistence._params(job)),
-                     tuple(sorted(map(str, job.input))))
-                    for job in wf.dag.jobs if not job.is_group()}
+            return {
+                f"{job.rule.name}:{sorted(map(str, job.output))}": (
+                    job.rule.name,
+                    tuple(wf.persistence._params(job)),
+                    tuple(sorted(map(str, job.input))),
+                )
+                for job in wf.dag.jobs
+                if not job.is_group()
+            }
     except Exception:
         return None
     finally:
@@ -114,16 +143,22 @@ def _changed_rules(workdir: Path) -> set[str] | None:
     if new is None:
         return None
     base = _BASE[workdir]
-    return ({new[k][0] for k in new if base.get(k) != new[k]}
-            | {base[k][0] for k in base if k not in new})
+    return {new[k][0] for k in new if base.get(k) != new[k]} | {
+        base[k][0] for k in base if k not in new
+    }
 
 
 # One DAG per probe costs seconds, so not every leaf is probed: every key of config.yaml;
 # in costs.yaml the first key of each settings object (its siblings share its row: the rules
 # take whole objects as params); in models.yaml and report.yaml the first key under each
 # second-level object (models.outcomes, report.figures...). About 60 probes for ~380 keys.
-PROBE_DEPTH = {"config/config.yaml": "every", "config/costs.yaml": "parent",
-               "config/models.yaml": 2, "config/report.yaml": 2, "config/climate.yaml": "parent"}
+PROBE_DEPTH = {
+    "config/config.yaml": "every",
+    "config/costs.yaml": "parent",
+    "config/models.yaml": 2,
+    "config/report.yaml": 2,
+    "config/climate.yaml": "parent",
+}
 
 
 def probed(rel: str, data) -> list[tuple[list[tuple[tuple, object]], list[str]]]:
@@ -135,8 +170,15 @@ def probed(rel: str, data) -> list[tuple[list[tuple[tuple, object]], list[str]]]
         if dotted in NOT_SETTINGS.get(rel, set()):
             continue
         depth = PROBE_DEPTH[rel]
-        parent = (keys if depth == "every" else keys[:-1] if depth == "parent"
-                  else keys[:min(depth, len(keys) - 1)] if len(keys) > 1 else keys)
+        parent = (
+            keys
+            if depth == "every"
+            else keys[:-1]
+            if depth == "parent"
+            else keys[: min(depth, len(keys) - 1)]
+            if len(keys) > 1
+            else keys
+        )
         members, dotted_keys = groups.setdefault(parent, ([], []))
         members.append((keys, value))
         dotted_keys.append(dotted)
@@ -208,17 +250,21 @@ def test_every_config_key_reruns_exactly_the_rules_that_read_it(state):
     expected = yaml.safe_load(TABLE.read_text())
     actual = key_table(state)
     assert set(actual) == set(expected), "config keys added or removed: regenerate the table"
-    wrong = {k: {"expected": expected[k], "scheduled": v} for k, v in actual.items()
-             if v != expected[k]}
+    wrong = {
+        k: {"expected": expected[k], "scheduled": v} for k, v in actual.items() if v != expected[k]
+    }
     assert wrong == {}
 
 
 def test_the_table_covers_every_config_key():
     """Fast half: every leaf key of every config file has a row in the table."""
     expected = yaml.safe_load(TABLE.read_text())
-    keys = {f"{rel}:{'.'.join(map(str, k))}" for rel in CONFIG_FILES
-            for k, _ in leaves(yaml.safe_load((ROOT / rel).read_text()))
-            if ".".join(map(str, k)) not in NOT_SETTINGS.get(rel, set())}
+    keys = {
+        f"{rel}:{'.'.join(map(str, k))}"
+        for rel in CONFIG_FILES
+        for k, _ in leaves(yaml.safe_load((ROOT / rel).read_text()))
+        if ".".join(map(str, k)) not in NOT_SETTINGS.get(rel, set())
+    }
     assert keys == set(expected)
     assert all(rules for rules in expected.values())
 
@@ -239,8 +285,11 @@ if __name__ == "__main__" and "--write" in sys.argv:
             os.environ["COPROD_DATA_MIRROR"] = str(mirror_dir())
         known = yaml.safe_load(TABLE.read_text()) if "--update" in sys.argv else None
         table = key_table(work, known)
-    TABLE.write_text("# config key -> rules whose params (or inputs) it changes; generated by\n"
-                     "# tests/workflow/test_config_keys.py --write, then reviewed\n"
-                     + yaml.dump({k: list(v) for k, v in table.items()}, Dumper=_NoAliases,
-                                 sort_keys=True, width=100))
+    TABLE.write_text(
+        "# config key -> rules whose params (or inputs) it changes; generated by\n"
+        "# tests/workflow/test_config_keys.py --write, then reviewed\n"
+        + yaml.dump(
+            {k: list(v) for k, v in table.items()}, Dumper=_NoAliases, sort_keys=True, width=100
+        )
+    )
     print(f"{len(table)} keys -> {TABLE}")

@@ -36,8 +36,9 @@ from coprod.data.acquire import acquire_group
 from coprod.data.registry import load_registry
 from coprod.errors import AcquisitionError, GeographyError, SchemaError
 
-pytestmark = pytest.mark.skipif(mirror_dir() is None,
-                                reason="no offline mirror (COPROD_DATA_MIRROR or ../shared/data/raw)")
+pytestmark = pytest.mark.skipif(
+    mirror_dir() is None, reason="no offline mirror (COPROD_DATA_MIRROR or ../shared/data/raw)"
+)
 
 # The faults below are in acquisition and the tables, so runs request exactly those stages:
 # later stages (models, costs, report) neither hide nor add to what is checked here.
@@ -76,7 +77,7 @@ def truncate(path: Path) -> None:
     """Cut the file mid-line, as an interrupted download would."""
     data = path.read_bytes()
     cut = len(data) // 2
-    while data[cut - 1:cut] in (b"\n", b"\r"):
+    while data[cut - 1 : cut] in (b"\n", b"\r"):
         cut += 1
     path.write_bytes(data[:cut])
 
@@ -104,7 +105,9 @@ def inject(kind: str, path: Path, copy: Path) -> None:
     if kind == "wrong_vintage":
         wrong_vintage(path, *old_vintage_code(copy))
     else:
-        {"flipped_bytes": flip_bytes, "truncated": truncate, "renamed_column": rename_column}[kind](path)
+        {"flipped_bytes": flip_bytes, "truncated": truncate, "renamed_column": rename_column}[kind](
+            path
+        )
 
 
 def output(done) -> str:
@@ -112,6 +115,7 @@ def output(done) -> str:
 
 
 # --- acquisition and the verification gate ----------------------------------------------------
+
 
 def test_mirror_file_with_flipped_bytes_is_refused_by_acquire(work, tmp_path):
     """A corrupt mirror file is never copied into data/raw/: acquire names the dataset and
@@ -132,9 +136,12 @@ def test_mirror_file_with_flipped_bytes_is_refused_by_acquire(work, tmp_path):
     done = snakemake(work, *TARGETS, mirror=mirror)
 
     assert done.returncode != 0
-    assert re.search(rf"ChecksumError: {LOOKUP}: the mirror copy of {re.escape(LOOKUP_FILE)} "
-                     r"has SHA-256 [0-9a-f]{64}, the registry \(config/datasets.yaml\) expects "
-                     r"[0-9a-f]{64}", output(done))
+    assert re.search(
+        rf"ChecksumError: {LOOKUP}: the mirror copy of {re.escape(LOOKUP_FILE)} "
+        r"has SHA-256 [0-9a-f]{64}, the registry \(config/datasets.yaml\) expects "
+        r"[0-9a-f]{64}",
+        output(done),
+    )
     assert not (work / "data/raw" / LOOKUP_FILE).exists()
     after = snapshot(work / "results")
     assert record not in after
@@ -155,9 +162,12 @@ def test_raw_file_changed_in_place_stops_at_start_up(work, kind):
     done = snakemake(work, *TARGETS, "--forcerun", "table_lsoa21")
 
     assert done.returncode != 0
-    assert re.search(rf"raw files changed after acquisition \(nothing has read them\):\s+"
-                     rf"{CENSUS}: data/raw/{re.escape(CENSUS_FILE)} has SHA-256 [0-9a-f]{{64}}, "
-                     r"the registry expects [0-9a-f]{64}", output(done)), output(done)[-2000:]
+    assert re.search(
+        rf"raw files changed after acquisition \(nothing has read them\):\s+"
+        rf"{CENSUS}: data/raw/{re.escape(CENSUS_FILE)} has SHA-256 [0-9a-f]{{64}}, "
+        r"the registry expects [0-9a-f]{64}",
+        output(done),
+    ), output(done)[-2000:]
     assert "rule table_lsoa21" not in output(done)
     assert snapshot(work / "results") == before
 
@@ -192,25 +202,49 @@ def test_a_registry_change_reruns_acquisition_and_reverting_it_recovers(work, tm
     registry.write_text(original)
     done = snakemake(work, *TARGETS)
     assert done.returncode == 0, output(done)[-2000:]
-    assert hashlib.sha256((work / "data/raw" / LOOKUP_FILE).read_bytes()).hexdigest() == entry["sha256"]
-    assert pd.read_csv(work / "results/provenance.csv").set_index("dataset").loc[LOOKUP, "sha256"] == entry["sha256"]
+    assert (
+        hashlib.sha256((work / "data/raw" / LOOKUP_FILE).read_bytes()).hexdigest()
+        == entry["sha256"]
+    )
+    assert (
+        pd.read_csv(work / "results/provenance.csv").set_index("dataset").loc[LOOKUP, "sha256"]
+        == entry["sha256"]
+    )
 
 
 # --- the readers behind the gate ------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, error, message", [
-    ("truncated", SchemaError, r"census2021-ts001-lsoa\.csv: file does not end with a newline; "
-                               r"it looks truncated"),
-    ("renamed_column", SchemaError, r"census2021-ts001-lsoa\.csv: missing columns \['geography code'\]"),
-    ("wrong_vintage", GeographyError, r"census ts001 LSOA21: 1 lsoa21cd values of the left table "
-                                      r"have no match, e.g. \['{current}'\]"),
-])
+
+@pytest.mark.parametrize(
+    "kind, error, message",
+    [
+        (
+            "truncated",
+            SchemaError,
+            r"census2021-ts001-lsoa\.csv: file does not end with a newline; "
+            r"it looks truncated",
+        ),
+        (
+            "renamed_column",
+            SchemaError,
+            r"census2021-ts001-lsoa\.csv: missing columns \['geography code'\]",
+        ),
+        (
+            "wrong_vintage",
+            GeographyError,
+            r"census ts001 LSOA21: 1 lsoa21cd values of the left table "
+            r"have no match, e.g. \['{current}'\]",
+        ),
+    ],
+)
 def test_readers_name_the_fault_when_the_gate_is_bypassed(work, kind, error, message):
     """Second layer: had a bad file passed the gate (e.g. a re-issued file whose new hash was
     recorded), building the LSOA table stops with the named error (the build never hashes)."""
     registry = load_registry(work / "config/datasets.yaml")
-    paths = {d.replace("-", "_"): str(work / "data/raw" / registry[d].file)
-             for d in registry.for_table("lsoa21")}
+    paths = {
+        d.replace("-", "_"): str(work / "data/raw" / registry[d].file)
+        for d in registry.for_table("lsoa21")
+    }
     cfg = yaml.safe_load((work / "config/config.yaml").read_text())
     current, _ = old_vintage_code(work)
     inject(kind, Path(paths[CENSUS]), work)
@@ -218,7 +252,7 @@ def test_readers_name_the_fault_when_the_gate_is_bypassed(work, kind, error, mes
         build.lsoa21_table(registry, paths, cfg)
 
 
-# --- configuration ---------------------------------------------------------------------------------
+# --- configuration --------------------------------------------------------------------------------
 
 CONFIG_FAULTS = [
     ("config/config.yaml", ["file10_score_tolerance"], 5, "file10_score_tolerance"),
@@ -243,8 +277,9 @@ def test_config_value_out_of_range_stops_the_run(work, file, keys, value, named)
 
     assert done.returncode != 0
     # Each file is validated on its own at start-up (coprod.startup), naming file and key.
-    assert re.search(rf"ConfigError.*\n?.*{re.escape(file)}: ([a-z_]+\.)?{named}: ",
-                     output(done)), output(done)[-2000:]
+    assert re.search(
+        rf"ConfigError.*\n?.*{re.escape(file)}: ([a-z_]+\.)?{named}: ", output(done)
+    ), output(done)[-2000:]
     assert "rule " not in done.stdout
     assert snapshot(work / "results") == before
 
@@ -252,8 +287,14 @@ def test_config_value_out_of_range_stops_the_run(work, file, keys, value, named)
 def test_landing_page_dataset_is_never_downloaded(tmp_path):
     """From the official source, a registry entry that is a landing page stops with a named
     error instead of fetching an HTML page."""
-    landing = next((d for d in load_registry(ROOT / "config/datasets.yaml").datasets.values()
-                    if not d.direct_download), None)
+    landing = next(
+        (
+            d
+            for d in load_registry(ROOT / "config/datasets.yaml").datasets.values()
+            if not d.direct_download
+        ),
+        None,
+    )
     if landing is None:
         pytest.skip("every dataset has a direct download")
     with pytest.raises(AcquisitionError, match=rf"{landing.id}: .* is a landing page"):
@@ -261,7 +302,8 @@ def test_landing_page_dataset_is_never_downloaded(tmp_path):
     assert not (tmp_path / "raw" / landing.file).exists()
 
 
-# --- crash recovery and determinism ----------------------------------------------------------------
+# --- crash recovery and determinism ---------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def full_base(tmp_path_factory) -> Path:
@@ -280,14 +322,22 @@ def same_results(a: Path, b: Path) -> list[str]:
     """Files under results/ that differ between two runs, ignoring only the acquisition time
     and the hidden temporary files a write killed half-way may leave (never read: coprod.io
     writes to .<name>.*.tmp and renames)."""
-    left, right = ({k: v for k, v in snapshot(d / "results").items()
-                    if not re.fullmatch(r"\..*\.tmp", Path(k).name)} for d in (a, b))
+    left, right = (
+        {
+            k: v
+            for k, v in snapshot(d / "results").items()
+            if not re.fullmatch(r"\..*\.tmp", Path(k).name)
+        }
+        for d in (a, b)
+    )
     differ = sorted(set(left) ^ set(right))
     for rel in sorted(set(left) & set(right)):
         if left[rel] == right[rel]:
             continue
         column = volatile_column(f"results/{rel}")
-        if column and _without(a / "results" / rel, column) == _without(b / "results" / rel, column):
+        if column and _without(a / "results" / rel, column) == _without(
+            b / "results" / rel, column
+        ):
             continue
         differ.append(rel)
     return differ
@@ -333,7 +383,9 @@ def test_sigkill_during_the_multiverse_then_rerun_recovers(full_base, tmp_path):
 
     lines = kill_when(work, [], mid_multiverse)
 
-    assert mid_multiverse(), "the run ended before the multiverse was half done:\n" + "".join(lines[-30:])
+    assert mid_multiverse(), "the run ended before the multiverse was half done:\n" + "".join(
+        lines[-30:]
+    )
     # A killed Snakemake cannot remove its lock; the documented recovery unlocks, then reruns.
     assert snakemake(work, "--unlock").returncode == 0
     done = snakemake(work)
@@ -341,7 +393,7 @@ def test_sigkill_during_the_multiverse_then_rerun_recovers(full_base, tmp_path):
     assert same_results(work, full_base) == []
 
 
-# --- security ---------------------------------------------------------------------------------------
+# --- security -------------------------------------------------------------------------------------
 
 PICKLE_MODULES = {"pickle", "dill", "cloudpickle", "joblib", "shelve", "marshal"}
 PY_SOURCES = ["src", "workflow/scripts", "bench"]
@@ -381,12 +433,19 @@ def unsafe_yaml_calls(source: str) -> list[str]:
         name = node.func.attr
         if name in ("unsafe_load", "unsafe_load_all", "full_load", "full_load_all"):
             bad.append(name)
-        elif name in ("load", "load_all") and isinstance(node.func.value, ast.Name) \
-                and node.func.value.id == "yaml":
-            loader = next((k.value for k in node.keywords if k.arg == "Loader"),
-                          node.args[1] if len(node.args) > 1 else None)
-            if not (loader is not None and ast.unparse(loader).split(".")[-1]
-                    in ("SafeLoader", "CSafeLoader")):
+        elif (
+            name in ("load", "load_all")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "yaml"
+        ):
+            loader = next(
+                (k.value for k in node.keywords if k.arg == "Loader"),
+                node.args[1] if len(node.args) > 1 else None,
+            )
+            if not (
+                loader is not None
+                and ast.unparse(loader).split(".")[-1] in ("SafeLoader", "CSafeLoader")
+            ):
                 bad.append(ast.unparse(node))
     return bad
 
@@ -401,7 +460,11 @@ def test_yaml_checker_flags_unsafe_loads():
 def test_every_yaml_load_is_safe():
     found = {str(p.relative_to(ROOT)): unsafe_yaml_calls(p.read_text()) for p in python_files()}
     assert {k: v for k, v in found.items() if v} == {}
-    for smk in [ROOT / "Snakefile", ROOT / "workflow/Snakefile", *(ROOT / "workflow/rules").glob("*.smk")]:
+    for smk in [
+        ROOT / "Snakefile",
+        ROOT / "workflow/Snakefile",
+        *(ROOT / "workflow/rules").glob("*.smk"),
+    ]:
         assert not re.search(r"yaml\.(load|unsafe_load|full_load)\(", smk.read_text()), smk
 
 
@@ -423,7 +486,7 @@ def shell_directives(smk: str) -> list[str]:
         if not found:
             continue
         indent, body = len(found.group(1)), [found.group(2)]
-        for following in lines[i + 1:]:
+        for following in lines[i + 1 :]:
             if following.strip() and len(following) - len(following.lstrip()) <= indent:
                 break
             body.append(following)
@@ -433,15 +496,22 @@ def shell_directives(smk: str) -> list[str]:
 
 def unquoted_shell_paths(smk: str) -> list[str]:
     """Placeholders of input/output/log/params/wildcards in shell: directives without :q."""
-    return [field for block in shell_directives(smk)
-            for field in re.findall(r"(?<!\{)\{((?:input|output|log|params|wildcards)\b[^{}]*)\}", block)
-            if not field.endswith(":q")]
+    return [
+        field
+        for block in shell_directives(smk)
+        for field in re.findall(
+            r"(?<!\{)\{((?:input|output|log|params|wildcards)\b[^{}]*)\}", block
+        )
+        if not field.endswith(":q")
+    ]
 
 
 def test_shell_checker_flags_unquoted_paths():
     rule = 'rule x:\n    input: "a"\n    shell:\n        "cat {input} > {output:q} 2> {log}"\n'
     assert unquoted_shell_paths(rule) == ["input", "log"]
-    assert unquoted_shell_paths(rule.replace("{input}", "{input:q}").replace("{log}", "{log:q}")) == []
+    assert (
+        unquoted_shell_paths(rule.replace("{input}", "{input:q}").replace("{log}", "{log:q}")) == []
+    )
 
 
 def test_no_shell_command_interpolates_an_unquoted_path():
@@ -451,6 +521,7 @@ def test_no_shell_command_interpolates_an_unquoted_path():
     for path in python_files():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call):
-                assert not any(k.arg == "shell" and ast.unparse(k.value) != "False"
-                               for k in node.keywords), f"{path}: {ast.unparse(node)[:80]}"
+                assert not any(
+                    k.arg == "shell" and ast.unparse(k.value) != "False" for k in node.keywords
+                ), f"{path}: {ast.unparse(node)[:80]}"
                 assert ast.unparse(node.func) not in ("os.system", "os.popen"), path

@@ -25,13 +25,25 @@ from helpers_pipeline import (
 
 SLURM_PROFILE = "workflow/profiles/slurm"
 # The single-node test cluster has no accounts and no accounting database (sacct).
-TEST_CLUSTER_ARGS = ["--slurm-no-account", "--slurm-status-command", "squeue",
-                     "--slurm-init-seconds-before-status-checks", "1"]
+TEST_CLUSTER_ARGS = [
+    "--slurm-no-account",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "1",
+]
 # A multiverse of 8 specifications in 2 shards: enough to exercise grouping and the gather.
-SMALL_MULTIVERSE = {"multiverse": {
-    "n_shards": 2, "geographies": ["utla23"], "index_sets": ["core"],
-    "variants": ["zscore_equal", "pca1"], "outcomes": ["children_in_need", "looked_after_children"],
-    "families": ["wls", "poisson"], "covariate_sets": ["none"]}}
+SMALL_MULTIVERSE = {
+    "multiverse": {
+        "n_shards": 2,
+        "geographies": ["utla23"],
+        "index_sets": ["core"],
+        "variants": ["zscore_equal", "pca1"],
+        "outcomes": ["children_in_need", "looked_after_children"],
+        "families": ["wls", "poisson"],
+        "covariate_sets": ["none"],
+    }
+}
 
 
 def profile() -> dict:
@@ -57,8 +69,11 @@ def fresh_copy(tmp_path_factory) -> Path:
 
 def test_profile_names_only_rules_that_exist():
     """A misspelt rule in set-resources or groups would silently get the defaults."""
-    defined = {m for smk in (ROOT / "workflow/rules").glob("*.smk")
-               for m in re.findall(r"^rule (\w+):", smk.read_text(), re.M)}
+    defined = {
+        m
+        for smk in (ROOT / "workflow/rules").glob("*.smk")
+        for m in re.findall(r"^rule (\w+):", smk.read_text(), re.M)
+    }
     cfg = profile()
     assert cfg["executor"] == "slurm"
     assert set(cfg["set-resources"]) <= defined, set(cfg["set-resources"]) - defined
@@ -111,8 +126,10 @@ def local_run(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slurm
-@pytest.mark.skipif(not cluster_answers(), reason="no SLURM cluster answers sinfo "
-                    "(.ci/slurm_test.sh starts a single-node one)")
+@pytest.mark.skipif(
+    not cluster_answers(),
+    reason="no SLURM cluster answers sinfo (.ci/slurm_test.sh starts a single-node one)",
+)
 def test_tables_through_slurm_equal_the_local_run(local_run, tmp_path):
     """The table jobs, submitted to SLURM from a copy without tables, write the same bytes."""
     copy = clone(local_run, tmp_path / "repo")
@@ -124,8 +141,10 @@ def test_tables_through_slurm_equal_the_local_run(local_run, tmp_path):
 
 
 @pytest.mark.slurm
-@pytest.mark.skipif(not cluster_answers(), reason="no SLURM cluster answers sinfo "
-                    "(.ci/slurm_test.sh starts a single-node one)")
+@pytest.mark.skipif(
+    not cluster_answers(),
+    reason="no SLURM cluster answers sinfo (.ci/slurm_test.sh starts a single-node one)",
+)
 def test_small_multiverse_through_slurm_equals_the_local_run(local_run, tmp_path):
     """Two multiverse shards run as one grouped SLURM job (not one job each); the gathered
     table is byte-identical to the local run's."""
@@ -139,11 +158,14 @@ def test_small_multiverse_through_slurm_equals_the_local_run(local_run, tmp_path
     done = snakemake(local, target, "--configfile", str(small))
     assert done.returncode == 0, done.stderr[-5000:]
     cluster = clone(local_run, tmp_path / "cluster")
-    done = snakemake(cluster, target, "--profile", SLURM_PROFILE, *TEST_CLUSTER_ARGS,
-                     "--configfile", str(small))
+    done = snakemake(
+        cluster, target, "--profile", SLURM_PROFILE, *TEST_CLUSTER_ARGS, "--configfile", str(small)
+    )
     assert done.returncode == 0, done.stderr[-5000:]
-    submitted = re.findall(r"has been submitted with SLURM jobid \d+ \(log: \S+/slurm_logs/(\w+)/",
-                           done.stderr + done.stdout)
+    submitted = re.findall(
+        r"has been submitted with SLURM jobid \d+ \(log: \S+/slurm_logs/(\w+)/",
+        done.stderr + done.stdout,
+    )
     assert submitted.count("group_multiverse_models_shard") == 1, submitted
     assert "rule_models_shard" not in submitted
     expected = pd.read_parquet(local / target)

@@ -50,8 +50,13 @@ def test_the_snapshot_stays_small():
 def test_a_run_from_the_snapshot_without_the_mirror_gives_identical_tables(tmp_path):
     from_snapshot = copy_repo(tmp_path / "snapshot" / "repo")
     assert not (from_snapshot.parent / "shared").exists()
-    done = subprocess.run([*snakemake_command(), "--cores", "2", *TARGETS], cwd=from_snapshot,
-                          env=environment(from_snapshot, None), capture_output=True, text=True)
+    done = subprocess.run(
+        [*snakemake_command(), "--cores", "2", *TARGETS],
+        cwd=from_snapshot,
+        env=environment(from_snapshot, None),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     from_mirror = copy_repo(tmp_path / "mirror" / "repo")
     done = snakemake(from_mirror, *TARGETS)

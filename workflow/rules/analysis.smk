@@ -6,12 +6,20 @@
 MODELS_GEOGRAPHIES = list(config["models"]["geographies"])
 MODELS_SHARDS = list(range(config["multiverse"]["n_shards"]))
 MODELS_TABLES = {f"table_{geo}": f"results/tables/{geo}.parquet" for geo in MODELS_GEOGRAPHIES}
-POWER_SCORES = {f"scores_{geo}": f"results/power/scores_{geo}.parquet" for geo in MODELS_GEOGRAPHIES}
-GAP_OUTPUTS = ["gap_lsoa21", "gap_totals", "gap_by_region", "gap_by_imd",
-               *[f"gap_{geo}" for geo in config["models"]["gap"]["areas"]]]
+POWER_SCORES = {
+    f"scores_{geo}": f"results/power/scores_{geo}.parquet" for geo in MODELS_GEOGRAPHIES
+}
+GAP_OUTPUTS = [
+    "gap_lsoa21",
+    "gap_totals",
+    "gap_by_region",
+    "gap_by_imd",
+    *[f"gap_{geo}" for geo in config["models"]["gap"]["areas"]],
+]
 GRADIENT_OUTPUTS = ["gradients", "gradient_power", "gradient_imd", "gradient_ratios"]
-DEPRIVATION = {f"deprivation_{geo}": f"results/models/deprivation_{geo}.parquet"
-               for geo in MODELS_GEOGRAPHIES}
+DEPRIVATION = {
+    f"deprivation_{geo}": f"results/models/deprivation_{geo}.parquet" for geo in MODELS_GEOGRAPHIES
+}
 CIRCULARITY_GEOGRAPHY = config["models"]["circularity"]["geography"]
 
 
@@ -22,13 +30,13 @@ rule deprivation:
     output:
         **DEPRIVATION,
         check="results/models/imd_reproduction.json",
+    log:
+        "logs/models/deprivation.log",
+    conda:
+        "../../environment.yml"
     params:
         deprivation=config["models"]["deprivation"],
         geographies=config["models"]["geographies"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/models/deprivation.log",
     script:
         "../scripts/analysis/deprivation.py"
 
@@ -42,15 +50,15 @@ rule circularity:
         code=code_inputs("analysis/circularity.py"),
     output:
         "results/models/circularity.json",
+    log:
+        "logs/models/circularity.log",
+    conda:
+        "../../environment.yml"
     params:
         circularity=config["models"]["circularity"],
         main=config["models"]["main"][CIRCULARITY_GEOGRAPHY],
         key=config["models"]["geographies"][CIRCULARITY_GEOGRAPHY]["key"],
         ci_level=config["models"]["ci_level"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/models/circularity.log",
     script:
         "../scripts/analysis/circularity.py"
 
@@ -64,14 +72,14 @@ rule power:
         main="results/power/lsoa21_core.parquet",
         loadings="results/power/loadings.parquet",
         c1="results/power/c1.json",
+    log:
+        "logs/models/power.log",
+    conda:
+        "../../environment.yml"
     params:
         power=config["power"],
         geographies=config["models"]["geographies"],
         main=config["models"]["main"]["lsoa21"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/models/power.log",
     script:
         "../scripts/analysis/power.py"
 
@@ -84,17 +92,17 @@ rule models_shard:
         code=code_inputs("analysis/multiverse_shard.py"),
     output:
         "results/models/shards/shard_{shard}.parquet",
+    log:
+        "logs/models/models_shard_{shard}.log",
+    wildcard_constraints:
+        shard="|".join(str(k) for k in MODELS_SHARDS),
+    conda:
+        "../../environment.yml"
+    threads: 1
     params:
         power=config["power"],
         models=config["models"],
         multiverse=config["multiverse"],
-    wildcard_constraints:
-        shard="|".join(str(k) for k in MODELS_SHARDS),
-    threads: 1
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/models/models_shard_{shard}.log",
     script:
         "../scripts/analysis/multiverse_shard.py"
 
@@ -109,14 +117,14 @@ rule models_gather:
         nested="results/models/nested.parquet",
         directions="results/models/multiverse_directions.parquet",
         outcomes="results/models/outcomes.parquet",
+    log:
+        "logs/models/models_gather.log",
+    conda:
+        "../../environment.yml"
     params:
         power=config["power"],
         models=config["models"],
         multiverse=config["multiverse"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/models/models_gather.log",
     script:
         "../scripts/analysis/multiverse_gather.py"
 
@@ -128,12 +136,12 @@ rule gradients:
         code=code_inputs("analysis/gradients.py"),
     output:
         **{name: f"results/models/{name}.parquet" for name in GRADIENT_OUTPUTS},
-    params:
-        models=config["models"],
-    conda:
-        "../../environment.yml"
     log:
         "logs/models/gradients.log",
+    conda:
+        "../../environment.yml"
+    params:
+        models=config["models"],
     script:
         "../scripts/analysis/gradients.py"
 
@@ -146,31 +154,31 @@ rule concentration:
     output:
         table="results/models/concentration.parquet",
         curves="results/models/concentration_curves.parquet",
-    params:
-        models=config["models"],
-    conda:
-        "../../environment.yml"
     log:
         "logs/models/concentration.log",
+    conda:
+        "../../environment.yml"
+    params:
+        models=config["models"],
     script:
         "../scripts/analysis/concentration.py"
 
 
 rule gap:
     input:
-        lsoa21="results/tables/lsoa21.parquet",
         **POWER_SCORES,
+        lsoa21="results/tables/lsoa21.parquet",
         code=code_inputs("analysis/gap.py"),
     output:
         **{name: f"results/models/{name}.parquet" for name in GAP_OUTPUTS},
         summary="results/models/gap.json",
+    log:
+        "logs/models/gap.log",
+    conda:
+        "../../environment.yml"
     params:
         gap=config["models"]["gap"],
         geographies=config["models"]["geographies"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/models/gap.log",
     script:
         "../scripts/analysis/gap.py"
 
@@ -183,12 +191,12 @@ rule replication_iod2019:
         code=code_inputs("analysis/replication_iod2019.py"),
     output:
         "results/models/iod_replication.parquet",
-    params:
-        models=config["models"],
-    conda:
-        "../../environment.yml"
     log:
         "logs/models/replication_iod2019.log",
+    conda:
+        "../../environment.yml"
+    params:
+        models=config["models"],
     script:
         "../scripts/analysis/replication_iod2019.py"
 
@@ -207,13 +215,13 @@ rule models_summary:
         code=code_inputs("analysis/models_summary.py"),
     output:
         "results/models/summary.json",
+    log:
+        "logs/models/models_summary.log",
+    conda:
+        "../../environment.yml"
     params:
         power=config["power"],
         models=config["models"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/models/models_summary.log",
     script:
         "../scripts/analysis/models_summary.py"
 
@@ -234,22 +242,37 @@ rule models_all:
 # Capacity gap in people and the cost of closing it (issue 10; research brief §5, C3-C4):
 # config/costs.yaml, validated again in the package by workflow/schemas/costs.schema.yaml.
 
-COSTS_TABLES = ["national", "gap", "calibration", "rules", "curves", "councils", "council_curves",
-                "tornado", "sobol", "thresholds"]
-COSTS_COREC = sorted({p["corec"]["dataset"] for p in config["costs"]["parameters"].values()
-                      if "corec" in p})
+COSTS_TABLES = [
+    "national",
+    "gap",
+    "calibration",
+    "rules",
+    "curves",
+    "councils",
+    "council_curves",
+    "tornado",
+    "sobol",
+    "thresholds",
+]
+COSTS_COREC = sorted(
+    {p["corec"]["dataset"] for p in config["costs"]["parameters"].values() if "corec" in p}
+)
 COSTS_DEFLATOR = ["hmt_gdp_deflator_march2026", "hmt_gdp_deflator_dec2023"]
 COSTS_PARTICIPATION = ["cls_civic_participation_imd_quintile_2016_17", "smc_dr41_civic_engagement"]
 
 
 rule costs_parameters:
     input:
-        corec=[raw(d) for d in COSTS_COREC if available(d)],
         **raw_inputs(COSTS_DEFLATOR + COSTS_PARTICIPATION),
+        corec=[raw(d) for d in COSTS_COREC if available(d)],
         schema="workflow/schemas/costs.schema.yaml",
         code=code_inputs("analysis/costs_parameters.py"),
     output:
         table="results/costs/parameters.parquet",
+    log:
+        "logs/costs/costs_parameters.log",
+    conda:
+        "../../environment.yml"
     params:
         costs=config["costs"],
         corec_ids=[d for d in COSTS_COREC if available(d)],
@@ -257,57 +280,53 @@ rule costs_parameters:
         # figures stay in config/costs.yaml with their citation, cross-checked when a mirror
         # or the official download provides the tables.
         corec_not_shipped=[d for d in COSTS_COREC if not available(d)],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/costs/costs_parameters.log",
     script:
         "../scripts/analysis/costs_parameters.py"
 
 
 rule costs_inputs:
     input:
+        **raw_inputs(["lookup_lsoa11_lsoa21"]),
         lsoa21="results/tables/lsoa21.parquet",
         lsoa11="results/tables/lsoa11.parquet",
         utla23="results/tables/utla23.parquet",
         scores_lsoa21="results/power/scores_lsoa21.parquet",
         scores_utla23="results/power/scores_utla23.parquet",
-        **raw_inputs(["lookup_lsoa11_lsoa21"]),
         code=code_inputs("analysis/costs_inputs.py"),
     output:
         lsoa="results/costs/lsoa_inputs.parquet",
         councils="results/costs/council_inputs.parquet",
+    log:
+        "logs/costs/costs_inputs.log",
+    conda:
+        "../../environment.yml"
     params:
         index_set=config["models"]["gap"]["index_set"],
         variant=config["models"]["gap"]["variant"],
         spend_year=config["costs"]["spend_year"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/costs/costs_inputs.log",
     script:
         "../scripts/analysis/costs_inputs.py"
 
 
 rule costs_model:
     input:
+        **raw_inputs(COSTS_DEFLATOR),
         parameters="results/costs/parameters.parquet",
         lsoa="results/costs/lsoa_inputs.parquet",
         councils="results/costs/council_inputs.parquet",
-        **raw_inputs(COSTS_DEFLATOR),
         schema="workflow/schemas/costs.schema.yaml",
         code=code_inputs("analysis/costs_model.py"),
     output:
         **{name: f"results/costs/{name}.parquet" for name in COSTS_TABLES},
         councils_csv="results/costs/councils.csv",
         headline="results/costs/headline.json",
-    params:
-        costs=config["costs"],
-    threads: 1
-    conda:
-        "../../environment.yml"
     log:
         "logs/costs/costs_model.log",
+    conda:
+        "../../environment.yml"
+    threads: 1
+    params:
+        costs=config["costs"],
     script:
         "../scripts/analysis/costs_model.py"
 
@@ -320,11 +339,14 @@ rule costs_views:
         headline="results/costs/headline.json",
         code=code_inputs("analysis/costs_views.py"),
     output:
-        **{name: f"results/costs/views/{name}.parquet" for name in ["cost_to_close", "tornado", "curves"]},
-    conda:
-        "../../environment.yml"
+        **{
+            name: f"results/costs/views/{name}.parquet"
+            for name in ["cost_to_close", "tornado", "curves"]
+        },
     log:
         "logs/costs/costs_views.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/analysis/costs_views.py"
 
@@ -332,8 +354,10 @@ rule costs_views:
 # Financial climate since 2009-10 (issue 11; research brief §5, C5): config/climate.yaml.
 
 CLIMATE = config["climate"]
-CLIMATE_RS_YEARS = [f"{y}-{(y + 1) % 100:02d}" for y in
-                    range(int(CLIMATE["first_year"][:4]), int(CLIMATE["last_year"][:4]))]
+CLIMATE_RS_YEARS = [
+    f"{y}-{(y + 1) % 100:02d}"
+    for y in range(int(CLIMATE["first_year"][:4]), int(CLIMATE["last_year"][:4]))
+]
 CLIMATE_DATASETS = [
     *[f"mhclg_rs_{year}" for year in CLIMATE_RS_YEARS],
     f"ro_rsx_{CLIMATE['last_year']}",
@@ -343,8 +367,18 @@ CLIMATE_DATASETS = [
     "hmt_gdp_deflator_dec2023",
     "lookup_ltla23_utla23_ons",
 ]
-CLIMATE_OUTPUTS = ["panel", "councils_years", "england", "footprints", "changes", "gap",
-                   "fixed_effects", "series", "exclusions", "councils"]
+CLIMATE_OUTPUTS = [
+    "panel",
+    "councils_years",
+    "england",
+    "footprints",
+    "changes",
+    "gap",
+    "fixed_effects",
+    "series",
+    "exclusions",
+    "councils",
+]
 
 
 rule climate_panel:
@@ -353,13 +387,13 @@ rule climate_panel:
         code=code_inputs("analysis/climate.py"),
     output:
         **{name: f"results/climate/{name}.parquet" for name in CLIMATE_OUTPUTS},
+    log:
+        "logs/climate/climate_panel.log",
+    conda:
+        "../../environment.yml"
     params:
         climate=CLIMATE,
         rs_years=CLIMATE_RS_YEARS,
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/climate/climate_panel.log",
     script:
         "../scripts/analysis/climate.py"
 

@@ -74,8 +74,11 @@ def content_key(dataset_id):
     """What the file's content must be: recorded as a param of its acquisition job, so the job
     reruns exactly when the registry entry or the expected content changes (not when only the
     source of identical bytes does)."""
-    return {**DATASETS[dataset_id], "expected_sha256": expected_sha256(dataset_id) or
-            f"official download of {DATASETS[dataset_id]['url']}"}
+    return {
+        **DATASETS[dataset_id],
+        "expected_sha256": expected_sha256(dataset_id)
+        or f"official download of {DATASETS[dataset_id]['url']}",
+    }
 
 
 def _sha256(path):
@@ -117,13 +120,16 @@ def verify_raw_at_startup():
         if recorded.get(ds["file"]) == actual:
             continue  # registry entry changed: acquire_<group> reruns and replaces the file
         problems.append(
-            f"  {dataset_id}: {path} has SHA-256 {actual}, the registry expects {expected}")
+            f"  {dataset_id}: {path} has SHA-256 {actual}, the registry expects {expected}"
+        )
     if problems:
         raise WorkflowError(
-            "raw files changed after acquisition (nothing has read them):\n" + "\n".join(problems)
+            "raw files changed after acquisition (nothing has read them):\n"
+            + "\n".join(problems)
             + "\nDelete them (rm <file>) and rerun to restore them from the "
             + f"{DATA_SOURCE} source, or, if the new bytes are intended, record their hash in "
-            + "config/datasets.yaml.")
+            + "config/datasets.yaml."
+        )
 
 
 def _module_file(module):

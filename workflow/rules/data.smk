@@ -16,12 +16,12 @@ for _group, _ids in ACQUIRE_GROUPS.items():
         output:
             raw=[raw(d) for d in _ids],
             record=f"{ACQUIRE_RECORDS}/{_group}.json",
-        params:
-            datasets=[content_key(d) for d in _ids],
-        conda:
-            "../../environment.yml"
         log:
             f"logs/acquire/{_group}.log",
+        conda:
+            "../../environment.yml"
+        params:
+            datasets=[content_key(d) for d in _ids],
         script:
             "../scripts/data/acquire.py"
 
@@ -32,13 +32,13 @@ rule provenance:
         code=code_inputs("data/provenance.py"),
     output:
         table="results/provenance.csv",
+    log:
+        "logs/provenance.log",
+    conda:
+        "../../environment.yml"
     params:
         # registry files the source cannot provide (the snapshot leaves out unstated licences)
         not_shipped=[DATASETS[d] for d in UNAVAILABLE],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/provenance.log",
     script:
         "../scripts/data/provenance.py"
 
@@ -69,15 +69,16 @@ rule table_lsoa21:
         code=table_code("data/table_lsoa21.py", LSOA21_DATASETS),
     output:
         "results/tables/lsoa21.parquet",
+    log:
+        "logs/tables/lsoa21.log",
+    conda:
+        "../../environment.yml"
     params:
         registry=config["datasets_registry"],
         readers=readers_of(LSOA21_DATASETS),
-        cfg=config_subset("expected_exclusions.lsoa21_lookup_not_england",
-                          "census_population_tolerance"),
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/tables/lsoa21.log",
+        cfg=config_subset(
+            "expected_exclusions.lsoa21_lookup_not_england", "census_population_tolerance"
+        ),
     script:
         "../scripts/data/table_lsoa21.py"
 
@@ -90,16 +91,18 @@ if TURNOUT_FROM_SHARES:
             code=table_code("data/table_turnout.py", TURNOUT_DATASETS),
         output:
             "results/tables/turnout_lad.csv",
+        log:
+            "logs/tables/turnout.log",
+        conda:
+            "../../environment.yml"
         params:
             registry=config["datasets_registry"],
             readers=readers_of(TURNOUT_DATASETS),
-            cfg=config_subset("expected_exclusions.lad24_pcon24_non_england_lads",
-                              "expected_exclusions.lad22_pcon10_non_england_lads"),
+            cfg=config_subset(
+                "expected_exclusions.lad24_pcon24_non_england_lads",
+                "expected_exclusions.lad22_pcon10_non_england_lads",
+            ),
             shipped=TURNOUT_SHIPPED,
-        conda:
-            "../../environment.yml"
-        log:
-            "logs/tables/turnout.log",
         script:
             "../scripts/data/table_turnout.py"
 
@@ -111,77 +114,83 @@ else:
             code=code_inputs("data/table_turnout_shipped.py"),
         output:
             "results/tables/turnout_lad.csv",
-        params:
-            sha256=SNAPSHOT.get("derived/turnout_lad.csv", {}).get("sha256"),
-        conda:
-            "../../environment.yml"
         log:
             "logs/tables/turnout.log",
+        conda:
+            "../../environment.yml"
+        params:
+            sha256=SNAPSHOT.get("derived/turnout_lad.csv", {}).get("sha256"),
         script:
             "../scripts/data/table_turnout_shipped.py"
 
 
 rule table_lad24:
     input:
+        **raw_inputs(LAD24_DATASETS),
         lsoa21="results/tables/lsoa21.parquet",
         turnout="results/tables/turnout_lad.csv",
-        **raw_inputs(LAD24_DATASETS),
         code=table_code("data/table_lad24.py", LAD24_DATASETS),
     output:
         "results/tables/lad24.parquet",
+    log:
+        "logs/tables/lad24.log",
+    conda:
+        "../../environment.yml"
     params:
         registry=config["datasets_registry"],
         readers=readers_of(LAD24_DATASETS),
-        cfg=config_subset("expected_exclusions.lad24_without_ge2019_turnout",
-                          "file10_score_tolerance"),
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/tables/lad24.log",
+        cfg=config_subset(
+            "expected_exclusions.lad24_without_ge2019_turnout", "file10_score_tolerance"
+        ),
     script:
         "../scripts/data/table_lad24.py"
 
 
 rule table_utla23:
     input:
-        lsoa21="results/tables/lsoa21.parquet",
         **raw_inputs(UTLA23_DATASETS),
+        lsoa21="results/tables/lsoa21.parquet",
         code=table_code("data/table_utla23.py", UTLA23_DATASETS),
     output:
         table="results/tables/utla23.parquet",
         measures="results/tables/utla23_measures.csv",
         reorganisations="results/tables/reorganisations.csv",
+    log:
+        "logs/tables/utla23.log",
+    conda:
+        "../../environment.yml"
     params:
         registry=config["datasets_registry"],
         readers=readers_of(UTLA23_DATASETS),
-        cfg=config_subset("services_year", "child_population_year", "code_recodes",
-                          "finance_years", "expected_exclusions.utla23_without_dfe",
-                          "expected_exclusions.utla23_without_workforce",
-                          "expected_exclusions.utla23_without_oflog",
-                          "expected_exclusions.utla23_without_fingertips",
-                          "expected_exclusions.utla23_without_finance"),
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/tables/utla23.log",
+        cfg=config_subset(
+            "services_year",
+            "child_population_year",
+            "code_recodes",
+            "finance_years",
+            "expected_exclusions.utla23_without_dfe",
+            "expected_exclusions.utla23_without_workforce",
+            "expected_exclusions.utla23_without_oflog",
+            "expected_exclusions.utla23_without_fingertips",
+            "expected_exclusions.utla23_without_finance",
+        ),
     script:
         "../scripts/data/table_utla23.py"
 
 
 rule table_lsoa11:
     input:
-        lsoa21="results/tables/lsoa21.parquet",
         **raw_inputs(LSOA11_DATASETS),
+        lsoa21="results/tables/lsoa21.parquet",
         code=table_code("data/table_lsoa11.py", LSOA11_DATASETS),
     output:
         "results/tables/lsoa11.parquet",
+    log:
+        "logs/tables/lsoa11.log",
+    conda:
+        "../../environment.yml"
     params:
         registry=config["datasets_registry"],
         readers=readers_of(LSOA11_DATASETS),
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/tables/lsoa11.log",
     script:
         "../scripts/data/table_lsoa11.py"
 

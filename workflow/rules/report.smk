@@ -20,26 +20,37 @@ REPORT_INPUTS = "report/_generated"  # pipeline outputs the report reads (figure
 
 # Figures and generated tables are defined once, in config/report.yaml.
 REPORT_FIGURE_INPUTS = {name: f["inputs"] for name, f in config["report"]["figures"].items()}
-REPORT_FIGURE_OPTIONS = {name: f.get("options", {}) for name, f in config["report"]["figures"].items()}
+REPORT_FIGURE_OPTIONS = {
+    name: f.get("options", {}) for name, f in config["report"]["figures"].items()
+}
 REPORT_FIGURES = list(REPORT_FIGURE_INPUTS)
 REPORT_TABLES = config["report"]["tables"]
-REPORT_VALUES = ["results/report/values.json", "results/report/software.json", "results/report/councils.json"]
+REPORT_VALUES = [
+    "results/report/values.json",
+    "results/report/software.json",
+    "results/report/councils.json",
+]
 
 # Maps (config/report.yaml): one figure per measure, one panel per geography, each panel one
 # declared file and column joined 1:1 to the ONS boundaries; templates filled from the config.
 REPORT_HEADLINE_SCENARIO = config["report"]["headline_rule"]
 # the financial climate's years and price base (config/climate.yaml)
 REPORT_SPEND_YEARS = (config["climate"]["first_year"], config["climate"]["last_year"])
-_MAP_TEMPLATE = {"headline_scenario": REPORT_HEADLINE_SCENARIO,
-                 "first_year": REPORT_SPEND_YEARS[0].replace("-", "_"),
-                 "last_year": REPORT_SPEND_YEARS[-1].replace("-", "_"),
-                 "price_year": config["climate"]["base_year"].replace("-", "_"),
-                 "first_label": REPORT_SPEND_YEARS[0], "last_label": REPORT_SPEND_YEARS[-1],
-                 "price_label": config["climate"]["base_year"]}
+_MAP_TEMPLATE = {
+    "headline_scenario": REPORT_HEADLINE_SCENARIO,
+    "first_year": REPORT_SPEND_YEARS[0].replace("-", "_"),
+    "last_year": REPORT_SPEND_YEARS[-1].replace("-", "_"),
+    "price_year": config["climate"]["base_year"].replace("-", "_"),
+    "first_label": REPORT_SPEND_YEARS[0],
+    "last_label": REPORT_SPEND_YEARS[-1],
+    "price_label": config["climate"]["base_year"],
+}
 # results/climate/councils.parquet: real service spend per head, first and last year, change
 REPORT_SPEND_COLUMNS = [
-    *(f"service_spend_per_head_{_MAP_TEMPLATE[y]}_gbp_{_MAP_TEMPLATE['price_year']}_prices"
-      for y in ("first_year", "last_year")),
+    *(
+        f"service_spend_per_head_{_MAP_TEMPLATE[y]}_gbp_{_MAP_TEMPLATE['price_year']}_prices"
+        for y in ("first_year", "last_year")
+    ),
     f"service_spend_per_head_change_gbp_{_MAP_TEMPLATE['price_year']}_prices",
 ]
 REPORT_MAPS = {name: filled(spec, _MAP_TEMPLATE) for name, spec in config["report"]["maps"].items()}
@@ -48,8 +59,10 @@ REPORT_COUNCILS_CSV = "results/report/councils_utla23.csv"
 _CORE_POWER = REPORT_MAPS["map_power"]["panels"]["utla23"].get("where", {})
 REPORT_BOUNDARIES = {"lad24": "boundaries_lad24_buc", "utla23": "boundaries_utla23_buc"}
 REPORT_BOUNDARY_TITLES = {"lad24": "districts", "utla23": "upper-tier councils"}
-REPORT_BOUNDARY_FILES = {"lad24": ["boundaries_lad24_buc"],
-                         "utla23": [d for d in DATASETS if d.startswith("boundaries_utla23_buc")]}
+REPORT_BOUNDARY_FILES = {
+    "lad24": ["boundaries_lad24_buc"],
+    "utla23": [d for d in DATASETS if d.startswith("boundaries_utla23_buc")],
+}
 
 
 rule report_values:
@@ -80,13 +93,13 @@ rule report_values:
         concentration=f"{REPORT_INPUTS}/tables/concentration.md",
         headline_models=f"{REPORT_INPUTS}/tables/headline_models.md",
         multiverse_directions=f"{REPORT_INPUTS}/tables/multiverse_directions.md",
+    log:
+        "logs/report/values.log",
+    conda:
+        "../../environment.yml"
     params:
         power_level=config["power"]["c1"]["ci_level"],
         models_level=config["models"]["ci_level"],
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/report/values.log",
     script:
         "../scripts/report/values.py"
 
@@ -97,10 +110,10 @@ rule report_variables:
         code=code_inputs("report/variables.py"),
     output:
         "report/_variables.yml",
-    conda:
-        "../../environment.yml"
     log:
         "logs/report/variables.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/report/variables.py"
 
@@ -116,14 +129,14 @@ rule report_figure:
             category="Figures",
             labels={"figure": "{figure}"},
         ),
-    params:
-        options=lambda wc: REPORT_FIGURE_OPTIONS.get(wc.figure, {}),
+    log:
+        "logs/report/figure_{figure}.log",
     wildcard_constraints:
         figure="|".join(REPORT_FIGURES),
     conda:
         "../../environment.yml"
-    log:
-        "logs/report/figure_{figure}.log",
+    params:
+        options=lambda wc: REPORT_FIGURE_OPTIONS.get(wc.figure, {}),
     script:
         "../scripts/report/figure.py"
 
@@ -134,10 +147,10 @@ rule report_provenance_table:
         code=code_inputs("report/provenance.py"),
     output:
         f"{REPORT_INPUTS}/tables/provenance.md",
-    conda:
-        "../../environment.yml"
     log:
         "logs/report/provenance_table.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/report/provenance.py"
 
@@ -148,10 +161,10 @@ rule report_software:
     output:
         table=f"{REPORT_INPUTS}/tables/software.md",
         values="results/report/software.json",
-    conda:
-        "../../environment.yml"
     log:
         "logs/report/software.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/report/software.py"
 
@@ -165,20 +178,26 @@ rule report_rulegraph:
     output:
         dot="results/report/rulegraph.dot",
         table=f"{REPORT_INPUTS}/tables/rulegraph.md",
-    params:
-        targets=lambda wc: [f"results/report/{REPORT_NAME}.html"],
-    conda:
-        "../../environment.yml"
     log:
         "logs/report/rulegraph.log",
+    conda:
+        "../../environment.yml"
+    params:
+        targets=lambda wc: [f"results/report/{REPORT_NAME}.html"],
     script:
         "../scripts/report/rulegraph.py"
 
 
 rule report_map:
     input:
-        unpack(lambda wc: {geo: panel["input"] for geo, panel in REPORT_MAPS[wc.map]["panels"].items()}),
-        boundaries=lambda wc: [raw(d) for geo in REPORT_MAPS[wc.map]["panels"] for d in REPORT_BOUNDARY_FILES[geo]],
+        unpack(
+            lambda wc: {
+                geo: panel["input"] for geo, panel in REPORT_MAPS[wc.map]["panels"].items()
+            }
+        ),
+        boundaries=lambda wc: [
+            raw(d) for geo in REPORT_MAPS[wc.map]["panels"] for d in REPORT_BOUNDARY_FILES[geo]
+        ],
         code=code_inputs("report/map.py", ["coprod.data.readers.boundaries"]),
     output:
         report(
@@ -187,18 +206,23 @@ rule report_map:
             category="Maps",
             labels={"figure": "{map}"},
         ),
-    params:
-        spec=lambda wc: REPORT_MAPS[wc.map],
-        boundaries=lambda wc: {geo: raw(REPORT_BOUNDARIES[geo]) for geo in REPORT_MAPS[wc.map]["panels"]},
-        attribution=lambda wc: "Boundaries: " + "; ".join(
-            f"{REPORT_BOUNDARY_TITLES[geo]}, {DATASETS[REPORT_BOUNDARIES[geo]]['publisher']}, "
-            f"{DATASETS[REPORT_BOUNDARIES[geo]]['licence']}" for geo in REPORT_MAPS[wc.map]["panels"]),
+    log:
+        "logs/report/map_{map}.log",
     wildcard_constraints:
         map="|".join(REPORT_MAPS),
     conda:
         "../../environment.yml"
-    log:
-        "logs/report/map_{map}.log",
+    params:
+        spec=lambda wc: REPORT_MAPS[wc.map],
+        boundaries=lambda wc: {
+            geo: raw(REPORT_BOUNDARIES[geo]) for geo in REPORT_MAPS[wc.map]["panels"]
+        },
+        attribution=lambda wc: "Boundaries: "
+        + "; ".join(
+            f"{REPORT_BOUNDARY_TITLES[geo]}, {DATASETS[REPORT_BOUNDARIES[geo]]['publisher']}, "
+            f"{DATASETS[REPORT_BOUNDARIES[geo]]['licence']}"
+            for geo in REPORT_MAPS[wc.map]["panels"]
+        ),
     script:
         "../scripts/report/map.py"
 
@@ -216,15 +240,15 @@ rule report_councils:
         html=f"{REPORT_INPUTS}/tables/councils.html",
         table=f"{REPORT_INPUTS}/tables/councils.md",
         values="results/report/councils.json",
+    log:
+        "logs/report/councils.log",
+    conda:
+        "../../environment.yml"
     params:
         headline=REPORT_HEADLINE_SCENARIO,
         interval=config["costs"]["interval"],
         spend_columns=REPORT_SPEND_COLUMNS,
         power=_CORE_POWER,
-    conda:
-        "../../environment.yml"
-    log:
-        "logs/report/councils.log",
     script:
         "../scripts/report/councils.py"
 
@@ -233,20 +257,26 @@ rule report_render:
     input:
         sources=REPORT_SOURCES,
         variables="report/_variables.yml",
-        figures=expand(f"{REPORT_INPUTS}/figures/{{figure}}.png", figure=[*REPORT_FIGURES, *REPORT_MAPS]),
+        figures=expand(
+            f"{REPORT_INPUTS}/figures/{{figure}}.png", figure=[*REPORT_FIGURES, *REPORT_MAPS]
+        ),
         tables=expand(f"{REPORT_INPUTS}/tables/{{table}}.md", table=REPORT_TABLES),
         councils_html=rules.report_councils.output.html,
         # linked from the HTML for download: it must sit beside the rendered report
         councils_csv=REPORT_COUNCILS_CSV,
         code=code_inputs("report/render.py"),
     output:
-        html=report(f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"),
-        pdf=report(f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"),
-    conda:
-        "../../environment.yml"
+        html=report(
+            f"results/report/{REPORT_NAME}.html", caption="../report/html.rst", category="Report"
+        ),
+        pdf=report(
+            f"results/report/{REPORT_NAME}.pdf", caption="../report/pdf.rst", category="Report"
+        ),
     log:
         main="logs/report/render.log",
         quarto="logs/report/render_quarto.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/report/render.py"
 
@@ -257,12 +287,15 @@ rule report_screenshot:
         code=code_inputs("report/screenshot.py"),
     output:
         # in the Snakemake report only where a browser can take it (else the rule never runs)
-        report("results/report/screenshot.png", caption="../report/screenshot.rst", category="Report")
-        if any(map(shutil.which, CHROMIUM_NAMES)) else "results/report/screenshot.png",
-    conda:
-        "../../environment.yml"
+        report(
+            "results/report/screenshot.png", caption="../report/screenshot.rst", category="Report"
+        )
+        if any(map(shutil.which, CHROMIUM_NAMES))
+        else "results/report/screenshot.png",
     log:
         "logs/report/screenshot.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/report/screenshot.py"
 

@@ -301,8 +301,9 @@ def to_base_prices(params: dict[str, Parameter], ratio: dict[str, float]) -> dic
     return out
 
 
-def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame],
-                not_shipped: Sequence[str] = ()) -> None:
+def check_corec(
+    parameters: dict, hourly: dict[str, pd.DataFrame], not_shipped: Sequence[str] = ()
+) -> None:
     """Stop if a value typed into config differs from the COReC unit-cost row it cites.
 
     ``not_shipped``: COReC tables the data source cannot provide (the snapshot does not ship
@@ -313,8 +314,12 @@ def check_corec(parameters: dict, hourly: dict[str, pd.DataFrame],
             continue
         key = f"costs.parameters.{name}"
         if ref["dataset"] in not_shipped:
-            log.info("%s: not cross-checked, %s is not shipped with the snapshot (terms of use "
-                     "unstated); the config figures cite it", name, ref["dataset"])
+            log.info(
+                "%s: not cross-checked, %s is not shipped with the snapshot (terms of use "
+                "unstated); the config figures cite it",
+                name,
+                ref["dataset"],
+            )
             continue
         if ref["dataset"] not in hourly:
             raise ConfigError(

@@ -35,25 +35,31 @@ def lsoa21_table(registry: Registry, paths: Mapping[str, str], cfg: dict) -> pd.
         _lad_utla(registry, paths),
         cfg["expected_exclusions"],
     )
-    return validate_table(frame, "lsoa21",
-                          population_tolerance=cfg["census_population_tolerance"])
+    return validate_table(frame, "lsoa21", population_tolerance=cfg["census_population_tolerance"])
 
 
 def turnout_table(registry: Registry, paths: Mapping[str, str], cfg: dict) -> pd.DataFrame:
     return tables.district_turnout(
-        _read(registry, paths, "lookup_lad24_pcon24"), _read(registry, paths, "ge2024_results"),
-        _read(registry, paths, "lookup_lad22_pcon10"), _read(registry, paths, "ge2019_results"),
-        cfg["expected_exclusions"])
+        _read(registry, paths, "lookup_lad24_pcon24"),
+        _read(registry, paths, "ge2024_results"),
+        _read(registry, paths, "lookup_lad22_pcon10"),
+        _read(registry, paths, "ge2019_results"),
+        cfg["expected_exclusions"],
+    )
 
 
 def read_turnout(path: str) -> pd.DataFrame:
     """The district turnout table (results/tables/turnout_lad.csv), floats exactly as written."""
-    return pd.read_csv(path, dtype={"election": str, "lad_code": str},
-                       float_precision="round_trip")
+    return pd.read_csv(path, dtype={"election": str, "lad_code": str}, float_precision="round_trip")
 
 
-def lad24_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, str],
-                cfg: dict, turnout: pd.DataFrame | None = None) -> pd.DataFrame:
+def lad24_table(
+    lsoa21: pd.DataFrame,
+    registry: Registry,
+    paths: Mapping[str, str],
+    cfg: dict,
+    turnout: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """``turnout``: the district turnout table, else read from ``paths["turnout"]``."""
     frame = tables.build_lad24(
         lsoa21,
@@ -66,26 +72,43 @@ def lad24_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, st
     return validate_table(frame, "lad24", file10_tolerance=cfg["file10_score_tolerance"])
 
 
-def utla23_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, str],
-                 cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def utla23_table(
+    lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, str], cfg: dict
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The UTLA23 table, its measure dictionary and the list of reorganised councils."""
     lad_utla = _lad_utla(registry, paths)
     utla_codes = set(lad_utla["utla23cd"][lad_utla["utla23cd"].str.startswith("E")])
-    dfe = {key: _read(registry, paths, dataset) for key, dataset in {
-        "cin": "dfe_children_in_need", "referrals": "dfe_referrals", "cpp": "dfe_cpp",
-        "cla": "dfe_cla", "workforce": "dfe_workforce", "population": "ons_mye_children"}.items()}
+    dfe = {
+        key: _read(registry, paths, dataset)
+        for key, dataset in {
+            "cin": "dfe_children_in_need",
+            "referrals": "dfe_referrals",
+            "cpp": "dfe_cpp",
+            "cla": "dfe_cla",
+            "workforce": "dfe_workforce",
+            "population": "ons_mye_children",
+        }.items()
+    }
     services, dictionary = tables.services_for_utla(
-        dfe, _read(registry, paths, "oflog_asc"), _read(registry, paths, "fingertips_90284"),
-        utla_codes, cfg)
+        dfe,
+        _read(registry, paths, "oflog_asc"),
+        _read(registry, paths, "fingertips_90284"),
+        utla_codes,
+        cfg,
+    )
     rsx = {year: _read(registry, paths, f"ro_rsx_{year}") for year in cfg["finance_years"]}
     finance, reorganised = tables.finance_for_utla(
-        rsx, _read(registry, paths, "lookup_lad22_lad23"), lad_utla, utla_codes)
-    frame = tables.build_utla23(lsoa21, services, finance, cfg["expected_exclusions"],
-                                max(cfg["finance_years"]))
+        rsx, _read(registry, paths, "lookup_lad22_lad23"), lad_utla, utla_codes
+    )
+    frame = tables.build_utla23(
+        lsoa21, services, finance, cfg["expected_exclusions"], max(cfg["finance_years"])
+    )
     return validate_table(frame, "utla23"), dictionary, reorganised
 
 
-def lsoa11_table(lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, str]) -> pd.DataFrame:
+def lsoa11_table(
+    lsoa21: pd.DataFrame, registry: Registry, paths: Mapping[str, str]
+) -> pd.DataFrame:
     frame = tables.build_lsoa11(
         _read(registry, paths, "iod2019_lsoa11_file7"),
         _read(registry, paths, "iod2019_lsoa11_indicators"),

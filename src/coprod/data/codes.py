@@ -27,8 +27,15 @@ CODE_FAMILIES: dict[str, dict[str, tuple[int, int] | None]] = {
     "lsoa11_england": {"E01": (1, 33768)},
     "lad": {"E06": None, "E07": None, "E08": None, "E09": None, "W06": None},
     "lad_england": {"E06": None, "E07": None, "E08": None, "E09": None},
-    "lad_uk": {"E06": None, "E07": None, "E08": None, "E09": None, "W06": None,
-               "S12": None, "N09": None},
+    "lad_uk": {
+        "E06": None,
+        "E07": None,
+        "E08": None,
+        "E09": None,
+        "W06": None,
+        "S12": None,
+        "N09": None,
+    },
     "utla": {"E06": None, "E08": None, "E09": None, "E10": None, "W06": None},
     "utla_england": {"E06": None, "E08": None, "E09": None, "E10": None},
     "principal_england": {"E06": None, "E07": None, "E08": None, "E09": None, "E10": None},
@@ -79,8 +86,9 @@ def code_mask(codes: pd.Series, family: str, *, joint: bool = False) -> pd.Serie
     return ok & codes.notna()
 
 
-def check_codes(codes: pd.Series, family: str, path: str | Path, column: str, *,
-                joint: bool = False) -> None:
+def check_codes(
+    codes: pd.Series, family: str, path: str | Path, column: str, *, joint: bool = False
+) -> None:
     """Raise GeographyError naming the file, column and example codes outside ``family``."""
     bad = codes[~code_mask(codes, family, joint=joint)]
     if len(bad):
@@ -88,7 +96,8 @@ def check_codes(codes: pd.Series, family: str, path: str | Path, column: str, *,
         raise GeographyError(
             f"{path}: column {column!r} should hold {family} codes "
             f"({'/'.join(CODE_FAMILIES[family])}); {len(bad)} do not, e.g. {examples}; "
-            f"first at {_row(bad.index[0])}")
+            f"first at {_row(bad.index[0])}"
+        )
 
 
 def _row(label) -> str:
@@ -113,7 +122,9 @@ def detect_family(codes: pd.Series, families: list[str], path: str | Path, colum
         masks = {f: code_mask(codes, f) for f in families}
         best = max(families, key=lambda f: masks[f].sum())
         examples = codes[~masks[best]].astype("str").unique()[:_EXAMPLES].tolist()
-        problem = (f"codes are mixed or unknown (not all {' or '.join(families)}): "
-                   f"most are {best}, but not e.g. {examples}, first at "
-                   f"{_row(codes.index[~masks[best]][0])}")
+        problem = (
+            f"codes are mixed or unknown (not all {' or '.join(families)}): "
+            f"most are {best}, but not e.g. {examples}, first at "
+            f"{_row(codes.index[~masks[best]][0])}"
+        )
     raise GeographyError(f"{path}: column {column!r}: {problem}; prefixes {prefixes}")

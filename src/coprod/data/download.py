@@ -37,8 +37,15 @@ MAGIC = {
 HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")
 
 
-def fetch(url: str, dest: Path, *, what: str, timeout: float = 60.0, retries: int = 3,
-          backoff: float = 1.0) -> Path:
+def fetch(
+    url: str,
+    dest: Path,
+    *,
+    what: str,
+    timeout: float = 60.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+) -> Path:
     """Download ``url`` to ``dest``: retry timeouts and dropped connections, never a 4xx.
 
     ``what`` names the dataset in every message."""
@@ -57,17 +64,20 @@ def fetch(url: str, dest: Path, *, what: str, timeout: float = 60.0, retries: in
     raise NetworkError(
         f"{what}: {kind} to {url} after {retries} attempts ({last}). This is a network problem, "
         f"not a bad file: check the connection or proxy, or run from the shipped snapshot "
-        f"(data_source: snapshot).") from last
+        f"(data_source: snapshot)."
+    ) from last
 
 
 def _fetch_once(url: str, dest: Path, *, what: str, timeout: float) -> Path:
-    with requests.get(url, stream=True, timeout=timeout,
-                      headers={"User-Agent": "coprod-pipeline"}) as resp:
+    with requests.get(
+        url, stream=True, timeout=timeout, headers={"User-Agent": "coprod-pipeline"}
+    ) as resp:
         if resp.status_code >= 400:
             raise HTTPStatusError(
                 f"{what}: {url} answered HTTP {resp.status_code} {resp.reason}. The publisher "
                 f"moved or withdrew the file: find its new address and update `url` in "
-                f"config/datasets.yaml.")
+                f"config/datasets.yaml."
+            )
         expected = resp.headers.get("Content-Length")
         got = 0
         with dest.open("wb") as fh:
@@ -77,17 +87,20 @@ def _fetch_once(url: str, dest: Path, *, what: str, timeout: float) -> Path:
                     got += len(block)
             except requests.exceptions.ChunkedEncodingError as exc:
                 raise TruncatedDownloadError(
-                    f"{what}: the download of {url} stopped after {got} bytes ({exc})") from exc
+                    f"{what}: the download of {url} stopped after {got} bytes ({exc})"
+                ) from exc
         if expected is not None and got != int(expected):
             raise TruncatedDownloadError(
-                f"{what}: the download of {url} stopped after {got} of {expected} bytes")
+                f"{what}: the download of {url} stopped after {got} of {expected} bytes"
+            )
         content_type = resp.headers.get("Content-Type", "")
     check_format(dest, what=what, source=url, content_type=content_type)
     return dest
 
 
-def check_format(path: Path, *, what: str, source: str, content_type: str = "",
-                 suffix: str | None = None) -> None:
+def check_format(
+    path: Path, *, what: str, source: str, content_type: str = "", suffix: str | None = None
+) -> None:
     """Refuse an HTML page (a login or error page served with status 200) or a file whose
     leading bytes do not match its format."""
     suffix = (suffix or path.suffix).lower()
@@ -100,7 +113,8 @@ def check_format(path: Path, *, what: str, source: str, content_type: str = "",
         raise NotADataFileError(
             f"{what}: {source} gave an HTML page (Content-Type {content_type or 'unset'}), not "
             f"the {suffix} file: the URL points at a web page or the publisher returned an error "
-            f"page. Open it in a browser and update `url` in config/datasets.yaml.")
+            f"page. Open it in a browser and update `url` in config/datasets.yaml."
+        )
     magic = MAGIC.get(suffix)
     if magic and not head.startswith(magic):
         raise NotADataFileError(f"{what}: {source} is not a {suffix} file (starts {head[:8]!r})")
@@ -116,10 +130,13 @@ def extract_member(archive: Path, member: str, dest: Path, *, what: str) -> Path
                 raise ArchiveMemberError(
                     f"{what}: {archive.name} has no member {member!r}; it holds "
                     f"{sorted(names)[:20]}. The publisher changed the archive's layout: update "
-                    f"`archive_member` in config/datasets.yaml.")
+                    f"`archive_member` in config/datasets.yaml."
+                )
             with zf.open(member) as src, dest.open("wb") as out:
                 while block := src.read(1 << 20):
                     out.write(block)
     except zipfile.BadZipFile as exc:
-        raise NotADataFileError(f"{what}: {archive.name} is not a valid zip archive ({exc})") from exc
+        raise NotADataFileError(
+            f"{what}: {archive.name} is not a valid zip archive ({exc})"
+        ) from exc
     return dest

@@ -32,9 +32,15 @@ def check_codes(frame: pd.DataFrame, code: str, name: str) -> None:
         raise GeographyError(f"{name}: duplicate {code} values, e.g. {dup.head(5).tolist()}")
 
 
-def checked_merge(left: pd.DataFrame, right: pd.DataFrame, on: str, name: str,
-                  expected_unmatched: Iterable[str] = (), right_complete: bool = False,
-                  validate: str = "one_to_one") -> pd.DataFrame:
+def checked_merge(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    on: str,
+    name: str,
+    expected_unmatched: Iterable[str] = (),
+    right_complete: bool = False,
+    validate: str = "one_to_one",
+) -> pd.DataFrame:
     """Left-merge on ``on``; fail if a left key finds no partner unless listed as expected.
 
     With ``right_complete`` every right key must find a partner too (both sides describe the
@@ -45,25 +51,36 @@ def checked_merge(left: pd.DataFrame, right: pd.DataFrame, on: str, name: str,
     expected = set(expected_unmatched)
     surprise = sorted(left_only - expected)
     if surprise:
-        raise GeographyError(f"{name}: {len(surprise)} {on} values of the left table have no "
-                             f"match, e.g. {surprise[:5]}; list them in config "
-                             "expected_exclusions if that is intended")
+        raise GeographyError(
+            f"{name}: {len(surprise)} {on} values of the left table have no "
+            f"match, e.g. {surprise[:5]}; list them in config "
+            "expected_exclusions if that is intended"
+        )
     stale = sorted(expected - left_only)
     if stale:
-        raise GeographyError(f"{name}: {on} values listed as expected exclusions do match now: "
-                             f"{stale}; remove them from config expected_exclusions")
+        raise GeographyError(
+            f"{name}: {on} values listed as expected exclusions do match now: "
+            f"{stale}; remove them from config expected_exclusions"
+        )
     if right_complete:
         right_only = sorted(set(right[on]) - set(left[on]))
         if right_only:
-            raise GeographyError(f"{name}: {len(right_only)} {on} values of the right table "
-                                 f"have no match, e.g. {right_only[:5]}")
+            raise GeographyError(
+                f"{name}: {len(right_only)} {on} values of the right table "
+                f"have no match, e.g. {right_only[:5]}"
+            )
     if left_only:
         log.info("%s: %d expected unmatched %s: %s", name, len(left_only), on, sorted(left_only))
     return left.merge(right, on=on, how="left", validate=validate)
 
 
-def aggregate(frame: pd.DataFrame, by: str | list[str], counts: list[str], means: list[str],
-              weight: str = "population") -> pd.DataFrame:
+def aggregate(
+    frame: pd.DataFrame,
+    by: str | list[str],
+    counts: list[str],
+    means: list[str],
+    weight: str = "population",
+) -> pd.DataFrame:
     """Sum counts and take ``weight``-weighted means, ignoring missing values in each mean.
 
     Counts are summed exactly, so population is conserved from one level to the next.

@@ -28,8 +28,18 @@ log = logging.getLogger(__name__)
 
 # Licences (prefix of the mirror manifest's `licence`) that allow the project to redistribute.
 REDISTRIBUTABLE_LICENCES = ("OGL-3.0", "Open Parliament Licence")
-MANIFEST_COLUMNS = ["file", "dataset", "sha256", "bytes", "archive", "publisher",
-                    "official_url", "licence", "provenance", "obtained_from"]
+MANIFEST_COLUMNS = [
+    "file",
+    "dataset",
+    "sha256",
+    "bytes",
+    "archive",
+    "publisher",
+    "official_url",
+    "licence",
+    "provenance",
+    "obtained_from",
+]
 
 
 def redistributable(licence: str) -> bool:
@@ -56,17 +66,26 @@ def build_snapshot(mirror_data: Path, out_dir: Path) -> list[dict]:
                 data = (mirror_data / "raw" / row["file"]).read_bytes()
                 digest = hashlib.sha256(data).hexdigest()
                 if digest != row["sha256"]:
-                    raise ValueError(f"{row['file']}: mirror bytes have SHA-256 {digest}, its "
-                                     f"MANIFEST.tsv says {row['sha256']}")
+                    raise ValueError(
+                        f"{row['file']}: mirror bytes have SHA-256 {digest}, its "
+                        f"MANIFEST.tsv says {row['sha256']}"
+                    )
                 info = tarfile.TarInfo(row["file"])
                 info.size, info.mtime, info.mode = len(data), 0, 0o644
                 tar.addfile(info, io.BytesIO(data))
-                manifest.append({"file": row["file"], "dataset": row["dataset"],
-                                 "sha256": digest, "bytes": str(len(data)),
-                                 "archive": f"{group}.tar.xz",
-                                 **{k: row[k] for k in MANIFEST_COLUMNS[5:]}})
+                manifest.append(
+                    {
+                        "file": row["file"],
+                        "dataset": row["dataset"],
+                        "sha256": digest,
+                        "bytes": str(len(data)),
+                        "archive": f"{group}.tar.xz",
+                        **{k: row[k] for k in MANIFEST_COLUMNS[5:]},
+                    }
+                )
         (out_dir / f"{group}.tar.xz").write_bytes(
-            lzma.compress(buf.getvalue(), preset=9 | lzma.PRESET_EXTREME))
+            lzma.compress(buf.getvalue(), preset=9 | lzma.PRESET_EXTREME)
+        )
     with (out_dir / "MANIFEST.tsv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, MANIFEST_COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
@@ -82,9 +101,14 @@ def add_derived(out_dir: Path, file: str, source: Path, **meta: str) -> dict:
     (out_dir / file).parent.mkdir(parents=True, exist_ok=True)
     (out_dir / file).write_bytes(data)
     rows = [r for r in read_manifest(out_dir).values() if r["file"] != file]
-    row = {"file": file, "dataset": meta.get("dataset", ""),
-           "sha256": hashlib.sha256(data).hexdigest(), "bytes": str(len(data)), "archive": "",
-           **{k: meta.get(k, "") for k in MANIFEST_COLUMNS[5:]}}
+    row = {
+        "file": file,
+        "dataset": meta.get("dataset", ""),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": str(len(data)),
+        "archive": "",
+        **{k: meta.get(k, "") for k in MANIFEST_COLUMNS[5:]},
+    }
     with (out_dir / "MANIFEST.tsv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, MANIFEST_COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
@@ -111,8 +135,10 @@ def extract(archive: Path, members: dict[str, Path]) -> None:
                 while block := src.read(1 << 20):
                     out.write(block)
     if wanted:
-        raise ArchiveMemberError(f"{archive}: no member {sorted(wanted)}; rebuild the snapshot "
-                                 f"(python -m coprod.data.snapshot) or restore the archive")
+        raise ArchiveMemberError(
+            f"{archive}: no member {sorted(wanted)}; rebuild the snapshot "
+            f"(python -m coprod.data.snapshot) or restore the archive"
+        )
 
 
 if __name__ == "__main__":  # python -m coprod.data.snapshot ../shared/data data/snapshot
@@ -131,9 +157,11 @@ def copy_verified(shipped: str | Path, sha256: str | None, dest: str | Path) -> 
     against the snapshot manifest."""
     actual = _sha256(Path(shipped))
     if sha256 is None or actual != sha256:
-        raise ChecksumError(f"{shipped}: SHA-256 {actual}, data/snapshot/MANIFEST.tsv expects "
-                            f"{sha256}. Restore it (git checkout {shipped}) or rebuild the "
-                            f"snapshot from a checked mirror.")
+        raise ChecksumError(
+            f"{shipped}: SHA-256 {actual}, data/snapshot/MANIFEST.tsv expects "
+            f"{sha256}. Restore it (git checkout {shipped}) or rebuild the "
+            f"snapshot from a checked mirror."
+        )
     tmp = Path(f"{dest}.tmp")
     shutil.copyfile(shipped, tmp)
     os.replace(tmp, dest)
@@ -144,5 +172,6 @@ def compare_with_shipped(computed: str | Path, shipped: str | Path) -> bool:
     does for the mirror; an official download may differ, and the run then uses its own)."""
     same = Path(shipped).is_file() and _sha256(Path(computed)) == _sha256(Path(shipped))
     (log.info if same else log.warning)(
-        "%s %s the shipped %s", computed, "equals" if same else "differs from", shipped)
+        "%s %s the shipped %s", computed, "equals" if same else "differs from", shipped
+    )
     return same

@@ -64,9 +64,16 @@ def _fraction(nullable: bool = False) -> pa.Column:
 
 
 def _share_columns(nullable: bool = False) -> dict[str, pa.Column]:
-    names = ["share_qual_level4plus", "share_qual_none", "share_nssec_l1_l3",
-             "share_nssec_l12_l14", "share_occ_soc1_3", "share_health_good", "share_health_bad",
-             "share_disabled"]
+    names = [
+        "share_qual_level4plus",
+        "share_qual_none",
+        "share_nssec_l1_l3",
+        "share_nssec_l12_l14",
+        "share_occ_soc1_3",
+        "share_health_good",
+        "share_health_bad",
+        "share_disabled",
+    ]
     return {n: _fraction(nullable) for n in names}
 
 
@@ -80,15 +87,18 @@ def _area_columns() -> dict[str, pa.Column]:
     }
 
 
-def schema(name: str, file10_tolerance: float | None = None,
-           population_tolerance: int | None = None) -> pa.DataFrameSchema:
+def schema(
+    name: str, file10_tolerance: float | None = None, population_tolerance: int | None = None
+) -> pa.DataFrameSchema:
     key = KEYS[name]
     checks = [pa.Check(lambda d, n=ROWS[name]: len(d) == n, error=f"expected {ROWS[name]} rows")]
     columns = {key: _code(key)}
     if name == "lsoa21":
         columns |= {
             **_area_columns(),
-            "lad24cd": _code("lad24cd"), "utla23cd": _code("utla23cd"), "rgn24cd": _code("rgn24cd"),
+            "lad24cd": _code("lad24cd"),
+            "utla23cd": _code("utla23cd"),
+            "rgn24cd": _code("rgn24cd"),
             "imd_rank": pa.Column(int, pa.Check.in_range(1, ROWS["lsoa21"])),
             "imd_decile": pa.Column(int, pa.Check.isin(range(1, 11))),
             "acute_morbidity_ratio": pa.Column(float, nullable=True),
@@ -102,11 +112,15 @@ def schema(name: str, file10_tolerance: float | None = None,
             "turnout_ge2019_pct": pa.Column(float, pa.Check.in_range(40, 90), nullable=True),
             "imd_average_score_file10": pa.Column(float, pa.Check.in_range(0, 100)),
         }
-        checks.append(pa.Check(
-            lambda d: (d["imd_score"] - d["imd_average_score_file10"]).abs().max()
-            <= file10_tolerance,
-            error=f"LAD IMD average score recomputed from LSOAs differs from File 10 by more "
-                  f"than {file10_tolerance}"))
+        checks.append(
+            pa.Check(
+                lambda d: (
+                    (d["imd_score"] - d["imd_average_score_file10"]).abs().max() <= file10_tolerance
+                ),
+                error=f"LAD IMD average score recomputed from LSOAs differs from File 10 by more "
+                f"than {file10_tolerance}",
+            )
+        )
     elif name == "utla23":
         columns |= {
             **_area_columns(),
@@ -122,15 +136,21 @@ def schema(name: str, file10_tolerance: float | None = None,
             "lsoa21cd_main": _code("lsoa21cd"),
         }
     if name == "lsoa21" and population_tolerance is not None:
-        checks.append(pa.Check(
-            lambda d: abs(d["population"].sum() - ENGLAND_POPULATION_2021) <= population_tolerance,
-            error=f"England population differs from the published {ENGLAND_POPULATION_2021:,} "
-                  f"by more than {population_tolerance}"))
+        checks.append(
+            pa.Check(
+                lambda d: (
+                    abs(d["population"].sum() - ENGLAND_POPULATION_2021) <= population_tolerance
+                ),
+                error=f"England population differs from the published {ENGLAND_POPULATION_2021:,} "
+                f"by more than {population_tolerance}",
+            )
+        )
     return pa.DataFrameSchema(columns, checks=checks, unique=[key], coerce=False, strict=False)
 
 
-def validate_table(frame, name: str, file10_tolerance: float | None = None,
-                   population_tolerance: int | None = None):
+def validate_table(
+    frame, name: str, file10_tolerance: float | None = None, population_tolerance: int | None = None
+):
     """Check ``frame``'s plausibility (PlausibilityError naming table, column, area and value),
     then its schema (one SchemaError listing every failure)."""
     check_plausible(frame, name, KEYS[name])
@@ -151,42 +171,86 @@ SPEND_ROUNDING_GBP = 7_000  # 13 service lines each rounded to the nearest £1,0
 SPEND_TOTAL_PER_HEAD_GBP = (0.0, 20_000.0)
 SPEND_SERVICE_PER_HEAD_GBP = (-1_000.0, 20_000.0)
 SPEND_OUTLIERS = {
-    "E09000001": ((-5_000.0, 100_000.0),
-                  "City of London: 8,600 residents, its own police force and services for "
-                  "a daytime population of over 500,000"),
+    "E09000001": (
+        (-5_000.0, 100_000.0),
+        "City of London: 8,600 residents, its own police force and services for "
+        "a daytime population of over 500,000",
+    ),
 }
 # Cells publishers leave blank (IoD numerators below 10 are suppressed, entry to HE where too
 # few young people; Oflog and Fingertips suppress small councils): exactly these many per
 # table, so one more blank cannot pass unseen. (DfE and MHCLG never leave blanks: readers
 # refuse them.)
 MISSING = {
-    "lsoa21": {"income_domain_numerator": 5, "idaci_numerator": 815, "idaopi_numerator": 832,
-               "employment_domain_numerator": 21, "entry_to_he_indicator": 34},
-    "lsoa11": {"income_domain_numerator": 31, "idaci_numerator": 4553,
-               "idaopi_numerator": 1035, "employment_domain_numerator": 119,
-               "entry_to_he_indicator": 20},
+    "lsoa21": {
+        "income_domain_numerator": 5,
+        "idaci_numerator": 815,
+        "idaopi_numerator": 832,
+        "employment_domain_numerator": 21,
+        "entry_to_he_indicator": 34,
+    },
+    "lsoa11": {
+        "income_domain_numerator": 31,
+        "idaci_numerator": 4553,
+        "idaopi_numerator": 1035,
+        "employment_domain_numerator": 119,
+        "entry_to_he_indicator": 20,
+    },
     # Oflog and Fingertips leave suppressed values blank; their latest year is always used.
-    "utla23": {"oflog_asc1": 7, "oflog_asc2": 7, "oflog_asc3": 7, "oflog_asc4": 7,
-               "oflog_asc5": 5, "oflog_asc6": 5, "oflog_asc7": 5,
-               "child_injury_admissions_per_10k": 2},
+    "utla23": {
+        "oflog_asc1": 7,
+        "oflog_asc2": 7,
+        "oflog_asc3": 7,
+        "oflog_asc4": 7,
+        "oflog_asc5": 5,
+        "oflog_asc6": 5,
+        "oflog_asc7": 5,
+        "child_injury_admissions_per_10k": 2,
+    },
 }
 YEAR_ON_YEAR_MULTIPLE = 2.0
 # (area code, financial year 'YYYY_YY') -> why a larger jump is real
 YEAR_ON_YEAR_FLAGGED: dict[tuple[str, str], str] = {}
 
 CENSUS_PARTS = {
-    "qual_total_16plus": ["qual_none", "qual_level1_entry", "qual_level2", "qual_apprenticeship",
-                          "qual_level3", "qual_level4plus", "qual_other"],
-    "nssec_total_16plus": ["nssec_l1_l3", "nssec_l4_l6", "nssec_l7", "nssec_l8_l9",
-                           "nssec_l10_l11", "nssec_l12", "nssec_l13", "nssec_l14",
-                           "nssec_l15_students"],
-    "occ_total_employed": ["occ_soc1_managers", "occ_soc2_professional",
-                           "occ_soc3_associate_professional", "occ_soc4_administrative",
-                           "occ_soc5_skilled_trades", "occ_soc6_caring_leisure",
-                           "occ_soc7_sales_customer", "occ_soc8_process_plant",
-                           "occ_soc9_elementary"],
-    "health_total": ["health_very_good", "health_good", "health_fair", "health_bad",
-                     "health_very_bad"],
+    "qual_total_16plus": [
+        "qual_none",
+        "qual_level1_entry",
+        "qual_level2",
+        "qual_apprenticeship",
+        "qual_level3",
+        "qual_level4plus",
+        "qual_other",
+    ],
+    "nssec_total_16plus": [
+        "nssec_l1_l3",
+        "nssec_l4_l6",
+        "nssec_l7",
+        "nssec_l8_l9",
+        "nssec_l10_l11",
+        "nssec_l12",
+        "nssec_l13",
+        "nssec_l14",
+        "nssec_l15_students",
+    ],
+    "occ_total_employed": [
+        "occ_soc1_managers",
+        "occ_soc2_professional",
+        "occ_soc3_associate_professional",
+        "occ_soc4_administrative",
+        "occ_soc5_skilled_trades",
+        "occ_soc6_caring_leisure",
+        "occ_soc7_sales_customer",
+        "occ_soc8_process_plant",
+        "occ_soc9_elementary",
+    ],
+    "health_total": [
+        "health_very_good",
+        "health_good",
+        "health_fair",
+        "health_bad",
+        "health_very_bad",
+    ],
     "disab_total": ["disab_disabled", "disab_not_disabled"],
     "disab_disabled": ["disab_limited_a_lot", "disab_limited_a_little"],
 }
@@ -194,17 +258,22 @@ CENSUS_ALL_RESIDENTS = ["health_total", "disab_total"]
 CENSUS_SUBSETS = ["qual_total_16plus", "nssec_total_16plus", "occ_total_employed"]
 CENSUS_ADULTS = ["qual_total_16plus", "nssec_total_16plus"]
 
-COUNTS = (r"(census_ltla_)?population|(census_ltla_)?(qual|nssec|occ|disab)_.*"
-          r"|(census_ltla_)?health_(total|very_good|good|fair|bad|very_bad)"
-          r"|.*_numerator|.*_count|children_0_17|sw_(fte|headcount|starters_fte|leavers_fte)"
-          r"|.*_scale_file10")
+COUNTS = (
+    r"(census_ltla_)?population|(census_ltla_)?(qual|nssec|occ|disab)_.*"
+    r"|(census_ltla_)?health_(total|very_good|good|fair|bad|very_bad)"
+    r"|.*_numerator|.*_count|children_0_17|sw_(fte|headcount|starters_fte|leavers_fte)"
+    r"|.*_scale_file10"
+)
 
 # column pattern -> (low, high, why)
 MEASURE_BOUNDS: dict[str, tuple[float, float, str]] = {
     # the first pattern a column matches applies
     r".*_rank_of_.*_file10": (1, 400, "a rank of districts"),
     r"(acute_morbidity|illness_disability)_ratio|ypll_indicator": (
-        0, 1_000, "a comparative ratio (100 = England)"),
+        0,
+        1_000,
+        "a comparative ratio (100 = England)",
+    ),
     r".*_per_10k(_published)?": (0, 10_000, "a rate per 10,000"),
     r".*_per_1000(_properties|_households)?": (0, 1_000, "a rate per 1,000"),
     r".*_pct": (0, 100, "a percentage"),
@@ -213,11 +282,17 @@ MEASURE_BOUNDS: dict[str, tuple[float, float, str]] = {
     r"|imd_extent_file10": (0, 1, "a share"),
     r"(imd|education|barriers|living_env|geo_barriers|connectivity)_score"
     r"|(imd|education|barriers|living_env)_average_score_file10": (
-        -20, 100, "an IoD score (0-100 scale; IoD2019 geographical barriers are z-scores)"),
+        -20,
+        100,
+        "an IoD score (0-100 scale; IoD2019 geographical barriers are z-scores)",
+    ),
     r"(health|crime|cyp|wider_barriers|indoors|outdoors)_score"
     r"|(health|crime)_average_score_file10"
     r"|(mental_health|housing_affordability|digital_connectivity)_indicator": (
-        -20, 20, "an IoD standardised score"),
+        -20,
+        20,
+        "an IoD standardised score",
+    ),
     r".*_indicator|.*_affordability|air_.*": (0, 100, "an IoD indicator (ratio or 0-100)"),
     r"road_distance_.*_km": (0, 200, "a road distance in km"),
     r"patients_per_gp": (0, 100_000, "registered patients per GP"),
@@ -233,16 +308,19 @@ MEASURE_BOUNDS: dict[str, tuple[float, float, str]] = {
 }
 
 
-def _first(frame: pd.DataFrame, bad: pd.Series, key: str, table: str, column: str,
-           problem: str) -> None:
+def _first(
+    frame: pd.DataFrame, bad: pd.Series, key: str, table: str, column: str, problem: str
+) -> None:
     """Raise naming the table, column, first offending area and its value."""
     bad = bad.fillna(False).astype(bool)
     if not bad.any():
         return
     row = frame.loc[bad].iloc[0]
     value = row[column].item() if hasattr(row[column], "item") else row[column]
-    raise PlausibilityError(f"table {table}: column {column!r} {problem}: area {row[key]} has "
-                            f"{value!r} ({int(bad.sum())} areas fail)")
+    raise PlausibilityError(
+        f"table {table}: column {column!r} {problem}: area {row[key]} has "
+        f"{value!r} ({int(bad.sum())} areas fail)"
+    )
 
 
 def _matching(frame: pd.DataFrame, pattern: str) -> list[str]:
@@ -263,16 +341,31 @@ def check_parts(frame, key, table):
                 continue
             diff = frame[cols[1:]].sum(axis=1) - frame[cols[0]]
             frame = frame.assign(**{f"{cols[0]} - sum of its parts": diff})
-            _first(frame, diff != 0, key, table, f"{cols[0]} - sum of its parts",
-                   f"must be 0 (parts {cols[1:]} sum to the total)")
+            _first(
+                frame,
+                diff != 0,
+                key,
+                table,
+                f"{cols[0]} - sum of its parts",
+                f"must be 0 (parts {cols[1:]} sum to the total)",
+            )
     for total in _matching(frame, r"spend_total_service_gbp_\d{4}_\d{2}"):
         year = total.rsplit("_gbp_", 1)[1]
-        parts = [c for c in _matching(frame, rf"spend_.*_gbp_{year}")
-                 if c != total and "_per_head_" not in c]
+        parts = [
+            c
+            for c in _matching(frame, rf"spend_.*_gbp_{year}")
+            if c != total and "_per_head_" not in c
+        ]
         diff = frame[parts].sum(axis=1, min_count=1) - frame[total]
         name = f"{total} - sum of service lines"
-        _first(frame.assign(**{name: diff}), diff.abs() > SPEND_ROUNDING_GBP, key, table, name,
-               f"must be within £{SPEND_ROUNDING_GBP:,} (service lines sum to total service)")
+        _first(
+            frame.assign(**{name: diff}),
+            diff.abs() > SPEND_ROUNDING_GBP,
+            key,
+            table,
+            name,
+            f"must be within £{SPEND_ROUNDING_GBP:,} (service lines sum to total service)",
+        )
 
 
 def check_census_totals(frame, key, table):
@@ -283,23 +376,46 @@ def check_census_totals(frame, key, table):
         tol = np.maximum(CENSUS_TOLERANCE[0], CENSUS_TOLERANCE[1] * population)
         for column in CENSUS_ALL_RESIDENTS:
             if prefix + column in frame:
-                _first(frame, (frame[prefix + column] - population).abs() > tol, key, table,
-                       prefix + column, f"must agree with TS001 {prefix}population within "
-                       f"max({CENSUS_TOLERANCE[0]}, {CENSUS_TOLERANCE[1]:.1%})")
+                _first(
+                    frame,
+                    (frame[prefix + column] - population).abs() > tol,
+                    key,
+                    table,
+                    prefix + column,
+                    f"must agree with TS001 {prefix}population within "
+                    f"max({CENSUS_TOLERANCE[0]}, {CENSUS_TOLERANCE[1]:.1%})",
+                )
         for column in CENSUS_SUBSETS:
             if prefix + column in frame:
-                _first(frame, frame[prefix + column] > population + tol, key, table,
-                       prefix + column, f"must not exceed TS001 {prefix}population")
+                _first(
+                    frame,
+                    frame[prefix + column] > population + tol,
+                    key,
+                    table,
+                    prefix + column,
+                    f"must not exceed TS001 {prefix}population",
+                )
         for column in CENSUS_ADULTS:
             if prefix + column in frame:
-                _first(frame, frame[prefix + column] < MIN_ADULT_SHARE * population, key, table,
-                       prefix + column, f"must be at least {MIN_ADULT_SHARE:.0%} of TS001 "
-                       f"{prefix}population")
+                _first(
+                    frame,
+                    frame[prefix + column] < MIN_ADULT_SHARE * population,
+                    key,
+                    table,
+                    prefix + column,
+                    f"must be at least {MIN_ADULT_SHARE:.0%} of TS001 {prefix}population",
+                )
     for column in _matching(frame, r".*_numerator|children_0_17"):
         if "population" in frame:
-            _first(frame, frame[column] > frame["population"] * NUMERATOR_MULTIPLE, key, table,
-                   column, f"must not exceed {NUMERATOR_MULTIPLE}x the TS001 population (IoD "
-                   "numerators count mid-year 2022 residents, more in a few growing areas)")
+            _first(
+                frame,
+                frame[column] > frame["population"] * NUMERATOR_MULTIPLE,
+                key,
+                table,
+                column,
+                f"must not exceed {NUMERATOR_MULTIPLE}x the TS001 population (IoD "
+                "numerators count mid-year 2022 residents, more in a few growing areas)",
+            )
 
 
 def check_bounds(frame, key, table):
@@ -310,8 +426,14 @@ def check_bounds(frame, key, table):
                 continue
             done.add(column)
             values = frame[column].astype(float)
-            _first(frame, ~values.between(low, high) & values.notna(), key, table, column,
-                   f"is {why} and must lie in [{low:,}, {high:,}]")
+            _first(
+                frame,
+                ~values.between(low, high) & values.notna(),
+                key,
+                table,
+                column,
+                f"is {why} and must lie in [{low:,}, {high:,}]",
+            )
 
 
 def check_ranks(frame, key, table):
@@ -324,11 +446,23 @@ def check_ranks(frame, key, table):
         _first(frame, ~frame[rank].between(1, n), key, table, rank, f"must lie in 1..{n}")
         shared = frame[frame[rank].duplicated(keep=False)]
         differ = shared.groupby(rank)[score].transform("nunique") > 1
-        _first(shared, differ, key, table, rank,
-               f"is shared by areas whose {score} differs (ranks are unique up to tied scores)")
+        _first(
+            shared,
+            differ,
+            key,
+            table,
+            rank,
+            f"is shared by areas whose {score} differs (ranks are unique up to tied scores)",
+        )
         expected = np.ceil(frame[rank] * 10 / n)
-        _first(frame, frame[decile] != expected, key, table, decile,
-               f"must equal ceil(10 x {rank} / {n}) (decile 1 = most deprived tenth)")
+        _first(
+            frame,
+            frame[decile] != expected,
+            key,
+            table,
+            decile,
+            f"must equal ceil(10 x {rank} / {n}) (decile 1 = most deprived tenth)",
+        )
 
 
 def _per_head_range(code: str, default: tuple[float, float]) -> tuple[float, float]:
@@ -337,14 +471,23 @@ def _per_head_range(code: str, default: tuple[float, float]) -> tuple[float, flo
 
 def check_spend(frame, key, table):
     for column in _matching(frame, r"spend_.*_per_head_gbp_\d{4}_\d{2}"):
-        default = (SPEND_TOTAL_PER_HEAD_GBP if column.startswith("spend_total_service_")
-                   else SPEND_SERVICE_PER_HEAD_GBP)
+        default = (
+            SPEND_TOTAL_PER_HEAD_GBP
+            if column.startswith("spend_total_service_")
+            else SPEND_SERVICE_PER_HEAD_GBP
+        )
         ranges = frame[key].map(lambda c, d=default: _per_head_range(c, d))
         low, high = ranges.str[0], ranges.str[1]
         values = frame[column]
-        _first(frame, values.notna() & ~((values >= low) & (values <= high)), key, table, column,
-               f"is spend per head and must lie in £{default[0]:,.0f}..£{default[1]:,.0f} "
-               f"(outliers: {sorted(SPEND_OUTLIERS)})")
+        _first(
+            frame,
+            values.notna() & ~((values >= low) & (values <= high)),
+            key,
+            table,
+            column,
+            f"is spend per head and must lie in £{default[0]:,.0f}..£{default[1]:,.0f} "
+            f"(outliers: {sorted(SPEND_OUTLIERS)})",
+        )
     totals = sorted(_matching(frame, r"spend_total_service_per_head_gbp_\d{4}_\d{2}"))
     for before, after in zip(totals, totals[1:], strict=False):
         year = after.rsplit("_gbp_", 1)[1]
@@ -352,13 +495,20 @@ def check_spend(frame, key, table):
         flagged = frame[key].map(lambda c, y=year: (c, y) in YEAR_ON_YEAR_FLAGGED)
         jump = ((ratio > YEAR_ON_YEAR_MULTIPLE) | (ratio < 1 / YEAR_ON_YEAR_MULTIPLE)) & ~flagged
         name = f"{after} / {before}"
-        _first(frame.assign(**{name: ratio}), jump, key, table, name,
-               f"moves more than {YEAR_ON_YEAR_MULTIPLE}x from the previous year; flag the "
-               f"area and year in YEAR_ON_YEAR_FLAGGED with the reason if real")
+        _first(
+            frame.assign(**{name: ratio}),
+            jump,
+            key,
+            table,
+            name,
+            f"moves more than {YEAR_ON_YEAR_MULTIPLE}x from the previous year; flag the "
+            f"area and year in YEAR_ON_YEAR_FLAGGED with the reason if real",
+        )
 
 
-def check_spend_panel(frame: pd.DataFrame, table: str, key: str, year: str,
-                      columns: list[str]) -> None:
+def check_spend_panel(
+    frame: pd.DataFrame, table: str, key: str, year: str, columns: list[str]
+) -> None:
     """The spend rules on a long panel (one row per area and financial year 'YYYY-YY'):
     ``columns`` are spend-per-head columns named ``spend_<service>_per_head_gbp``; each year
     is checked against the range and the previous year, as in the wide tables."""
@@ -375,11 +525,19 @@ def check_missing(frame, key, table):
             raise PlausibilityError(
                 f"table {table}: column {column!r} has {int(missing.sum())} missing values, the "
                 f"published file {expected} (validation.MISSING); e.g. area "
-                f"{frame.loc[missing, key].iloc[0] if missing.any() else None}")
+                f"{frame.loc[missing, key].iloc[0] if missing.any() else None}"
+            )
 
 
-CHECKS = (check_missing, check_counts, check_parts, check_census_totals, check_bounds,
-          check_ranks, check_spend)
+CHECKS = (
+    check_missing,
+    check_counts,
+    check_parts,
+    check_census_totals,
+    check_bounds,
+    check_ranks,
+    check_spend,
+)
 
 
 def covered(column: str) -> bool:
@@ -396,8 +554,10 @@ def check_plausible(frame: pd.DataFrame, table: str, key: str) -> pd.DataFrame:
     """Run every plausibility rule on ``frame``; raise PlausibilityError on the first failure."""
     missing = uncovered_columns(frame)
     if missing:
-        raise PlausibilityError(f"table {table}: numeric columns {missing} have no plausibility "
-                                "rule; add one to coprod.data.validation")
+        raise PlausibilityError(
+            f"table {table}: numeric columns {missing} have no plausibility "
+            "rule; add one to coprod.data.validation"
+        )
     for check in CHECKS:
         check(frame, key, table)
     return frame

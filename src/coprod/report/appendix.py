@@ -19,17 +19,22 @@ from coprod.report.tables import frame_to_markdown
 def provenance_markdown(provenance: pd.DataFrame) -> str:
     """The appendix's data registry table from `results/provenance.csv`: what each raw file is,
     who publishes it, under which licence, and the start of its verified SHA-256."""
-    require_columns(provenance, ["dataset", "publisher", "licence", "provenance", "sha256", "bytes"],
-                    "provenance table")
-    table = pd.DataFrame({
-        "Dataset": provenance["dataset"],
-        "Publisher": provenance["publisher"],
-        "Licence": provenance["licence"],
-        "Provenance": provenance["provenance"],
-        **({"Source": provenance["source_used"]} if "source_used" in provenance else {}),
-        "SHA-256 (first 12)": "`" + provenance["sha256"].str.slice(0, 12) + "`",
-        "Size (kB)": provenance["bytes"] / 1e3,
-    }).sort_values("Dataset", ignore_index=True)
+    require_columns(
+        provenance,
+        ["dataset", "publisher", "licence", "provenance", "sha256", "bytes"],
+        "provenance table",
+    )
+    table = pd.DataFrame(
+        {
+            "Dataset": provenance["dataset"],
+            "Publisher": provenance["publisher"],
+            "Licence": provenance["licence"],
+            "Provenance": provenance["provenance"],
+            **({"Source": provenance["source_used"]} if "source_used" in provenance else {}),
+            "SHA-256 (first 12)": "`" + provenance["sha256"].str.slice(0, 12) + "`",
+            "Size (kB)": provenance["bytes"] / 1e3,
+        }
+    ).sort_values("Dataset", ignore_index=True)
     return frame_to_markdown(table, digits=0)
 
 
@@ -54,8 +59,18 @@ def software_versions(root: str | Path = ".") -> tuple[pd.DataFrame, dict[str, s
     elif _command_output(["git", "status", "--porcelain", "--untracked-files=no"], root):
         commit += " (with uncommitted changes)"
     rows = [("git commit", commit), ("Python", platform.python_version())]
-    for package in ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "pyarrow",
-                    "pandera", "geopandas", "itables"):
+    for package in (
+        "snakemake",
+        "pandas",
+        "numpy",
+        "scipy",
+        "statsmodels",
+        "matplotlib",
+        "pyarrow",
+        "pandera",
+        "geopandas",
+        "itables",
+    ):
         try:
             rows.append((package, metadata.version(package)))
         except metadata.PackageNotFoundError:
@@ -65,8 +80,10 @@ def software_versions(root: str | Path = ".") -> tuple[pd.DataFrame, dict[str, s
     for tool in (None, "pandoc", "typst"):  # Quarto, and the pandoc and Typst it runs
         rows.append((tool or "quarto", quarto_version(tool) or "unknown"))
     table = pd.DataFrame(rows, columns=["Component", "Version"])
-    values = {f"software.{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_').lower()}": version
-              for name, version in rows}
+    values = {
+        f"software.{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_').lower()}": version
+        for name, version in rows
+    }
     return table, values
 
 
@@ -87,6 +104,10 @@ def rulegraph_markdown(dot: str) -> str:
         ready = sorted(graph.get_ready())
         ordered += ready
         graph.done(*ready)
-    table = pd.DataFrame({"Rule": ordered,
-                          "Reads outputs of": [", ".join(sorted(upstream[r])) or "—" for r in ordered]})
+    table = pd.DataFrame(
+        {
+            "Rule": ordered,
+            "Reads outputs of": [", ".join(sorted(upstream[r])) or "—" for r in ordered],
+        }
+    )
     return frame_to_markdown(table)

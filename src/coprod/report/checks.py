@@ -18,12 +18,16 @@ from coprod.report.variables import VARIABLES_FILE, lookup, read_variables
 
 PROJECT_FILE = "_quarto.yml"
 
-SHORTCODE = re.compile(r"(?<!\{)\{\{<[ \t]*(?P<name>[\w-]+)(?P<args>(?:[^>\n]|>(?!\}\}))*?)[ \t]*>\}\}(?!\})")
+SHORTCODE = re.compile(
+    r"(?<!\{)\{\{<[ \t]*(?P<name>[\w-]+)(?P<args>(?:[^>\n]|>(?!\}\}))*?)[ \t]*>\}\}(?!\})"
+)
 CITE = re.compile(r"(?<![\w@\\])(?P<minus>-?)@(?P<key>[\w]+(?:[:.#$%&+?<>~/-][\w]+)*)")
 CROSSREF_KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section"}
 MUST_BE_REFERENCED = ("fig", "tbl")  # a figure or table no sentence points to is a loose end
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}).*?$(?P<body>.*?)^(?P=indent)(?P=fence)[`~]*[ \t]*$",
-                   re.M | re.S)
+FENCE = re.compile(
+    r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}).*?$(?P<body>.*?)^(?P=indent)(?P=fence)[`~]*[ \t]*$",
+    re.M | re.S,
+)
 YEAR_MIN, YEAR_MAX = 1900, 2100
 PROSE_METADATA = ("title", "subtitle", "abstract", "description")  # front matter a reader reads
 
@@ -49,7 +53,7 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     meta = yaml.safe_load(match.group(1)) or {}
     if not isinstance(meta, dict):
         raise ReportError("front matter must be a YAML mapping")
-    return meta, text[match.end():], match.group(0).count("\n")
+    return meta, text[match.end() :], match.group(0).count("\n")
 
 
 def project_metadata(qmd: Path) -> dict:
@@ -112,7 +116,7 @@ def _matching(text: str, start: int, open_: str, close: str) -> int:
             depth -= 1
             if depth == 0:
                 return i + 1
-        elif ch == "\n" and text[i - 1:i] == "\n":
+        elif ch == "\n" and text[i - 1 : i] == "\n":
             return -1
         i += 1
     return -1
@@ -123,25 +127,32 @@ def find_images(text: str) -> list[Image]:
     images = []
     for match in re.finditer(r"!\[", text):
         close = _matching(text, match.start() + 1, "[", "]")
-        if close < 0 or text[close:close + 1] != "(":
+        if close < 0 or text[close : close + 1] != "(":
             continue
         end = _matching(text, close, "(", ")")
         if end < 0:
             continue
         attrs = ""
-        if text[end:end + 1] == "{":
+        if text[end : end + 1] == "{":
             attr_end = text.find("}", end)
             if attr_end > 0 and "\n" not in text[end:attr_end]:
-                attrs = text[end + 1:attr_end]
+                attrs = text[end + 1 : attr_end]
                 end = attr_end + 1
-        target = text[close + 1:end - len(attrs) - (3 if attrs else 1)].strip()
+        target = text[close + 1 : end - len(attrs) - (3 if attrs else 1)].strip()
         target = re.sub(r"""\s+(["']).*\1$""", "", target)
-        images.append(Image(match.start(), end, text[match.start() + 2:close - 1], target.strip("<>"), attrs))
+        images.append(
+            Image(
+                match.start(), end, text[match.start() + 2 : close - 1], target.strip("<>"), attrs
+            )
+        )
     return images
 
 
 def _attr(attrs: str, name: str) -> str | None:
-    match = re.search(rf"""(?<![\w-]){re.escape(name)}\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s}}]+))""", attrs)
+    match = re.search(
+        rf"""(?<![\w-]){re.escape(name)}\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s}}]+))""",
+        attrs,
+    )
     if not match:
         return None
     return next(g for g in match.groups() if g is not None)
@@ -174,13 +185,19 @@ def find_numbers(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     masked = re.sub(r"(?<![\\$])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\d)", _blank, masked)
     masked = re.sub(r"<https?://[^>\s]+>|https?://\S+", _blank, masked)
     masked = re.sub(r"</?[A-Za-z][^<>\n]*>", _blank, masked)
-    masked = re.sub(r"\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)", lambda m: "]" + _blank(m)[1:], masked)
+    masked = re.sub(
+        r"\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)", lambda m: "]" + _blank(m)[1:], masked
+    )
     masked = re.sub(r"\{[^{}\n]*\}", _blank, masked)
     masked = re.sub(r"\[\^[^\]\n]+\]", _blank, masked)
     masked = re.sub(r"\[[^\[\]\n]*@[^\[\]\n]*\]", _blank, masked)
     masked = CITE.sub(_blank, masked)
-    masked = _HEADING_NUMBER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), masked)
-    masked = _LIST_MARKER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), masked)
+    masked = _HEADING_NUMBER.sub(
+        lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), masked
+    )
+    masked = _LIST_MARKER.sub(
+        lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), masked
+    )
     masked = _SECTION_REF.sub(_blank, masked)
     masked = _FISCAL_YEAR.sub(_blank, masked)
     found = []
@@ -216,11 +233,17 @@ def check_report(qmd: str | Path, variables: Mapping | str | Path | None = None)
     _check_file(qmd, qmd.parent, variables, problems, anchors, references, citations, [])
     for path, line, kind, ident in references:
         if f"{kind}-{ident}" not in anchors:
-            problems.append(Problem(path, line, "crossref", f"@{kind}-{ident} has no target with id #{kind}-{ident}"))
+            problems.append(
+                Problem(
+                    path, line, "crossref", f"@{kind}-{ident} has no target with id #{kind}-{ident}"
+                )
+            )
     referenced = {f"{kind}-{ident}" for _, _, kind, ident in references}
     for anchor, (path, line) in anchors.items():
         if anchor.split("-", 1)[0] in MUST_BE_REFERENCED and anchor not in referenced:
-            problems.append(Problem(path, line, "unreferenced", f"#{anchor} is never referenced (@{anchor})"))
+            problems.append(
+                Problem(path, line, "unreferenced", f"#{anchor} is never referenced (@{anchor})")
+            )
     bibs = bibliography_paths(qmd)
     missing_bibs = [b for b in bibs if not b.is_file()]
     for bib in missing_bibs:
@@ -232,10 +255,13 @@ def check_report(qmd: str | Path, variables: Mapping | str | Path | None = None)
     return sorted(problems, key=lambda p: (str(p.path), p.line, p.kind))
 
 
-def _check_file(path: Path, doc_dir: Path, variables, problems, anchors, references, citations,
-                stack) -> None:
+def _check_file(
+    path: Path, doc_dir: Path, variables, problems, anchors, references, citations, stack
+) -> None:
     if path.resolve() in stack:
-        problems.append(Problem(path, 1, "include", "includes itself (directly or through another file)"))
+        problems.append(
+            Problem(path, 1, "include", "includes itself (directly or through another file)")
+        )
         return
     stack = [*stack, path.resolve()]
     text = path.read_text()
@@ -243,10 +269,18 @@ def _check_file(path: Path, doc_dir: Path, variables, problems, anchors, referen
     first = offset + 1
     for key in PROSE_METADATA:
         if isinstance(meta.get(key), str):
-            key_line = next((i for i, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), 1)
+            key_line = next(
+                (i for i, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), 1
+            )
             for _, token in find_numbers(meta[key]):
-                problems.append(Problem(path, key_line, "number", f"hand-typed number {token!r} in {key}: "
-                                                                  "use {{< var … >}}"))
+                problems.append(
+                    Problem(
+                        path,
+                        key_line,
+                        "number",
+                        f"hand-typed number {token!r} in {key}: use {{{{< var … >}}}}",
+                    )
+                )
     for match in SHORTCODE.finditer(text):
         line = _line_of(text, match.start(), 1)
         name, arg = match.group("name"), match.group("args").strip()
@@ -254,24 +288,49 @@ def _check_file(path: Path, doc_dir: Path, variables, problems, anchors, referen
             try:
                 lookup(variables, arg)
             except KeyError:
-                problems.append(Problem(path, line, "variable", f"{{{{< var {arg} >}}}} is not defined in {VARIABLES_FILE}"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        "variable",
+                        f"{{{{< var {arg} >}}}} is not defined in {VARIABLES_FILE}",
+                    )
+                )
         elif name == "include":
             target = (path.parent / arg).resolve()
             if not target.is_file():
-                problems.append(Problem(path, line, "include", f"included file {arg} not found ({target})"))
+                problems.append(
+                    Problem(path, line, "include", f"included file {arg} not found ({target})")
+                )
             elif target.suffix == ".qmd":
-                _check_file(target, doc_dir, variables, problems, anchors, references, citations, stack)
+                _check_file(
+                    target, doc_dir, variables, problems, anchors, references, citations, stack
+                )
             else:
                 anchors.update({a: (target, 1) for a in _anchors(target.read_text())})
         else:
-            problems.append(Problem(path, line, "shortcode", f"shortcode {name!r} is not one the report checks "
-                                                             "understand (var, include)"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "shortcode",
+                    f"shortcode {name!r} is not one the report checks understand (var, include)",
+                )
+            )
     for match in re.finditer(r"\{\{<|>\}\}", SHORTCODE.sub(_blank, text)):
-        problems.append(Problem(path, _line_of(text, match.start(), 1), "shortcode",
-                                f"malformed shortcode near {text[match.start():match.start() + 40]!r}"))
+        problems.append(
+            Problem(
+                path,
+                _line_of(text, match.start(), 1),
+                "shortcode",
+                f"malformed shortcode near {text[match.start() : match.start() + 40]!r}",
+            )
+        )
     code_masked = _mask_code(body)
     for line, token in find_numbers(body, first):
-        problems.append(Problem(path, line, "number", f"hand-typed number {token!r}: use {{{{< var … >}}}}"))
+        problems.append(
+            Problem(path, line, "number", f"hand-typed number {token!r}: use {{{{< var … >}}}}")
+        )
     for image in find_images(code_masked):
         line = _line_of(code_masked, image.start, first)
         _check_image(path, line, image, doc_dir, problems)
@@ -300,18 +359,33 @@ def _anchors(text: str) -> set[str]:
     return set(ANCHOR.findall(text))
 
 
-def _check_image(path: Path, line: int, image: Image, doc_dir: Path, problems: list[Problem]) -> None:
+def _check_image(
+    path: Path, line: int, image: Image, doc_dir: Path, problems: list[Problem]
+) -> None:
     target = image.target
     if re.match(r"[a-z]+://", target):
-        problems.append(Problem(path, line, "image", f"remote image {target} cannot be embedded offline"))
+        problems.append(
+            Problem(path, line, "image", f"remote image {target} cannot be embedded offline")
+        )
     elif not target.startswith("data:") and not (doc_dir / target).is_file():
-        problems.append(Problem(path, line, "image", f"image {target} not found ({(doc_dir / target).resolve()})"))
+        problems.append(
+            Problem(
+                path, line, "image", f"image {target} not found ({(doc_dir / target).resolve()})"
+            )
+        )
     fig_alt = _attr(image.attrs, "fig-alt")
     ident = _ident(image.attrs) or ""
     if ident.startswith("fig-"):
         if not (fig_alt or "").strip():
-            problems.append(Problem(path, line, "alt", f"figure #{ident} has no fig-alt=\"…\" alt text "
-                                                        "(its caption is not a description of the image)"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "alt",
+                    f'figure #{ident} has no fig-alt="…" alt text '
+                    "(its caption is not a description of the image)",
+                )
+            )
     elif not (fig_alt or image.caption).strip():
         problems.append(Problem(path, line, "alt", f"image {target} has no alt text"))
 

@@ -66,8 +66,13 @@ def council_table(
         raise ReportError("council costs: no cost_to_close_<rule>_gbp_mean columns")
     require_columns(
         costs,
-        [CODE, "adults_16plus", "gap_people_national_mean", PU_SHARE,
-         *(f"cost_to_close_{r}_gbp_{s}" for r in rules for s in STATS)],
+        [
+            CODE,
+            "adults_16plus",
+            "gap_people_national_mean",
+            PU_SHARE,
+            *(f"cost_to_close_{r}_gbp_{s}" for r in rules for s in STATS),
+        ],
         "council costs",
     )
     require_columns(spend, [CODE, *spend_columns], "spend per council")

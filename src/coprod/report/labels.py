@@ -127,8 +127,12 @@ SCENARIO_LABELS = {
     "targeted_power_council": "Targeted: least powerful fifth of councils",
 }
 
-SCHEME_LABELS = {"timebank": "time-bank", "befriending": "befriending", "navigator": "community navigator",
-                 "mix": "scheme-mix"}
+SCHEME_LABELS = {
+    "timebank": "time-bank",
+    "befriending": "befriending",
+    "navigator": "community navigator",
+    "mix": "scheme-mix",
+}
 
 SENSITIVITY_OUTPUT_LABELS = {
     "cost_to_close_pu_gbp": "Annual cost of closing the gap (proportionate universalism)",
@@ -155,46 +159,117 @@ INDICATOR_LABELS = {
 # Cost inputs as a phrase inside a sentence ("most sensitive to ...") and as an axis label
 # (every drawn input of config/costs.yaml and the modelling choices).
 PARAMETER_TEXT = {
-    "cyp_sw_hourly_cost_gbp": ("the hourly cost of children's social workers", "Hourly cost, children's social workers"),
-    "asc_staff_hourly_cost_gbp": ("the hourly cost of adult social care staff", "Hourly cost, adult social care staff"),
-    "other_staff_hourly_cost_gbp": ("the hourly cost of other staff and facilitators", "Hourly cost, other staff"),
-    "training_hours_per_staff": ("the training hours each member of staff needs", "Initial training hours per staff member"),
-    "refresher_hours_per_staff_year": ("the yearly refresher hours", "Refresher hours per staff member a year"),
+    "cyp_sw_hourly_cost_gbp": (
+        "the hourly cost of children's social workers",
+        "Hourly cost, children's social workers",
+    ),
+    "asc_staff_hourly_cost_gbp": (
+        "the hourly cost of adult social care staff",
+        "Hourly cost, adult social care staff",
+    ),
+    "other_staff_hourly_cost_gbp": (
+        "the hourly cost of other staff and facilitators",
+        "Hourly cost, other staff",
+    ),
+    "training_hours_per_staff": (
+        "the training hours each member of staff needs",
+        "Initial training hours per staff member",
+    ),
+    "refresher_hours_per_staff_year": (
+        "the yearly refresher hours",
+        "Refresher hours per staff member a year",
+    ),
     "course_cost_per_trainee_gbp": ("the course cost per trainee", "Course cost per trainee"),
-    "backfill_share": ("the share of training time with paid cover", "Share of training time with paid cover"),
-    "asc_staff_per_1000": ("the number of adult social care staff per resident", "Adult social care staff per resident"),
-    "other_staff_per_1000": ("the number of other front-line staff per resident", "Other front-line staff per resident"),
+    "backfill_share": (
+        "the share of training time with paid cover",
+        "Share of training time with paid cover",
+    ),
+    "asc_staff_per_1000": (
+        "the number of adult social care staff per resident",
+        "Adult social care staff per resident",
+    ),
+    "other_staff_per_1000": (
+        "the number of other front-line staff per resident",
+        "Other front-line staff per resident",
+    ),
     "other_staff_turnover_rate": ("staff turnover", "Turnover of adult and other staff"),
     "timebank_cost_per_member_gbp": ("the cost of a time-bank member", "Time-bank cost per member"),
     "befriending_cost_per_member_gbp": ("the cost of befriending", "Befriending cost per person"),
-    "navigator_cost_per_member_gbp": ("the cost of a community navigator", "Community navigator cost per person"),
-    "timebank_saving_per_member_gbp": ("the saving per time-bank member", "Time-bank saving per member"),
-    "befriending_saving_per_member_gbp": ("the saving per befriended person", "Befriending saving per person"),
-    "navigator_saving_per_member_gbp": ("the saving per navigator client", "Community navigator saving per person"),
-    "facilitation_hours_per_participant_year": ("the staff facilitation hours per participant",
-                                                "Facilitation hours per participant a year"),
-    "relative_price_uplift": ("the rise of scheme costs above general inflation", "Scheme costs above the deflator"),
-    "additionality_lambda": ("how far people who do not yet take part join (lambda)",
-                             "Joining odds of non-participants (lambda)"),
-    "newly_participating_theta": ("the chance that a new member comes to take part (theta)",
-                                  "New members who come to take part (theta)"),
-    "displacement_share": ("displacement from other civic activity", "Displacement from other civic activity"),
-    "unit_cost_premium_kappa": ("the unit-cost premium where gaps are large", "Unit-cost premium where gaps are large"),
+    "navigator_cost_per_member_gbp": (
+        "the cost of a community navigator",
+        "Community navigator cost per person",
+    ),
+    "timebank_saving_per_member_gbp": (
+        "the saving per time-bank member",
+        "Time-bank saving per member",
+    ),
+    "befriending_saving_per_member_gbp": (
+        "the saving per befriended person",
+        "Befriending saving per person",
+    ),
+    "navigator_saving_per_member_gbp": (
+        "the saving per navigator client",
+        "Community navigator saving per person",
+    ),
+    "facilitation_hours_per_participant_year": (
+        "the staff facilitation hours per participant",
+        "Facilitation hours per participant a year",
+    ),
+    "relative_price_uplift": (
+        "the rise of scheme costs above general inflation",
+        "Scheme costs above the deflator",
+    ),
+    "additionality_lambda": (
+        "how far people who do not yet take part join (lambda)",
+        "Joining odds of non-participants (lambda)",
+    ),
+    "newly_participating_theta": (
+        "the chance that a new member comes to take part (theta)",
+        "New members who come to take part (theta)",
+    ),
+    "displacement_share": (
+        "displacement from other civic activity",
+        "Displacement from other civic activity",
+    ),
+    "unit_cost_premium_kappa": (
+        "the unit-cost premium where gaps are large",
+        "Unit-cost premium where gaps are large",
+    ),
     "optimism_bias_costs": ("the optimism-bias uplift on costs", "Optimism bias on costs"),
-    "benefit_shortfall": ("the shortfall of transferred savings", "Shortfall of transferred savings"),
+    "benefit_shortfall": (
+        "the shortfall of transferred savings",
+        "Shortfall of transferred savings",
+    ),
     "participant_hours_per_year": ("participants' own hours", "Participants' hours a year"),
-    "value_of_time_gbp_per_hour": ("the value of participants' time", "Value of participants' time an hour"),
-    "participation_most_deprived": ("the participation rate of the most deprived fifth",
-                                    "Participation, most deprived fifth (2016-17)"),
-    "participation_least_deprived": ("the participation rate of the least deprived fifth",
-                                     "Participation, least deprived fifth (2016-17)"),
-    "england_participation_survey_year": ("England participation in the survey year", "England participation, 2016-17"),
-    "england_participation_latest": ("England participation in the latest year", "England participation, 2024-25"),
+    "value_of_time_gbp_per_hour": (
+        "the value of participants' time",
+        "Value of participants' time an hour",
+    ),
+    "participation_most_deprived": (
+        "the participation rate of the most deprived fifth",
+        "Participation, most deprived fifth (2016-17)",
+    ),
+    "participation_least_deprived": (
+        "the participation rate of the least deprived fifth",
+        "Participation, least deprived fifth (2016-17)",
+    ),
+    "england_participation_survey_year": (
+        "England participation in the survey year",
+        "England participation, 2016-17",
+    ),
+    "england_participation_latest": (
+        "England participation in the latest year",
+        "England participation, 2024-25",
+    ),
     "construction": ("how expected participation is constructed", "Participation construction"),
-    "levelling": ("how participation is brought to the latest year", "Levelling to the latest year"),
+    "levelling": (
+        "how participation is brought to the latest year",
+        "Levelling to the latest year",
+    ),
 }
 PARAMETER_PHRASES = {k: v[0] for k, v in PARAMETER_TEXT.items()}
 PARAMETER_LABELS = {k: v[1] for k, v in PARAMETER_TEXT.items()}
+
 
 def label(labels: Mapping[str, str], code) -> str:
     """The reader's name for `code`, or the code itself with spaces for underscores."""

@@ -28,27 +28,42 @@ def repo_root(start: str | Path | None = None) -> Path:
     for folder in (start, *start.parents):
         if (folder / "pyproject.toml").is_file():
             return folder
-    raise CoprodError(f"no pyproject.toml at or above {start}: open the notebook inside the repository")
+    raise CoprodError(
+        f"no pyproject.toml at or above {start}: open the notebook inside the repository"
+    )
 
 
 def result(root: str | Path, relative: str) -> Path:
     """A pipeline output under ``root``; a missing one names the snakemake target to build."""
     path = Path(root) / relative
     if not path.exists():
-        raise CoprodError(f"{relative} is missing: build it first with "
-                          f"`.venv/bin/snakemake --cores 2 {relative}` (or `make run`)")
+        raise CoprodError(
+            f"{relative} is missing: build it first with "
+            f"`.venv/bin/snakemake --cores 2 {relative}` (or `make run`)"
+        )
     return path
 
 
-def execute(nb: nbformat.NotebookNode, *, cwd: str | Path, timeout: int | None = None,
-            kernel_name: str = KERNEL, name: str = "notebook") -> nbformat.NotebookNode:
+def execute(
+    nb: nbformat.NotebookNode,
+    *,
+    cwd: str | Path,
+    timeout: int | None = None,
+    kernel_name: str = KERNEL,
+    name: str = "notebook",
+) -> nbformat.NotebookNode:
     """Run every cell of ``nb`` in ``cwd`` and return it with outputs; any cell error raises.
 
     ``timeout`` is per cell in seconds (None: no limit). A kernel spec whose command is plain
     ``python`` runs this interpreter (jupyter_client substitutes ``sys.executable``), so the
     notebook sees the same environment as the caller."""
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=False,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        allow_errors=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
     try:
         client.execute()
     except CellExecutionError as err:
@@ -56,8 +71,9 @@ def execute(nb: nbformat.NotebookNode, *, cwd: str | Path, timeout: int | None =
     return nb
 
 
-def execute_notebook(path: str | Path, cwd: str | Path | None = None,
-                     timeout: int | None = None) -> nbformat.NotebookNode:
+def execute_notebook(
+    path: str | Path, cwd: str | Path | None = None, timeout: int | None = None
+) -> nbformat.NotebookNode:
     """Execute the notebook at ``path`` (working directory ``cwd``, default its folder) without
     writing it back; raise CoprodError naming the notebook on any cell error."""
     path = Path(path)
@@ -68,8 +84,12 @@ def execute_notebook(path: str | Path, cwd: str | Path | None = None,
 def stored_outputs(path: str | Path) -> list[int]:
     """Indices of code cells that carry outputs or an execution count (should be none)."""
     nb = nbformat.read(Path(path), as_version=4)
-    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    return [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
 
 
 def strip_outputs(path: str | Path) -> bool:

@@ -28,8 +28,16 @@ def compare_values(snapshot: dict, official: dict) -> pd.DataFrame:
         a, b = snapshot.get(key), official.get(key)
         x, y = _number(a), _number(b)
         diff = y - x if x is not None and y is not None else None
-        rows.append({"value": key, "snapshot": a, "official": b, "changed": a != b,
-                     "change": diff,
-                     "relative_change": diff / abs(x) if diff is not None and x else None})
-    return pd.DataFrame(rows, columns=["value", "snapshot", "official", "changed", "change",
-                                       "relative_change"])
+        rows.append(
+            {
+                "value": key,
+                "snapshot": a,
+                "official": b,
+                "changed": a != b,
+                "change": diff,
+                "relative_change": diff / abs(x) if diff is not None and x else None,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["value", "snapshot", "official", "changed", "change", "relative_change"]
+    )

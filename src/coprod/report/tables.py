@@ -53,10 +53,14 @@ def _right_aligned(column: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(column):
         return True
     cells = column.dropna().astype(str)
-    return bool(cells.map(lambda c: bool(_NUMBER_TEXT.fullmatch(c))).all()) and bool((cells != "—").any())
+    return bool(cells.map(lambda c: bool(_NUMBER_TEXT.fullmatch(c))).all()) and bool(
+        (cells != "—").any()
+    )
 
 
-def frame_to_markdown(frame: pd.DataFrame, path: str | Path | None = None, *, digits: int = 2) -> str:
+def frame_to_markdown(
+    frame: pd.DataFrame, path: str | Path | None = None, *, digits: int = 2
+) -> str:
     """A pipe table for `{{< include >}}`: numbers, and columns of numbers already formatted as
     text, right-aligned; thousands separators, floats to `digits` places, missing values as an
     em dash; written to `path` if given."""
@@ -65,8 +69,16 @@ def frame_to_markdown(frame: pd.DataFrame, path: str | Path | None = None, *, di
     numeric = [_right_aligned(frame[c]) for c in frame.columns]
     cells = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
     headers = [str(c).replace("|", r"\|") for c in frame.columns]
-    text = tabulate(cells, headers=headers, tablefmt="pipe", disable_numparse=True,
-                    colalign=["right" if n else "left" for n in numeric]) + "\n"
+    text = (
+        tabulate(
+            cells,
+            headers=headers,
+            tablefmt="pipe",
+            disable_numparse=True,
+            colalign=["right" if n else "left" for n in numeric],
+        )
+        + "\n"
+    )
     if path is not None:
         write_text(text, path)
     return text

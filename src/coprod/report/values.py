@@ -23,20 +23,38 @@ from coprod.report.labels import (
     order,
 )
 
-
-RULE_KEYS = {"universal": "universal", "proportionate_universalism": "pu", "proportional": "proportional",
-             "targeted_power_lsoa": "targeted_power_lsoa", "targeted_power_council": "targeted_power_council",
-             "targeted_imd_lsoa": "targeted_imd_lsoa"}
+RULE_KEYS = {
+    "universal": "universal",
+    "proportionate_universalism": "pu",
+    "proportional": "proportional",
+    "targeted_power_lsoa": "targeted_power_lsoa",
+    "targeted_power_council": "targeted_power_council",
+    "targeted_imd_lsoa": "targeted_imd_lsoa",
+}
 # The per-rule figures the report quotes (the table shows every rule in full).
 RULE_VALUES = {
     "universal": ("cost", "cost_interval", "share_closed", "residual", "cost_max"),
-    "proportionate_universalism": ("cost", "cost_interval", "share_closed", "share_closed_interval",
-                                   "breakeven", "net_benefit", "net_benefit_interval", "q1_q5_after"),
+    "proportionate_universalism": (
+        "cost",
+        "cost_interval",
+        "share_closed",
+        "share_closed_interval",
+        "breakeven",
+        "net_benefit",
+        "net_benefit_interval",
+        "q1_q5_after",
+    ),
     "proportional": (),
     "targeted_power_lsoa": ("cost", "max_closable", "grid_beats_pu"),
     "targeted_imd_lsoa": ("cost", "max_closable", "share_closed", "grid_beats_pu"),
-    "targeted_power_council": ("cost", "max_closable", "share_closed", "breakeven", "net_benefit",
-                               "grid_beats_pu"),
+    "targeted_power_council": (
+        "cost",
+        "max_closable",
+        "share_closed",
+        "breakeven",
+        "net_benefit",
+        "grid_beats_pu",
+    ),
 }
 
 
@@ -77,10 +95,15 @@ def interval(lo: str, hi: str, level: float) -> str:
 
 def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[str, str]:
     """Row counts of the tidy tables and the number of raw files."""
-    keys = {"lsoa21": ("lsoa21cd", "data.n_lsoa"), "lad24": ("lad24cd", "data.n_lad"),
-            "utla23": ("utla23cd", "data.n_utla")}
-    out = {keys[name][1]: f"{len(pd.read_parquet(path, columns=[keys[name][0]])):,}"
-           for name, path in tables.items()}
+    keys = {
+        "lsoa21": ("lsoa21cd", "data.n_lsoa"),
+        "lad24": ("lad24cd", "data.n_lad"),
+        "utla23": ("utla23cd", "data.n_utla"),
+    }
+    out = {
+        keys[name][1]: f"{len(pd.read_parquet(path, columns=[keys[name][0]])):,}"
+        for name, path in tables.items()
+    }
     prov = pd.read_csv(provenance)
     out["data.n_datasets"] = f"{len(prov):,}"
     out["data.n_hash_official"] = f"{int((prov['sha256_of'] == 'official').sum()):,}"
@@ -88,7 +111,9 @@ def data_values(tables: dict[str, str | Path], provenance: str | Path) -> dict[s
     return out
 
 
-def power_values(summary: dict, loadings: pd.DataFrame, level: float, models_level: float) -> dict[str, str]:
+def power_values(
+    summary: dict, loadings: pd.DataFrame, level: float, models_level: float
+) -> dict[str, str]:
     c1 = summary["c1"]
     r2 = c1["r2_demos_on_education_occupation"]
     rest = c1["r2_rest_of_demos_on_education_occupation"]
@@ -112,14 +137,20 @@ def circularity_values(circ: dict, level: float) -> dict[str, str]:
     """Correlations of the main power index with deprivation (results/models/circularity.json
     via summary.json), and the check that the IMD rebuilt from domain ranks is the IMD."""
     out = {}
-    for key, name in [("power_imd", "imd"), ("power_imd_no_education", "imd_no_education"),
-                      ("power_adult_skills", "adult_skills"), ("power_education_domain", "education"),
-                      ("illness_disability_employment", "illness_employment")]:
+    for key, name in [
+        ("power_imd", "imd"),
+        ("power_imd_no_education", "imd_no_education"),
+        ("power_adult_skills", "adult_skills"),
+        ("power_education_domain", "education"),
+        ("illness_disability_employment", "illness_employment"),
+    ]:
         r = circ["correlations"][key]
         out[f"power.r_{name}"] = num(r["r"])
         out[f"power.r_{name}_ci"] = interval(num(r["ci_low"], 3), num(r["ci_high"], 3), level)
     check = circ["imd_reproduction"]
-    out["power.r2_imd_no_education"] = pct(circ["correlations"]["power_imd_no_education"]["r"] ** 2, 0)
+    out["power.r2_imd_no_education"] = pct(
+        circ["correlations"]["power_imd_no_education"]["r"] ** 2, 0
+    )
     out["power.imd_rank_reproduced"] = pct(check["share_rank_identical"], 2)
     out["power.imd_rank_max_difference"] = str(check["max_abs_rank_difference"])
     return out
@@ -138,11 +169,16 @@ def services_values(summary: dict, concentration: pd.DataFrame, level: float) ->
     fit, ri = main["unconditional"], main["comparison"]
     out = {
         "services.ratio_acute": num(ratios["acute_morbidity"]["ratio"]),
-        "services.ratio_acute_ci": interval(num(ratios["acute_morbidity"]["ci_low"]),
-                                            num(ratios["acute_morbidity"]["ci_high"]), level),
+        "services.ratio_acute_ci": interval(
+            num(ratios["acute_morbidity"]["ci_low"]),
+            num(ratios["acute_morbidity"]["ci_high"]),
+            level,
+        ),
         "services.ratio_income": num(ratios["income_claimants"]["ratio"]),
         "services.ci_acute": num(acute["concentration_index"], 3),
-        "services.ci_acute_interval": interval(num(acute["ci_low"], 3), num(acute["ci_high"], 3), level),
+        "services.ci_acute_interval": interval(
+            num(acute["ci_low"], 3), num(acute["ci_high"], 3), level
+        ),
         "services.se_acute": num(acute["se"], 4),
         "services.se_acute_hac": num(acute["se_hac"], 4),
         "services.se_acute_ratio": num(acute["se"] / acute["se_hac"], 1),
@@ -150,31 +186,42 @@ def services_values(summary: dict, concentration: pd.DataFrame, level: float) ->
         "services.n_districts": f"{int(acute['n_clusters']):,}",
         "services.n_service_measures": str(len(service)),
         "services.n_service_expected": str(int(service["expected_direction"].sum())),
-        "services.n_service_expected_significant": str(int(service["expected_excludes_zero"].sum())),
+        "services.n_service_expected_significant": str(
+            int(service["expected_excludes_zero"].sum())
+        ),
         "services.n_service_relative": str(len(relative)),
-        "services.n_deprivation_defined": str(int((concentration["kind"] == "deprivation_defined").sum())),
+        "services.n_deprivation_defined": str(
+            int((concentration["kind"] == "deprivation_defined").sum())
+        ),
         "services.q1q5_acute": num(acute["q1_q5_ratio"]),
-        "services.q1q5_acute_ci": interval(num(acute["q1_q5_ratio_ci_low"]), num(acute["q1_q5_ratio_ci_high"]), level),
+        "services.q1q5_acute_ci": interval(
+            num(acute["q1_q5_ratio_ci_low"]), num(acute["q1_q5_ratio_ci_high"]), level
+        ),
         "services.acute_per_sd": num(fit["estimate"], 1),
         "services.acute_per_sd_ci": interval(num(fit["ci_low"], 1), num(fit["ci_high"], 1), level),
         "services.acute_slope_sd": num(fit["re_slope_sd"], 1),
         "services.acute_n_districts": f"{fit['n_clusters']:,}",
         "services.acute_ri_per_sd": num(ri["estimate"], 1),
         "services.acute_ri_per_sd_ci": interval(num(ri["ci_low"], 1), num(ri["ci_high"], 1), level),
-        "services.acute_interval_widening": num((fit["ci_high"] - fit["ci_low"]) / (ri["ci_high"] - ri["ci_low"]), 1),
+        "services.acute_interval_widening": num(
+            (fit["ci_high"] - fit["ci_low"]) / (ri["ci_high"] - ri["ci_low"]), 1
+        ),
         "services.n_outcomes_modelled": str(len(summary["c2"]["main_models"])),
     }
     for key, name in [("imd_no_education", "noed"), ("income_employment", "ie")]:
         cond = main["conditional"][key]
         out[f"services.acute_given_{name}"] = num(cond["estimate"], 1)
-        out[f"services.acute_given_{name}_ci"] = interval(num(cond["ci_low"], 1), num(cond["ci_high"], 1), level)
+        out[f"services.acute_given_{name}_ci"] = interval(
+            num(cond["ci_low"], 1), num(cond["ci_high"], 1), level
+        )
         out[f"services.acute_given_{name}_vif"] = num(cond["vif_power"], 1)
     for name in ("income_claimants", "employment_claimants"):
         row, short = conc.loc[name], name.split("_")[0]
         out |= {
             f"services.erreygers_{short}": num(row["erreygers_index"], 3),
-            f"services.erreygers_{short}_ci": interval(num(row["erreygers_index_ci_low"], 3),
-                                                        num(row["erreygers_index_ci_high"], 3), level),
+            f"services.erreygers_{short}_ci": interval(
+                num(row["erreygers_index_ci_low"], 3), num(row["erreygers_index_ci_high"], 3), level
+            ),
             f"services.wagstaff_{short}": num(row["wagstaff_index"], 3),
             f"services.ci_{short}": num(row["concentration_index"], 3),
             f"services.q1q5_{short}": num(row["q1_q5_ratio"]),
@@ -220,7 +267,9 @@ def gap_values(summary: dict, by_region: pd.DataFrame, costs_headline: dict) -> 
     for ref in ("national_mean", "least_deprived_fifth", "top_power_fifth"):
         q = main[f"gap_people_{ref}"]
         out[f"gap.people_{ref}"] = people(q["point"])
-        out[f"gap.people_{ref}_interval"] = interval(people(q["lo"]), people(q["hi"]), h["interval"])
+        out[f"gap.people_{ref}_interval"] = interval(
+            people(q["lo"]), people(q["hi"]), h["interval"]
+        )
         out[f"gap.reference_{ref}"] = pct(main[f"reference_{ref}"]["point"])
         values = [g[f"gap_people_{ref}"]["point"] for g in gaps.values()]
         out[f"gap.people_{ref}_range"] = f"{people(min(values))} to {people(max(values))}"
@@ -229,18 +278,27 @@ def gap_values(summary: dict, by_region: pd.DataFrame, costs_headline: dict) -> 
 
 def cost_values(h: dict) -> dict[str, str]:
     """C4: cost to close per rule, share closed at the fixed budget, accounting, drivers."""
-    out = {"costs.n_draws": f"{h['n_draws']:,}", "costs.horizon_years": str(h["horizon_years"]),
-           "costs.interval": level_label(h["interval"]),
-           "costs.price_base": h["price_base"], "costs.discount_rate": pct(h["discount_rate"]),
-           "costs.fixed_budget": gbp(h["fixed_budget_gbp"]),
-           "costs.fixed_budget_share": pct(h["fixed_budget_share_of_spend"]),
-           "costs.pu_floor_share": pct(h["pu_floor_share"], 0),
-           "costs.universal_percentile": f"{100 * h['universal_percentile']:.0f}th",
-           "costs.enabling_economic": gbp(h["enabling"]["economic"]["mean"]),
-           "costs.enabling_economic_interval": interval(gbp(h["enabling"]["economic"]["lo"]),
-                                                       gbp(h["enabling"]["economic"]["hi"]), h["interval"]),
-           "costs.enabling_cash": gbp(h["enabling"]["cash"]["mean"]),
-           "costs.enabling_share_of_budget": pct(h["enabling"]["cash"]["mean"] / h["fixed_budget_gbp"], 0)}
+    out = {
+        "costs.n_draws": f"{h['n_draws']:,}",
+        "costs.horizon_years": str(h["horizon_years"]),
+        "costs.interval": level_label(h["interval"]),
+        "costs.price_base": h["price_base"],
+        "costs.discount_rate": pct(h["discount_rate"]),
+        "costs.fixed_budget": gbp(h["fixed_budget_gbp"]),
+        "costs.fixed_budget_share": pct(h["fixed_budget_share_of_spend"]),
+        "costs.pu_floor_share": pct(h["pu_floor_share"], 0),
+        "costs.universal_percentile": f"{100 * h['universal_percentile']:.0f}th",
+        "costs.enabling_economic": gbp(h["enabling"]["economic"]["mean"]),
+        "costs.enabling_economic_interval": interval(
+            gbp(h["enabling"]["economic"]["lo"]),
+            gbp(h["enabling"]["economic"]["hi"]),
+            h["interval"],
+        ),
+        "costs.enabling_cash": gbp(h["enabling"]["cash"]["mean"]),
+        "costs.enabling_share_of_budget": pct(
+            h["enabling"]["cash"]["mean"] / h["fixed_budget_gbp"], 0
+        ),
+    }
     for rule, key in RULE_KEYS.items():
         r = h["rules"][rule]
         c, s = r["cost_to_close_gbp"], r["share_closed_fixed_budget"]
@@ -248,12 +306,16 @@ def cost_values(h: dict) -> dict[str, str]:
             f"costs.{key}.cost": gbp(c["mean"]),
             f"costs.{key}.cost_interval": interval(gbp(c["lo"]), gbp(c["hi"]), h["interval"]),
             f"costs.{key}.share_closed": pct(s["mean"]),
-            f"costs.{key}.share_closed_interval": interval(pct(s["lo"]), pct(s["hi"]), h["interval"]),
+            f"costs.{key}.share_closed_interval": interval(
+                pct(s["lo"]), pct(s["hi"]), h["interval"]
+            ),
             f"costs.{key}.breakeven": f"£{r['breakeven_saving_per_participant_gbp']['mean']:,.0f}",
             f"costs.{key}.net_benefit": signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["mean"]),
             f"costs.{key}.net_benefit_interval": interval(
                 signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["lo"]),
-                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"]), h["interval"]),
+                signed_gbp(r["net_benefit_pv_fixed_budget_gbp"]["hi"]),
+                h["interval"],
+            ),
             f"costs.{key}.q1_q5_after": points(r["q1_q5_difference_after"]["mean"], 2),
         }
         if "max_closable_share" in r:
@@ -263,8 +325,9 @@ def cost_values(h: dict) -> dict[str, str]:
             out[f"costs.{key}.cost_max"] = gbp(r["cost_to_close_max_gbp"]["mean"])
     at_scale = h["national"]["breakeven_at_cost_to_close_gbp"]
     out["costs.breakeven_at_scale"] = f"£{at_scale['mean']:,.0f}"
-    out["costs.breakeven_at_scale_interval"] = interval(f"£{at_scale['lo']:,.0f}", f"£{at_scale['hi']:,.0f}",
-                                                        h["interval"])
+    out["costs.breakeven_at_scale_interval"] = interval(
+        f"£{at_scale['lo']:,.0f}", f"£{at_scale['hi']:,.0f}", h["interval"]
+    )
     out["costs.q1_q5_before"] = points(h["q1_q5_difference_before"]["mean"], 1)
     scheme = h["primary_scheme"]
     out["costs.scheme"] = label(SCHEME_LABELS, scheme)
@@ -281,13 +344,22 @@ def cost_values(h: dict) -> dict[str, str]:
     grid = h["threshold_grid"]
     out["costs.grid_lambda"] = f"{num(grid['lambda'][0], 1)} to {num(grid['lambda'][1], 1)}"
     out["costs.grid_theta"] = f"{num(grid['theta'][0], 1)} to {num(grid['theta'][1], 1)}"
-    out["costs.grid_cost"] = f"{num(grid['unit_cost_multiplier'][0], 1)} to {num(grid['unit_cost_multiplier'][1], 1)}"
+    out["costs.grid_cost"] = (
+        f"{num(grid['unit_cost_multiplier'][0], 1)} to {num(grid['unit_cost_multiplier'][1], 1)}"
+    )
     for rule, t in h["thresholds"].items():
         key = RULE_KEYS[rule]
         out[f"costs.{key}.grid_beats_pu"] = pct(t["share_of_grid_beating_pu"], 0)
-    keep = {f"costs.{RULE_KEYS[rule]}.{field}" for rule, fields in RULE_VALUES.items() for field in fields}
-    return {k: v for k, v in out.items()
-            if not any(k.startswith(f"costs.{key}.") for key in RULE_KEYS.values()) or k in keep}
+    keep = {
+        f"costs.{RULE_KEYS[rule]}.{field}"
+        for rule, fields in RULE_VALUES.items()
+        for field in fields
+    }
+    return {
+        k: v
+        for k, v in out.items()
+        if not any(k.startswith(f"costs.{key}.") for key in RULE_KEYS.values()) or k in keep
+    }
 
 
 def all_values(inputs, levels: dict[str, float]) -> dict[str, str]:
@@ -296,17 +368,35 @@ def all_values(inputs, levels: dict[str, float]) -> dict[str, str]:
     summary = json.loads(Path(inputs.models_summary).read_text())
     headline = json.loads(Path(inputs.costs_headline).read_text())
     return {
-        **data_values({"lsoa21": inputs.lsoa21, "lad24": inputs.lad24, "utla23": inputs.utla23},
-                      inputs.provenance),
-        **power_values(summary, pd.read_parquet(inputs.loadings), levels["power"], levels["models"]),
+        **data_values(
+            {"lsoa21": inputs.lsoa21, "lad24": inputs.lad24, "utla23": inputs.utla23},
+            inputs.provenance,
+        ),
+        **power_values(
+            summary, pd.read_parquet(inputs.loadings), levels["power"], levels["models"]
+        ),
         **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
         **gap_values(summary, pd.read_parquet(inputs.gap_by_region), headline),
         **cost_values(headline),
-        **climate_values({name: pd.read_parquet(getattr(inputs, f"climate_{name}"))
-                          for name in ("changes", "gap", "england", "exclusions",
-                                       "fixed_effects", "footprints")}),
-        **robustness_values(summary, pd.read_parquet(inputs.spec_curve),
-                            pd.read_parquet(inputs.replication), levels["models"]),
+        **climate_values(
+            {
+                name: pd.read_parquet(getattr(inputs, f"climate_{name}"))
+                for name in (
+                    "changes",
+                    "gap",
+                    "england",
+                    "exclusions",
+                    "fixed_effects",
+                    "footprints",
+                )
+            }
+        ),
+        **robustness_values(
+            summary,
+            pd.read_parquet(inputs.spec_curve),
+            pd.read_parquet(inputs.replication),
+            levels["models"],
+        ),
     }
 
 
@@ -327,8 +417,11 @@ def climate_values(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     first, last = changes["first_year"].iloc[0], changes["last_year"].iloc[0]
     row = changes.set_index(["grouping", "group", "measure"])
     level = float(changes["ci_level"].iloc[0])
-    out = {"climate.first_year": first, "climate.last_year": last,
-           "climate.n_boot": f"{int(changes['n_boot'].iloc[0]):,}"}
+    out = {
+        "climate.first_year": first,
+        "climate.last_year": last,
+        "climate.n_boot": f"{int(changes['n_boot'].iloc[0]):,}",
+    }
 
     def describe(prefix: str, key: tuple) -> None:
         r = row.loc[key]
@@ -336,31 +429,42 @@ def climate_values(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         out[f"{prefix}.last"] = _pounds(r["per_head_last_gbp"])
         out[f"{prefix}.change_gbp"] = _pounds(r["change_gbp"])
         out[f"{prefix}.change_pct"] = _signed_pct(r["change_pct"])
-        out[f"{prefix}.change_pct_interval"] = interval(_signed_pct(r["change_pct_lo"]),
-                                                        _signed_pct(r["change_pct_hi"]), level)
-        out[f"{prefix}.change_gbp_interval"] = interval(_pounds(r["change_gbp_lo"]),
-                                                        _pounds(r["change_gbp_hi"]), level)
+        out[f"{prefix}.change_pct_interval"] = interval(
+            _signed_pct(r["change_pct_lo"]), _signed_pct(r["change_pct_hi"]), level
+        )
+        out[f"{prefix}.change_gbp_interval"] = interval(
+            _pounds(r["change_gbp_lo"]), _pounds(r["change_gbp_hi"]), level
+        )
 
     for measure in ("service", "social_care"):
         describe(f"climate.{measure}.all", ("england", 1, measure))
         for grouping, top in (("fifth", 5), ("tenth", 10)):
             describe(f"climate.{measure}.{grouping}_most", (grouping, 1, measure))
             describe(f"climate.{measure}.{grouping}_least", (grouping, top, measure))
-        g = gap.set_index(["grouping", "measure", "statistic"]).loc[("fifth", measure, "change_pct")]
+        g = gap.set_index(["grouping", "measure", "statistic"]).loc[
+            ("fifth", measure, "change_pct")
+        ]
         out[f"climate.{measure}.fifth_gap_pp"] = minus(f"{g['most_minus_least']:.1f}")
-        out[f"climate.{measure}.fifth_gap_interval"] = interval(minus(f"{g['lo']:.1f}"),
-                                                                minus(f"{g['hi']:.1f}"), level)
+        out[f"climate.{measure}.fifth_gap_interval"] = interval(
+            minus(f"{g['lo']:.1f}"), minus(f"{g['hi']:.1f}"), level
+        )
         eng = england[(england["way"] == "england_row") & (england["measure"] == measure)]
         eng = eng.set_index("financial_year")["real_per_head_gbp"]
         out[f"climate.{measure}.england_first"] = _pounds(eng[first])
         out[f"climate.{measure}.england_last"] = _pounds(eng[last])
-        out[f"climate.{measure}.england_change_pct"] = _signed_pct((eng[last] / eng[first] - 1) * 100)
+        out[f"climate.{measure}.england_change_pct"] = _signed_pct(
+            (eng[last] / eng[first] - 1) * 100
+        )
     fe = tables["fixed_effects"]
-    fe = fe[(fe["measure"] == "service") & (fe["model"] == "fifth") & fe["term"].str.endswith("[T.1]")]
+    fe = fe[
+        (fe["measure"] == "service") & (fe["model"] == "fifth") & fe["term"].str.endswith("[T.1]")
+    ]
     out["climate.fe_most_vs_least_pp"] = minus(f"{fe['estimate'].item():.1f}")
-    out["climate.fe_most_vs_least_interval"] = interval(minus(f"{fe['lo'].item():.1f}"),
-                                                        minus(f"{fe['hi'].item():.1f}"),
-                                                        float(fe["ci_level"].item()))
+    out["climate.fe_most_vs_least_interval"] = interval(
+        minus(f"{fe['lo'].item():.1f}"),
+        minus(f"{fe['hi'].item():.1f}"),
+        float(fe["ci_level"].item()),
+    )
     foot, exclusions = tables["footprints"], tables["exclusions"]
     out["climate.n_footprints"] = f"{len(foot):,}"
     out["climate.n_in_sample"] = f"{int(foot['in_sample'].sum()):,}"
@@ -369,8 +473,9 @@ def climate_values(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     return out
 
 
-def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame,
-                      level: float) -> dict[str, str]:
+def robustness_values(
+    summary: dict, spec_curve: pd.DataFrame, replication: pd.DataFrame, level: float
+) -> dict[str, str]:
     """Multiverse counts (defined, excluded, fitted, converged) and the shares of estimates in
     the expected direction with outcome families weighted equally (summary.json)."""
     mv = summary["multiverse"]
@@ -379,8 +484,10 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
 
     def est(vintage: str) -> str:
         row = acute.loc[vintage]
-        return (f"{num(row['estimate'])} SD per SD of power "
-                f"({interval(num(row['ci_low']), num(row['ci_high']), level)})")
+        return (
+            f"{num(row['estimate'])} SD per SD of power "
+            f"({interval(num(row['ci_low']), num(row['ci_high']), level)})"
+        )
 
     service, every = directions["all_service"], directions["all"]
     dep, quality = directions["deprivation_defined"], directions["adult_social_care_quality"]
@@ -390,8 +497,9 @@ def robustness_values(summary: dict, spec_curve: pd.DataFrame, replication: pd.D
         "robustness.n_fitted": f"{mv['n_fitted']:,}",
         "robustness.n_converged": f"{mv['n_converged']:,}",
         "robustness.n_failed": f"{mv['n_failed'] + mv['n_not_converged']:,}",
-        "robustness.n_service_families": str(len([k for k in directions if k not in
-                                                  ("all", "all_service", "deprivation_defined")])),
+        "robustness.n_service_families": str(
+            len([k for k in directions if k not in ("all", "all_service", "deprivation_defined")])
+        ),
         "robustness.share_expected_service": pct(service["share_expected"], 0),
         "robustness.share_expected_fdr_service": pct(service["share_expected_fdr"], 0),
         "robustness.share_opposite_fdr_service": pct(service["share_opposite_fdr"], 0),
@@ -413,18 +521,29 @@ def scenario_table(rules: pd.DataFrame, level: float, scheme: str | None = None)
     scheme = scheme or rules["scheme"].iloc[0]
     r = rules[rules["scheme"] == scheme].set_index("rule")
     r = r.loc[order(SCENARIO_LABELS, r.index)]
-    closable = r["max_closable_share_mean"] if "max_closable_share_mean" in r else pd.Series(1.0, index=r.index)
-    return pd.DataFrame({
-        "Rule": [label(SCENARIO_LABELS, x) for x in r.index],
-        "Cost to close a year": r["cost_to_close_gbp_mean"].map(gbp).to_numpy(),
-        f"{level_label(level)} interval": [f"{gbp(lo)} to {gbp(hi)}" for lo, hi in
-                         zip(r["cost_to_close_gbp_lo"], r["cost_to_close_gbp_hi"])],
-        "Closable share": closable.fillna(1.0).map(lambda v: pct(v, 0)).to_numpy(),
-        "Closed at fixed budget": r["share_closed_fixed_budget_mean"].map(pct).to_numpy(),
-        "Net benefit (present value)": r["net_benefit_pv_fixed_budget_gbp_mean"].map(signed_gbp).to_numpy(),
-        "Break-even saving a participant": r["breakeven_saving_per_participant_gbp_mean"].map(
-            lambda v: f"£{v:,.0f}").to_numpy(),
-    })
+    closable = (
+        r["max_closable_share_mean"]
+        if "max_closable_share_mean" in r
+        else pd.Series(1.0, index=r.index)
+    )
+    return pd.DataFrame(
+        {
+            "Rule": [label(SCENARIO_LABELS, x) for x in r.index],
+            "Cost to close a year": r["cost_to_close_gbp_mean"].map(gbp).to_numpy(),
+            f"{level_label(level)} interval": [
+                f"{gbp(lo)} to {gbp(hi)}"
+                for lo, hi in zip(r["cost_to_close_gbp_lo"], r["cost_to_close_gbp_hi"])
+            ],
+            "Closable share": closable.fillna(1.0).map(lambda v: pct(v, 0)).to_numpy(),
+            "Closed at fixed budget": r["share_closed_fixed_budget_mean"].map(pct).to_numpy(),
+            "Net benefit (present value)": r["net_benefit_pv_fixed_budget_gbp_mean"]
+            .map(signed_gbp)
+            .to_numpy(),
+            "Break-even saving a participant": r["breakeven_saving_per_participant_gbp_mean"]
+            .map(lambda v: f"£{v:,.0f}")
+            .to_numpy(),
+        }
+    )
 
 
 def concentration_table(concentration: pd.DataFrame, level: float) -> pd.DataFrame:
@@ -432,27 +551,37 @@ def concentration_table(concentration: pd.DataFrame, level: float) -> pd.DataFra
     with its district-cluster bootstrap SE (the previous Newey-West SE beside it) and interval,
     the Erreygers index for bounded measures, and the least- to most-powerful fifth ratio."""
     rows = concentration.set_index("outcome")
-    rows = rows.loc[sorted(rows.index, key=lambda o: (rows.loc[o, "kind"] == "deprivation_defined",
-                                                     order(OUTCOME_LABELS, rows.index).index(o)))]
+    rows = rows.loc[
+        sorted(
+            rows.index,
+            key=lambda o: (
+                rows.loc[o, "kind"] == "deprivation_defined",
+                order(OUTCOME_LABELS, rows.index).index(o),
+            ),
+        )
+    ]
     rel = rows["concentration_index"].notna()
     dash = "—"
 
     def cells(values, digits):
         return [num(v, digits) if ok else dash for v, ok in zip(values, rel, strict=True)]
 
-    return pd.DataFrame({
-        "Measure": [label(OUTCOME_LABELS, o) for o in rows.index],
-        "Class": [label(KIND_LABELS, k) for k in rows["kind"]],
-        "Areas": rows["n"].map(lambda v: f"{v:,}").to_numpy(),
-        "Index": cells(rows["concentration_index"], 3),
-        "SE (cluster bootstrap)": cells(rows["se"], 4),
-        "SE (Newey-West)": cells(rows["se_hac"], 4),
-        f"{level_label(level)} CI": [f"{num(lo, 3)} to {num(hi, 3)}" if ok else dash
-                                     for lo, hi, ok in zip(rows["ci_low"], rows["ci_high"], rel,
-                                                           strict=True)],
-        "Erreygers": [num(v, 3) if pd.notna(v) else dash for v in rows["erreygers_index"]],
-        "Fifths ratio": [num(v) if pd.notna(v) else dash for v in rows["q1_q5_ratio"]],
-    })
+    return pd.DataFrame(
+        {
+            "Measure": [label(OUTCOME_LABELS, o) for o in rows.index],
+            "Class": [label(KIND_LABELS, k) for k in rows["kind"]],
+            "Areas": rows["n"].map(lambda v: f"{v:,}").to_numpy(),
+            "Index": cells(rows["concentration_index"], 3),
+            "SE (cluster bootstrap)": cells(rows["se"], 4),
+            "SE (Newey-West)": cells(rows["se_hac"], 4),
+            f"{level_label(level)} CI": [
+                f"{num(lo, 3)} to {num(hi, 3)}" if ok else dash
+                for lo, hi, ok in zip(rows["ci_low"], rows["ci_high"], rel, strict=True)
+            ],
+            "Erreygers": [num(v, 3) if pd.notna(v) else dash for v in rows["erreygers_index"]],
+            "Fifths ratio": [num(v) if pd.notna(v) else dash for v in rows["q1_q5_ratio"]],
+        }
+    )
 
 
 def headline_models_table(summary: dict, level: float) -> pd.DataFrame:
@@ -461,8 +590,9 @@ def headline_models_table(summary: dict, level: float) -> pd.DataFrame:
     councils), the SD of the district slopes, and the coefficient conditional on each
     deprivation set; a dash where that set contains the measure itself."""
     models = summary["c2"]["main_models"]
-    names = sorted(order(OUTCOME_LABELS, models),
-                   key=lambda o: models[o]["kind"] == "deprivation_defined")
+    names = sorted(
+        order(OUTCOME_LABELS, models), key=lambda o: models[o]["kind"] == "deprivation_defined"
+    )
     dash = "—"
 
     def cell(fit):
@@ -474,15 +604,19 @@ def headline_models_table(summary: dict, level: float) -> pd.DataFrame:
     for outcome in names:
         fit = models[outcome]
         base = fit["unconditional"]
-        rows.append({
-            "Measure": label(OUTCOME_LABELS, outcome),
-            "Class": label(KIND_LABELS, fit["kind"]),
-            "Areas": f"{base['n']:,}",
-            f"Per SD of power ({level_label(level)} CI)": cell(base),
-            "District slope SD": num(base["re_slope_sd"], 3) if base.get("re_slope_sd") is not None else dash,
-            "Given IMD without Education": cell(fit["conditional"].get("imd_no_education")),
-            "Given income and employment": cell(fit["conditional"].get("income_employment")),
-        })
+        rows.append(
+            {
+                "Measure": label(OUTCOME_LABELS, outcome),
+                "Class": label(KIND_LABELS, fit["kind"]),
+                "Areas": f"{base['n']:,}",
+                f"Per SD of power ({level_label(level)} CI)": cell(base),
+                "District slope SD": num(base["re_slope_sd"], 3)
+                if base.get("re_slope_sd") is not None
+                else dash,
+                "Given IMD without Education": cell(fit["conditional"].get("imd_no_education")),
+                "Given income and employment": cell(fit["conditional"].get("income_employment")),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -492,11 +626,17 @@ def directions_table(directions: pd.DataFrame) -> pd.DataFrame:
     rows = directions.set_index("outcome_family")
     rows = rows.loc[order(OUTCOME_FAMILY_LABELS, rows.index)]
     alpha = f"{rows['fdr_alpha'].iloc[0]:g}"
-    return pd.DataFrame({
-        "Outcome family": [label(OUTCOME_FAMILY_LABELS, f) for f in rows.index],
-        "Measures": rows["n_outcomes"].map(str).to_numpy(),
-        "Converged specifications": rows["n_specs"].map(lambda v: f"{v:,}").to_numpy(),
-        "In the expected direction": rows["share_expected"].map(lambda v: pct(v, 0)).to_numpy(),
-        f"Expected, FDR q < {alpha}": rows["share_expected_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
-        f"Opposite, FDR q < {alpha}": rows["share_opposite_fdr"].map(lambda v: pct(v, 0)).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Outcome family": [label(OUTCOME_FAMILY_LABELS, f) for f in rows.index],
+            "Measures": rows["n_outcomes"].map(str).to_numpy(),
+            "Converged specifications": rows["n_specs"].map(lambda v: f"{v:,}").to_numpy(),
+            "In the expected direction": rows["share_expected"].map(lambda v: pct(v, 0)).to_numpy(),
+            f"Expected, FDR q < {alpha}": rows["share_expected_fdr"]
+            .map(lambda v: pct(v, 0))
+            .to_numpy(),
+            f"Opposite, FDR q < {alpha}": rows["share_opposite_fdr"]
+            .map(lambda v: pct(v, 0))
+            .to_numpy(),
+        }
+    )

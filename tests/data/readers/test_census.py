@@ -16,20 +16,65 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "census"
 
 # reader, fixture, tidy total, tidy categories that add up to it
 TABLES = [
-    (census.read_ts037, "ts037_lsoa.csv", "health_total",
-     ["health_very_good", "health_good", "health_fair", "health_bad", "health_very_bad"]),
+    (
+        census.read_ts037,
+        "ts037_lsoa.csv",
+        "health_total",
+        ["health_very_good", "health_good", "health_fair", "health_bad", "health_very_bad"],
+    ),
     (census.read_ts038, "ts038_lsoa.csv", "disab_total", ["disab_disabled", "disab_not_disabled"]),
-    (census.read_ts062, "ts062_lsoa.csv", "nssec_total_16plus",
-     ["nssec_l1_l3", "nssec_l4_l6", "nssec_l7", "nssec_l8_l9", "nssec_l10_l11", "nssec_l12",
-      "nssec_l13", "nssec_l14", "nssec_l15_students"]),
-    (census.read_ts063, "ts063_lsoa.csv", "occ_total_employed",
-     [f"occ_soc{i}_{n}" for i, n in enumerate(
-         ["managers", "professional", "associate_professional", "administrative",
-          "skilled_trades", "caring_leisure", "sales_customer", "process_plant", "elementary"],
-         start=1)]),
-    (census.read_ts067, "ts067_lsoa.csv", "qual_total_16plus",
-     ["qual_none", "qual_level1_entry", "qual_level2", "qual_apprenticeship", "qual_level3",
-      "qual_level4plus", "qual_other"]),
+    (
+        census.read_ts062,
+        "ts062_lsoa.csv",
+        "nssec_total_16plus",
+        [
+            "nssec_l1_l3",
+            "nssec_l4_l6",
+            "nssec_l7",
+            "nssec_l8_l9",
+            "nssec_l10_l11",
+            "nssec_l12",
+            "nssec_l13",
+            "nssec_l14",
+            "nssec_l15_students",
+        ],
+    ),
+    (
+        census.read_ts063,
+        "ts063_lsoa.csv",
+        "occ_total_employed",
+        [
+            f"occ_soc{i}_{n}"
+            for i, n in enumerate(
+                [
+                    "managers",
+                    "professional",
+                    "associate_professional",
+                    "administrative",
+                    "skilled_trades",
+                    "caring_leisure",
+                    "sales_customer",
+                    "process_plant",
+                    "elementary",
+                ],
+                start=1,
+            )
+        ],
+    ),
+    (
+        census.read_ts067,
+        "ts067_lsoa.csv",
+        "qual_total_16plus",
+        [
+            "qual_none",
+            "qual_level1_entry",
+            "qual_level2",
+            "qual_apprenticeship",
+            "qual_level3",
+            "qual_level4plus",
+            "qual_other",
+        ],
+    ),
 ]
 
 
@@ -57,12 +102,15 @@ def test_ts001_population_is_usual_residents_in_england_and_wales():
 
 def test_ts038_disabled_splits_into_degrees_of_limitation():
     frame = census.read_ts038(FIXTURES / "ts038_lsoa.csv")
-    assert (frame["disab_limited_a_lot"] + frame["disab_limited_a_little"]
-            == frame["disab_disabled"]).all()
+    assert (
+        frame["disab_limited_a_lot"] + frame["disab_limited_a_little"] == frame["disab_disabled"]
+    ).all()
 
 
-@pytest.mark.parametrize("reader, fixture", [(census.read_ts001, "ts001_ltla.csv"),
-                                             (census.read_ts067, "ts067_ltla.csv")])
+@pytest.mark.parametrize(
+    "reader, fixture",
+    [(census.read_ts001, "ts001_ltla.csv"), (census.read_ts067, "ts067_ltla.csv")],
+)
 def test_ltla_files_are_keyed_by_lad22cd(reader, fixture):
     frame = reader(FIXTURES / fixture)
     assert frame.columns[0] == "lad22cd"
@@ -88,8 +136,11 @@ def test_short_last_row_with_newline_is_rejected(tmp_path):
     lines = (FIXTURES / "ts037_lsoa.csv").read_text().splitlines()
     path = tmp_path / "ts037.csv"
     path.write_text("\n".join([*lines[:-1], lines[-1].rsplit(",", 2)[0]]) + "\n")
-    with pytest.raises(SchemaError, match=r"column 'General health: [A-Za-z ]+' has blank cells "
-                                          r"where whole numbers belong, first at row 3"):
+    with pytest.raises(
+        SchemaError,
+        match=r"column 'General health: [A-Za-z ]+' has blank cells "
+        r"where whole numbers belong, first at row 3",
+    ):
         census.read_ts037(path)
 
 
@@ -131,9 +182,14 @@ def test_other_census_year_is_rejected(tmp_path):
 
 @pytest.mark.mirror
 def test_mirror_census_files(mirror_dir):
-    readers = {"ts001": census.read_ts001, "ts037": census.read_ts037,
-               "ts038": census.read_ts038, "ts062": census.read_ts062,
-               "ts063": census.read_ts063, "ts067": census.read_ts067}
+    readers = {
+        "ts001": census.read_ts001,
+        "ts037": census.read_ts037,
+        "ts038": census.read_ts038,
+        "ts062": census.read_ts062,
+        "ts063": census.read_ts063,
+        "ts067": census.read_ts067,
+    }
     for table, reader in readers.items():
         lsoa = reader(mirror_dir / "census2021" / f"census2021-{table}-lsoa.csv")
         assert len(lsoa) == 35_672

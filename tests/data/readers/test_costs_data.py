@@ -21,10 +21,15 @@ HOURLY_COLUMNS = ["year", "band", "qualification_cost", "cost_per_working_hour_g
 
 def test_training_costs_tidy_names_and_values():
     frame = costs_data.read_corec_training_costs(TRAINING)
-    assert list(frame.columns) == ["year", "job_title", "tuition_gbp",
-                                   "living_expenses_or_lost_production_costs_gbp",
-                                   "clinical_placement_gbp", "total_investment_gbp",
-                                   "expected_annual_cost_discounted_3pt5pct_gbp"]
+    assert list(frame.columns) == [
+        "year",
+        "job_title",
+        "tuition_gbp",
+        "living_expenses_or_lost_production_costs_gbp",
+        "clinical_placement_gbp",
+        "total_investment_gbp",
+        "expected_annual_cost_discounted_3pt5pct_gbp",
+    ]
     social_worker = frame.set_index(["year", "job_title"]).loc[(2025, "Social worker")]
     assert social_worker["tuition_gbp"] == 27649
     assert social_worker["total_investment_gbp"] == 74635
@@ -64,8 +69,11 @@ def test_missing_column(tmp_path):
 def test_truncated(tmp_path, source):
     path = tmp_path / source.name
     path.write_bytes(source.read_bytes()[:-5])
-    reader = (costs_data.read_corec_training_costs if source == TRAINING
-              else costs_data.read_corec_hourly_costs)
+    reader = (
+        costs_data.read_corec_training_costs
+        if source == TRAINING
+        else costs_data.read_corec_hourly_costs
+    )
     with pytest.raises(SchemaError, match="truncated"):
         reader(path)
 
@@ -73,22 +81,29 @@ def test_truncated(tmp_path, source):
 def test_duplicate_keys(tmp_path):
     with pytest.raises(SchemaError, match="duplicate"):
         costs_data.read_corec_training_costs(
-            variant(tmp_path, TRAINING, "Nurse", "Social worker", count=-1))
+            variant(tmp_path, TRAINING, "Nurse", "Social worker", count=-1)
+        )
     with pytest.raises(SchemaError, match="duplicate"):
         costs_data.read_corec_hourly_costs(
-            variant(tmp_path, NURSE, "including", "excluding", count=-1))
+            variant(tmp_path, NURSE, "including", "excluding", count=-1)
+        )
 
 
 def test_blank_cost_is_missing_and_text_is_an_error(tmp_path):
     frame = costs_data.read_corec_hourly_costs(variant(tmp_path, NURSE, ",61.0", ",", count=-1))
-    assert pd.isna(frame.set_index(["band", "qualification_cost"])
-                   .loc[("Band 6", "excluding"), "cost_per_working_hour_gbp"])
+    assert pd.isna(
+        frame.set_index(["band", "qualification_cost"]).loc[
+            ("Band 6", "excluding"), "cost_per_working_hour_gbp"
+        ]
+    )
     with pytest.raises(SchemaError, match=r"cost_per_working_hour.*£61"):
         costs_data.read_corec_hourly_costs(variant(tmp_path, NURSE, ",61.0", ",£61", count=-1))
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [(",excluding,", ",partial,", "partial"),
-                                                     ("2025,Band 6", "FY25,Band 6", "year")])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [(",excluding,", ",partial,", "partial"), ("2025,Band 6", "FY25,Band 6", "year")],
+)
 def test_bad_key_values(tmp_path, old, new, message):
     with pytest.raises(SchemaError, match=message):
         costs_data.read_corec_hourly_costs(variant(tmp_path, NURSE, old, new, count=-1))
@@ -97,17 +112,20 @@ def test_bad_key_values(tmp_path, old, new, message):
 @pytest.mark.mirror
 def test_mirror_corec_published_figures(mirror_dir):
     training = costs_data.read_corec_training_costs(
-        mirror_dir / "costs/corec_unit_costs_training_costs_hcp.csv")
+        mirror_dir / "costs/corec_unit_costs_training_costs_hcp.csv"
+    )
     social_worker = training.set_index(["year", "job_title"]).loc[(2025, "Social worker")]
     assert social_worker["total_investment_gbp"] == 74_635
     assert sorted(training["year"].unique()) == [2023, 2024, 2025]
     nurse = costs_data.read_corec_hourly_costs(mirror_dir / "costs/corec_unit_costs_nurse.csv")
-    wide = nurse.pivot(index=["year", "band"], columns="qualification_cost",
-                       values="cost_per_working_hour_gbp")
+    wide = nurse.pivot(
+        index=["year", "band"], columns="qualification_cost", values="cost_per_working_hour_gbp"
+    )
     # Adding the cost of qualifying always raises the hourly cost.
     assert len(wide) == 27 and (wide["including"] > wide["excluding"]).all()
     community = costs_data.read_corec_hourly_costs(
-        mirror_dir / "costs/corec_unit_costs_community_hcp.csv")
+        mirror_dir / "costs/corec_unit_costs_community_hcp.csv"
+    )
     assert len(community) == 27 and community["job_title"].notna().all()
     # Later editions price every band higher.
     by_year = community.pivot(index="band", columns="year", values="cost_per_working_hour_gbp")

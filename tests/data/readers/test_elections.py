@@ -32,8 +32,9 @@ def test_ge2024_thousands_separators_and_turnout():
         assert out.loc[code, "turnout_pct"] == pytest.approx(100 * ballots / electorate)
         assert out.loc[code, "country"] == row["Country name"]
     assert set(out["country"]) == {"England", "Scotland", "Wales", "Northern Ireland"}
-    assert (frame[["electorate", "valid_votes", "invalid_votes", "majority"]].dtypes
-            == "int64").all()
+    assert (
+        frame[["electorate", "valid_votes", "invalid_votes", "majority"]].dtypes == "int64"
+    ).all()
 
 
 def test_ge2019_crlf_file_is_keyed_by_2010_constituencies():
@@ -62,8 +63,9 @@ def test_non_constituency_codes_are_a_geography_error(tmp_path):
 
 def test_missing_column_is_named(tmp_path):
     with pytest.raises(SchemaError, match="Invalid votes"):
-        read_hoc_results(write(raw(FIXTURES / "ge2024.csv").drop(columns="Invalid votes"),
-                               tmp_path / "ge.csv"))
+        read_hoc_results(
+            write(raw(FIXTURES / "ge2024.csv").drop(columns="Invalid votes"), tmp_path / "ge.csv")
+        )
 
 
 def test_truncated_results(tmp_path):

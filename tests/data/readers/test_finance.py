@@ -31,8 +31,14 @@ def rewritten(tmp_path: Path, source: Path, name: str | None = None, edit=None) 
 def test_2021_22_layout_with_bracket_codes_and_odd_environment_header(caplog):
     with caplog.at_level(logging.INFO, logger="coprod.data.readers.finance"):
         frame = finance.read_rsx(RSX_2122)
-    assert list(frame.columns) == ["la_code", "la_name", "la_class", "financial_year", "year",
-                                   *(finance.spend_column(s) for s in finance.SERVICES)]
+    assert list(frame.columns) == [
+        "la_code",
+        "la_name",
+        "la_class",
+        "financial_year",
+        "year",
+        *(finance.spend_column(s) for s in finance.SERVICES),
+    ]
     assert len(finance.SERVICES) == 14
     # Police and the England row are dropped; Bromsgrove ("..." throughout) keeps a row.
     assert frame["la_code"].tolist() == ["E06000001", "E07000234", "E09000001", "E10000014"]
@@ -75,16 +81,25 @@ def test_year_comes_from_the_file_name_or_the_caller(tmp_path):
 
 @pytest.mark.parametrize("source", [RSX_2122, RSX_2425])
 def test_missing_service_column_is_listed(tmp_path, source):
-    path = rewritten(tmp_path, source, edit=lambda f: f.drop(
-        columns=[c for c in f.columns if c.startswith("Public Health - Net Current")]))
+    path = rewritten(
+        tmp_path,
+        source,
+        edit=lambda f: f.drop(
+            columns=[c for c in f.columns if c.startswith("Public Health - Net Current")]
+        ),
+    )
     with pytest.raises(SchemaError, match=r"missing net current expenditure.*Public Health"):
         finance.read_rsx(path)
 
 
 def test_bracket_code_alone_finds_a_column(tmp_path):
     def strip_heading(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.rename(columns=lambda c: c.replace(
-            "Adult Social Care - Net Current Expenditure", "Net Current Expenditure"))
+        return frame.rename(
+            columns=lambda c: c.replace(
+                "Adult Social Care - Net Current Expenditure", "Net Current Expenditure"
+            )
+        )
+
     path = rewritten(tmp_path, RSX_2122, edit=strip_heading)
     assert finance.read_rsx(path).set_index("la_code").loc["E06000001", ASC] == 35060
 
@@ -99,6 +114,7 @@ def test_truncated_file(tmp_path):
 def test_malformed_council_code_is_a_geography_error(tmp_path):
     def break_code(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.replace({"ONS Code": {"E06000001": "E0600001"}})
+
     with pytest.raises(GeographyError, match="E0600001"):
         finance.read_rsx(rewritten(tmp_path, RSX_2425, edit=break_code))
 
@@ -106,6 +122,7 @@ def test_malformed_council_code_is_a_geography_error(tmp_path):
 def test_class_that_disagrees_with_code_prefix(tmp_path):
     def relabel(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.replace({"Class": {"SC": "UA"}})
+
     with pytest.raises(GeographyError, match="E10000014"):
         finance.read_rsx(rewritten(tmp_path, RSX_2425, edit=relabel))
 
@@ -113,20 +130,24 @@ def test_class_that_disagrees_with_code_prefix(tmp_path):
 def test_duplicate_council(tmp_path):
     def duplicate(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.concat([frame, frame[frame["ONS Code"] == "E06000001"]])
+
     with pytest.raises(SchemaError, match="duplicate"):
         finance.read_rsx(rewritten(tmp_path, RSX_2425, edit=duplicate))
 
 
-@pytest.mark.parametrize(("marker", "ok"), [("[x]", True), ("...", True),
-                                           ("Category discontinued", True), ("", False),
-                                           ("n.a.", False)])
+@pytest.mark.parametrize(
+    ("marker", "ok"),
+    [("[x]", True), ("...", True), ("Category discontinued", True), ("", False), ("n.a.", False)],
+)
 def test_markers(tmp_path, marker, ok):
-    column = next(c for c in pd.read_csv(RSX_2425, nrows=0).columns
-                  if c.startswith("Adult Social Care - Net"))
+    column = next(
+        c for c in pd.read_csv(RSX_2425, nrows=0).columns if c.startswith("Adult Social Care - Net")
+    )
 
     def mark(frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[frame["ONS Code"] == "E06000001", column] = marker
         return frame
+
     path = rewritten(tmp_path, RSX_2425, edit=mark)
     if ok:
         assert pd.isna(finance.read_rsx(path).set_index("la_code").loc["E06000001", ASC])

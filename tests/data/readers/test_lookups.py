@@ -24,12 +24,20 @@ def test_lsoa21_lad24_best_fit():
 
 
 def test_ons_column_names_parse_like_the_mirror(tmp_path):
-    frame = raw(FIXTURES / "lsoa21_ward24_lad24.csv").rename(columns={
-        "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "ward24_code": "WD24CD",
-        "ward24_name": "WD24NM", "ltla24_code": "LAD24CD", "ltla24_name": "LAD24NM"})
+    frame = raw(FIXTURES / "lsoa21_ward24_lad24.csv").rename(
+        columns={
+            "lsoa21_code": "LSOA21CD",
+            "lsoa21_name": "LSOA21NM",
+            "ward24_code": "WD24CD",
+            "ward24_name": "WD24NM",
+            "ltla24_code": "LAD24CD",
+            "ltla24_name": "LAD24NM",
+        }
+    )
     official = lookups.read_lsoa21_lad24(write(frame, tmp_path / "ons.csv"))
     pd.testing.assert_frame_equal(
-        official, lookups.read_lsoa21_lad24(FIXTURES / "lsoa21_ward24_lad24.csv"))
+        official, lookups.read_lsoa21_lad24(FIXTURES / "lsoa21_ward24_lad24.csv")
+    )
 
 
 def test_lsoa11_lsoa21_keeps_every_change_type():
@@ -58,8 +66,13 @@ def test_ltla_utla_official_file():
     assert frame.set_index("lad23cd").loc["E07000008", "utla23nm"] == "Cambridgeshire"
 
 
-@pytest.mark.parametrize(("fixture", "key"), [("lad24_pcon24_shares.csv", ["lad24cd", "pcon24cd"]),
-                                              ("lad22_pcon10_shares.csv", ["lad22cd", "pcon10cd"])])
+@pytest.mark.parametrize(
+    ("fixture", "key"),
+    [
+        ("lad24_pcon24_shares.csv", ["lad24cd", "pcon24cd"]),
+        ("lad22_pcon10_shares.csv", ["lad22cd", "pcon10cd"]),
+    ],
+)
 def test_pcon_shares_keys_named_by_vintage(fixture, key):
     frame = lookups.read_lad_pcon_shares(FIXTURES / fixture)
     assert list(frame.columns) == [*key, "share_of_lad_in_pcon"]
@@ -141,13 +154,16 @@ def test_mirror_lookups(mirror_dir):
     change = lookups.read_lsoa11_lsoa21(mirror / "lsoa11_lsoa21_lad22.csv")
     england = change[change["lsoa11cd"].str.startswith("E")]
     assert england["lsoa11cd"].nunique() == 32_844 and england["lsoa21cd"].nunique() == 33_755
-    assert change["change_code"].value_counts().to_dict() == {"U": 33_647, "S": 1_900,
-                                                              "M": 239, "X": 9}
+    assert change["change_code"].value_counts().to_dict() == {
+        "U": 33_647,
+        "S": 1_900,
+        "M": 239,
+        "X": 9,
+    }
 
     region = lookups.read_lad24_region(mirror / "lad24_region24.csv")
     assert len(region) == 296 and region["rgn24cd"].nunique() == 9
-    assert set(region["lad24cd"]) == set(lsoa.loc[lsoa["lsoa21cd"].str.startswith("E"),
-                                                  "lad24cd"])
+    assert set(region["lad24cd"]) == set(lsoa.loc[lsoa["lsoa21cd"].str.startswith("E"), "lad24cd"])
 
     utla = lookups.read_lad23_utla23(mirror / "LTLA-UTLA_Apr23_Lookup_England-Wales.csv")
     eng_utla = utla[utla["lad23cd"].str.startswith("E")]
@@ -156,9 +172,12 @@ def test_mirror_lookups(mirror_dir):
     merged = lookups.read_lad22_lad23(mirror / "lad22_lad23.csv")
     assert len(merged) == 374
     assert set(merged.loc[merged["lad22cd"].str.startswith("E"), "lad23cd"]) == set(
-        region["lad24cd"])
+        region["lad24cd"]
+    )
 
-    for name, pcon in [("lad24_pcon24_shares.csv", "pcon24cd"),
-                       ("lad22_pcon10_shares.csv", "pcon10cd")]:
+    for name, pcon in [
+        ("lad24_pcon24_shares.csv", "pcon24cd"),
+        ("lad22_pcon10_shares.csv", "pcon10cd"),
+    ]:
         shares = lookups.read_lad_pcon_shares(mirror / name)
         assert shares[pcon].nunique() == 650

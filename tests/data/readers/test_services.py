@@ -63,19 +63,32 @@ def test_oflog_district_code_is_a_geography_error(tmp_path):
 
 def test_oflog_duplicate_key(tmp_path):
     path = variant(tmp_path, OFLOG, "2021-22,E06000001", "2022-23,E06000001")
-    path.write_text(path.read_text().replace("ASC Carer Quality of Life\",ASC1",
-                                             "ASC Quality of Life\",ASC2"))
+    path.write_text(
+        path.read_text().replace('ASC Carer Quality of Life",ASC1', 'ASC Quality of Life",ASC2')
+    )
     with pytest.raises(SchemaError, match="duplicate"):
         services.read_oflog_asc(path)
 
 
 def test_fingertips_keeps_persons_upper_tier_rows_without_category():
     frame = services.read_fingertips(FINGERTIPS)
-    assert list(frame.columns) == ["utla_code", "year", "indicator_id", "value", "count",
-                                   "denominator", "lower_ci95", "upper_ci95"]
+    assert list(frame.columns) == [
+        "utla_code",
+        "year",
+        "indicator_id",
+        "value",
+        "count",
+        "denominator",
+        "lower_ci95",
+        "upper_ci95",
+    ]
     # England, the deprivation-decile row and the male row are left out.
     assert set(zip(frame["utla_code"], frame["year"])) == {
-        ("E06000001", 2024), ("E06000053", 2024), ("E10000014", 2024), ("E06000001", 2023)}
+        ("E06000001", 2024),
+        ("E06000053", 2024),
+        ("E10000014", 2024),
+        ("E06000001", 2023),
+    }
     hampshire = frame.set_index("utla_code").loc["E10000014"]
     assert hampshire["indicator_id"] == 90284
     assert hampshire[["value", "count", "denominator"]].tolist() == [67.40338, 1595, 236635]
@@ -86,8 +99,11 @@ def test_fingertips_keeps_persons_upper_tier_rows_without_category():
 
 def test_fingertips_without_upper_tier_rows(tmp_path):
     path = tmp_path / "ft.csv"
-    path.write_text(FINGERTIPS.read_text().replace("Counties & UAs (from Apr 2023)",
-                                                   "Districts & UAs (from Apr 2023)"))
+    path.write_text(
+        FINGERTIPS.read_text().replace(
+            "Counties & UAs (from Apr 2023)", "Districts & UAs (from Apr 2023)"
+        )
+    )
     with pytest.raises(SchemaError, match="no rows"):
         services.read_fingertips(path)
 
@@ -122,7 +138,8 @@ def test_fingertips_duplicate_key(tmp_path):
 @pytest.mark.mirror
 def test_mirror_oflog_and_fingertips_published_properties(mirror_dir):
     oflog = services.read_oflog_asc(
-        mirror_dir / "services/oflog_asc_measures_2015-16_to_2022-23.csv")
+        mirror_dir / "services/oflog_asc_measures_2015-16_to_2022-23.csv"
+    )
     assert sorted(oflog["measure_code"].unique()) == [f"ASC{i}" for i in range(1, 8)]
     assert (oflog["year"].min(), oflog["year"].max()) == (2016, 2023)
     per_year = oflog.query("measure_code == 'ASC5'").groupby("year")["utla_code"].nunique()
@@ -135,8 +152,12 @@ def test_mirror_oflog_and_fingertips_published_properties(mirror_dir):
     frame = services.read_fingertips(path).query("year == 2024")
     assert len(frame) == 153
     raw = pd.read_csv(path, dtype=str)
-    england = raw[(raw["Area Code"] == "E92000001") & (raw["Sex"] == "Persons")
-                  & raw["Category Type"].isna() & (raw["Time period"] == "2023/24")].iloc[0]
+    england = raw[
+        (raw["Area Code"] == "E92000001")
+        & (raw["Sex"] == "Persons")
+        & raw["Category Type"].isna()
+        & (raw["Time period"] == "2023/24")
+    ].iloc[0]
     # Council denominators add up to England's; counts are rounded to 5 before publication.
     assert frame["denominator"].sum() == float(england["Denominator"])
     assert frame["count"].sum() == pytest.approx(float(england["Count"]), rel=1e-3)

@@ -8,8 +8,12 @@ from coprod.analysis import gap
 with runlog.rule_log(snakemake.log[0]):
     geographies = snakemake.params.geographies
     scores = {geo: pd.read_parquet(snakemake.input[f"scores_{geo}"]) for geo in geographies}
-    outputs = gap.gap_outputs(pd.read_parquet(snakemake.input.lsoa21), scores,
-                              gap_cfg=snakemake.params.gap, geographies=geographies)
+    outputs = gap.gap_outputs(
+        pd.read_parquet(snakemake.input.lsoa21),
+        scores,
+        gap_cfg=snakemake.params.gap,
+        geographies=geographies,
+    )
     io.write_json(outputs.pop("summary"), snakemake.output.summary)
     for name, frame in outputs.items():
         io.write_parquet(frame, snakemake.output[name])

@@ -12,9 +12,14 @@ with runlog.rule_log(snakemake.log[0]):
     inp = snakemake.input
     summary = multiverse.summary(
         c1=json.loads(Path(inp.c1).read_text()),
-        circularity=json.loads(Path(inp.circularity).read_text()), table=pd.read_parquet(inp.table),
-        nested=pd.read_parquet(inp.nested), directions=pd.read_parquet(inp.directions),
+        circularity=json.loads(Path(inp.circularity).read_text()),
+        table=pd.read_parquet(inp.table),
+        nested=pd.read_parquet(inp.nested),
+        directions=pd.read_parquet(inp.directions),
         concentration=pd.read_parquet(inp.concentration),
-        ratios=pd.read_parquet(inp.ratios), gap=json.loads(Path(inp.gap).read_text()),
-        replication=pd.read_parquet(inp.replication), models_cfg=snakemake.params.models)
+        ratios=pd.read_parquet(inp.ratios),
+        gap=json.loads(Path(inp.gap).read_text()),
+        replication=pd.read_parquet(inp.replication),
+        models_cfg=snakemake.params.models,
+    )
     io.write_json(summary, snakemake.output[0])

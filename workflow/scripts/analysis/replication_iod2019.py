@@ -7,8 +7,12 @@ from coprod.analysis import multiverse
 
 with runlog.rule_log(snakemake.log[0]):
     cfg = snakemake.params.models
-    result = multiverse.replication(pd.read_parquet(snakemake.input.lsoa21),
-                                    pd.read_parquet(snakemake.input.lsoa11),
-                                    pd.read_parquet(snakemake.input.scores), models_cfg=cfg,
-                                    replication_cfg=cfg["replication"], ci_level=cfg["ci_level"])
+    result = multiverse.replication(
+        pd.read_parquet(snakemake.input.lsoa21),
+        pd.read_parquet(snakemake.input.lsoa11),
+        pd.read_parquet(snakemake.input.scores),
+        models_cfg=cfg,
+        replication_cfg=cfg["replication"],
+        ci_level=cfg["ci_level"],
+    )
     io.write_parquet(result, snakemake.output[0])

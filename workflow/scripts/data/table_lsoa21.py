@@ -5,4 +5,6 @@ from coprod.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     registry = load_registry(snakemake.params.registry)
-    write_parquet(lsoa21_table(registry, snakemake.input, snakemake.params.cfg), snakemake.output[0])
+    write_parquet(
+        lsoa21_table(registry, snakemake.input, snakemake.params.cfg), snakemake.output[0]
+    )

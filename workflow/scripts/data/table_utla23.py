@@ -8,8 +8,9 @@ from coprod.runlog import rule_log
 with rule_log(snakemake.log[0]):
     registry = load_registry(snakemake.params.registry)
     lsoa21 = pd.read_parquet(snakemake.input.lsoa21)
-    table, measures, reorganisations = utla23_table(lsoa21, registry, snakemake.input,
-                                                    snakemake.params.cfg)
+    table, measures, reorganisations = utla23_table(
+        lsoa21, registry, snakemake.input, snakemake.params.cfg
+    )
     write_parquet(table, snakemake.output.table)
     write_csv(measures, snakemake.output.measures)
     write_csv(reorganisations, snakemake.output.reorganisations)

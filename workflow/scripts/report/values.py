@@ -15,7 +15,9 @@ with rule_log(snakemake.log[0]):
     costs_level = json.loads(open(inp.costs_headline).read())["interval"]
     tables = {
         out.scenarios: rv.scenario_table(pd.read_parquet(inp.scenarios), costs_level),
-        out.concentration: rv.concentration_table(pd.read_parquet(inp.concentration), levels["models"]),
+        out.concentration: rv.concentration_table(
+            pd.read_parquet(inp.concentration), levels["models"]
+        ),
         out.headline_models: rv.headline_models_table(summary, levels["models"]),
         out.multiverse_directions: rv.directions_table(pd.read_parquet(inp.directions)),
     }

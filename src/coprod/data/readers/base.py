@@ -61,8 +61,9 @@ def first_bad(values: pd.Series, bad: pd.Series) -> str:
     return f"first at {row_of(label)}: {value!r}"
 
 
-def _typed(text: pd.Series, dtype, path: str | Path, column: str,
-           thousands: str | None) -> pd.Series:
+def _typed(
+    text: pd.Series, dtype, path: str | Path, column: str, thousands: str | None
+) -> pd.Series:
     """Text to ``dtype`` (int64 or float64); a bad cell is a SchemaError naming file, column
     and the first offending row (pandas would only say 'column 4')."""
     stripped = text.str.strip()
@@ -72,24 +73,36 @@ def _typed(text: pd.Series, dtype, path: str | Path, column: str,
     number = pd.to_numeric(stripped.mask(blank), errors="coerce")
     bad = ~blank & ~np.isfinite(number)
     if bad.any():
-        raise SchemaError(f"{path}: column {column!r} holds text where numbers belong, "
-                          f"{first_bad(text, bad)} ({int(bad.sum())} cells)")
+        raise SchemaError(
+            f"{path}: column {column!r} holds text where numbers belong, "
+            f"{first_bad(text, bad)} ({int(bad.sum())} cells)"
+        )
     if np.dtype(dtype).kind in "iu":
         if blank.any():
-            raise SchemaError(f"{path}: column {column!r} has blank cells where whole numbers "
-                              f"belong, {first_bad(text.fillna(''), blank)} "
-                              f"({int(blank.sum())} cells)")
+            raise SchemaError(
+                f"{path}: column {column!r} has blank cells where whole numbers "
+                f"belong, {first_bad(text.fillna(''), blank)} "
+                f"({int(blank.sum())} cells)"
+            )
         fractional = number % 1 != 0
         if fractional.any():
-            raise SchemaError(f"{path}: column {column!r} holds fractions where whole numbers "
-                              f"belong, {first_bad(text, fractional)}")
+            raise SchemaError(
+                f"{path}: column {column!r} holds fractions where whole numbers "
+                f"belong, {first_bad(text, fractional)}"
+            )
         return number.astype(dtype)
     return number.astype(dtype)
 
 
-def read_csv_mapped(path: str | Path, mapping: dict[str, str], *, dtype=None,
-                    thousands: str | None = None, na_values=None,
-                    keep_default_na: bool = True) -> pd.DataFrame:
+def read_csv_mapped(
+    path: str | Path,
+    mapping: dict[str, str],
+    *,
+    dtype=None,
+    thousands: str | None = None,
+    na_values=None,
+    keep_default_na: bool = True,
+) -> pd.DataFrame:
     """Read a CSV, check it has every official column in ``mapping``, keep and rename them.
 
     Readers that check official markers pass ``**BLANKS_ONLY`` (``keep_default_na=False``).
@@ -98,8 +111,13 @@ def read_csv_mapped(path: str | Path, mapping: dict[str, str], *, dtype=None,
     rows is an error.
     """
     require_columns(read_header(path), mapping, path)
-    options = {"usecols": list(mapping), "thousands": thousands, "na_values": na_values,
-               "keep_default_na": keep_default_na, "encoding": "utf-8-sig"}
+    options = {
+        "usecols": list(mapping),
+        "thousands": thousands,
+        "na_values": na_values,
+        "keep_default_na": keep_default_na,
+        "encoding": "utf-8-sig",
+    }
     try:
         frame = pd.read_csv(path, dtype=dtype, **options)
     except ValueError as exc:  # ParserError is a ValueError too
@@ -114,8 +132,11 @@ def _read_typed(path: str | Path, dtype, options: dict, exc: Exception) -> pd.Da
     converted by :func:`_typed`, so the message names the column and the first bad row."""
     numeric = {}
     if isinstance(dtype, dict):
-        numeric = {c: t for c, t in dtype.items()
-                   if t not in (str, "str", object, "object") and np.dtype(t).kind in "iuf"}
+        numeric = {
+            c: t
+            for c, t in dtype.items()
+            if t not in (str, "str", object, "object") and np.dtype(t).kind in "iuf"
+        }
         dtype = {c: ("str" if c in numeric else t) for c, t in dtype.items()}
     try:
         frame = pd.read_csv(path, dtype=dtype, **options)
@@ -132,32 +153,45 @@ def read_layouts(path: str | Path, layouts: dict[str, dict[str, str]], **options
     ``options`` go to :func:`read_csv_mapped`.
     """
     header = read_header(path)
-    lacks = {name: [c for c in mapping if c not in header.columns]
-             for name, mapping in layouts.items()}
+    lacks = {
+        name: [c for c in mapping if c not in header.columns] for name, mapping in layouts.items()
+    }
     for name, missing in lacks.items():
         if not missing:
             return read_csv_mapped(path, layouts[name], **options)
-    raise SchemaError(f"{path}: header matches no known layout; missing columns by layout "
-                      f"{lacks}; found {list(header.columns)}")
+    raise SchemaError(
+        f"{path}: header matches no known layout; missing columns by layout "
+        f"{lacks}; found {list(header.columns)}"
+    )
 
 
-def parse_numeric(values: pd.Series, path: str | Path, column: str,
-                  markers: frozenset[str] = frozenset(), *, blanks: bool = True) -> pd.Series:
+def parse_numeric(
+    values: pd.Series,
+    path: str | Path,
+    column: str,
+    markers: frozenset[str] = frozenset(),
+    *,
+    blanks: bool = True,
+) -> pd.Series:
     """Official text to float: known markers (and blanks, if the publisher leaves cells
     blank) become missing, other text is an error naming the first offending row."""
     text = values.str.strip()
     blank = text.isna() | (text == "")
     if not blanks and blank.any():
-        raise SchemaError(f"{path}: column {column!r} has blank cells, which this publisher "
-                          f"never leaves (its markers are {sorted(markers)}), "
-                          f"{first_bad(values.fillna(''), blank)} ({int(blank.sum())} cells)")
+        raise SchemaError(
+            f"{path}: column {column!r} has blank cells, which this publisher "
+            f"never leaves (its markers are {sorted(markers)}), "
+            f"{first_bad(values.fillna(''), blank)} ({int(blank.sum())} cells)"
+        )
     known = blank | text.isin(markers)
     number = pd.to_numeric(text.mask(known), errors="coerce")
     bad = ~known & ~np.isfinite(number)
     if bad.any():
-        raise SchemaError(f"{path}: column {column!r} holds non-numeric values "
-                          f"{sorted(text[bad].unique())[:EXAMPLES]} that are not known markers "
-                          f"{sorted(markers)}, {first_bad(values, bad)}")
+        raise SchemaError(
+            f"{path}: column {column!r} holds non-numeric values "
+            f"{sorted(text[bad].unique())[:EXAMPLES]} that are not known markers "
+            f"{sorted(markers)}, {first_bad(values, bad)}"
+        )
     return number.astype("float64")
 
 
@@ -165,9 +199,11 @@ def as_count(values: pd.Series, path: str | Path, column: str) -> pd.Series:
     """Whole-number floats to nullable integers; a fractional count means a wrong column."""
     fractional = values.notna() & (values % 1 != 0)
     if fractional.any():
-        raise SchemaError(f"{path}: count column {column!r} has fractional values "
-                          f"{values[fractional].head(EXAMPLES).tolist()}, "
-                          f"{first_bad(values, fractional)}")
+        raise SchemaError(
+            f"{path}: count column {column!r} has fractional values "
+            f"{values[fractional].head(EXAMPLES).tolist()}, "
+            f"{first_bad(values, fractional)}"
+        )
     return values.astype("Int64")
 
 
@@ -177,8 +213,10 @@ def check_unique(frame: pd.DataFrame, keys: list[str], path: str | Path) -> None
     if len(dup):
         examples = dup[keys].drop_duplicates().head(EXAMPLES).to_dict("records")
         first = frame.index[frame.duplicated(keys)][0]
-        raise SchemaError(f"{path}: key {keys} is not unique: {len(dup)} rows are duplicates, "
-                          f"e.g. {examples}; first repeat at {_where(first)}")
+        raise SchemaError(
+            f"{path}: key {keys} is not unique: {len(dup)} rows are duplicates, "
+            f"e.g. {examples}; first repeat at {_where(first)}"
+        )
 
 
 def check_key(frame: pd.DataFrame, families: dict[str, str], path: str | Path) -> None:
@@ -188,8 +226,9 @@ def check_key(frame: pd.DataFrame, families: dict[str, str], path: str | Path) -
     check_unique(frame, list(families), path)
 
 
-def key_from_codes(frame: pd.DataFrame, column: str, keys: dict[str, str], path: str | Path,
-                   official: str) -> tuple[pd.DataFrame, str]:
+def key_from_codes(
+    frame: pd.DataFrame, column: str, keys: dict[str, str], path: str | Path, official: str
+) -> tuple[pd.DataFrame, str]:
     """Rename ``column`` to the key of the one family (``keys``: family -> key) its codes fit.
 
     The vintage comes from the codes, not the file name, so a mislabelled file cannot pass.
@@ -201,8 +240,14 @@ def key_from_codes(frame: pd.DataFrame, column: str, keys: dict[str, str], path:
     return frame, key
 
 
-def end_year(periods: pd.Series, path: str | Path, column: str, *,
-             separators: tuple[str, ...] = ("-", "/"), calendar: bool = False) -> pd.Series:
+def end_year(
+    periods: pd.Series,
+    path: str | Path,
+    column: str,
+    *,
+    separators: tuple[str, ...] = ("-", "/"),
+    calendar: bool = False,
+) -> pd.Series:
     """Periods to the year they end, so financial and calendar years line up.
 
     Two consecutive years ('2022-23', or '202223' with ``separators=("",)``) end in the
@@ -214,11 +259,14 @@ def end_year(periods: pd.Series, path: str | Path, column: str, *,
     start = pd.to_numeric(parts[0])
     second = pd.to_numeric(parts[1])
     single = start.notna() & second.isna()
-    unknown = start.isna() | (single & (not calendar)) | (
-        second.notna() & (second != (start + 1) % 100))
+    unknown = (
+        start.isna() | (single & (not calendar)) | (second.notna() & (second != (start + 1) % 100))
+    )
     if unknown.any():
         forms = ["2022"] * calendar + [f"2022{s}23" for s in separators]
-        raise SchemaError(f"{path}: column {column!r} has periods "
-                          f"{sorted(text[unknown].unique())[:EXAMPLES]} that are not years "
-                          f"like {' or '.join(forms)} (two years must be consecutive)")
+        raise SchemaError(
+            f"{path}: column {column!r} has periods "
+            f"{sorted(text[unknown].unique())[:EXAMPLES]} that are not years "
+            f"like {' or '.join(forms)} (two years must be consecutive)"
+        )
     return start.where(single, start + 1).astype("int64")

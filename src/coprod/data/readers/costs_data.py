@@ -29,8 +29,11 @@ _TRAINING = {
     "total_investment": "total_investment_gbp",
     "expected_annual_cost_discounted_at_3pt5perc": "expected_annual_cost_discounted_3pt5pct_gbp",
 }
-_HOURLY_REQUIRED = {"year": "year", "band": "band",
-                    "cost_per_working_hour": "cost_per_working_hour_gbp"}
+_HOURLY_REQUIRED = {
+    "year": "year",
+    "band": "band",
+    "cost_per_working_hour": "cost_per_working_hour_gbp",
+}
 _HOURLY_OPTIONAL = {"qualification_cost": "qualification_cost", "job_title": "job_title"}
 QUALIFICATION_COST = frozenset({"including", "excluding"})
 
@@ -40,8 +43,10 @@ def _edition_year(values: pd.Series, path: str | Path) -> pd.Series:
     year = parse_numeric(values, path, "year")
     bad = year.isna() | (year % 1 != 0) | (year < 2000) | (year > 2100)
     if bad.any():
-        raise SchemaError(f"{path}: column 'year' has values "
-                          f"{values[bad].head(EXAMPLES).tolist()} that are not edition years")
+        raise SchemaError(
+            f"{path}: column 'year' has values "
+            f"{values[bad].head(EXAMPLES).tolist()} that are not edition years"
+        )
     return year.astype("int64")
 
 
@@ -80,13 +85,19 @@ def read_corec_hourly_costs(path: str | Path) -> pd.DataFrame:
     _require_text(frame, "band", path)
     frame["year"] = _edition_year(frame["year"], path)
     frame["cost_per_working_hour_gbp"] = parse_numeric(
-        frame["cost_per_working_hour_gbp"], path, "cost_per_working_hour")
+        frame["cost_per_working_hour_gbp"], path, "cost_per_working_hour"
+    )
     if "qualification_cost" in present:
         _require_text(frame, "qualification_cost", path)
         unknown = set(frame["qualification_cost"]) - QUALIFICATION_COST
         if unknown:
-            raise SchemaError(f"{path}: column 'qualification_cost' has values {sorted(unknown)}; "
-                              f"expected {sorted(QUALIFICATION_COST)}")
+            raise SchemaError(
+                f"{path}: column 'qualification_cost' has values {sorted(unknown)}; "
+                f"expected {sorted(QUALIFICATION_COST)}"
+            )
     check_unique(frame, ["year", "band", "qualification_cost"], path)
-    return (frame[["year", "band", "qualification_cost", "cost_per_working_hour_gbp", "job_title"]]
-            .sort_values(["year", "band", "qualification_cost"]).reset_index(drop=True))
+    return (
+        frame[["year", "band", "qualification_cost", "cost_per_working_hour_gbp", "job_title"]]
+        .sort_values(["year", "band", "qualification_cost"])
+        .reset_index(drop=True)
+    )

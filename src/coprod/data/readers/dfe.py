@@ -30,12 +30,20 @@ log = logging.getLogger(__name__)
 # u low reliability, .. not collected. DfE never leaves a cell blank, so a blank is an error.
 DFE_MARKERS = frozenset({"c", "x", "z", "low", "u", ".."})
 LOCAL_AUTHORITY = "Local authority"
-_ID_COLUMNS = {"time_period": "time_period", "geographic_level": "geographic_level",
-               "new_la_code": "utla_code", "la_name": "la_name"}
+_ID_COLUMNS = {
+    "time_period": "time_period",
+    "geographic_level": "geographic_level",
+    "new_la_code": "utla_code",
+    "la_name": "la_name",
+}
 
 
-def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
-              row_filter: tuple[str, str] | None = None) -> pd.DataFrame:
+def _read_ees(
+    path: str | Path,
+    measures: dict[str, str],
+    counts: set[str],
+    row_filter: tuple[str, str] | None = None,
+) -> pd.DataFrame:
     """Local-authority rows of an EES file, keyed (utla_code, year), measures parsed and renamed.
 
     Rows where every requested measure is missing (councils listed for a year they did not
@@ -52,8 +60,9 @@ def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
         found = sorted(frame[column].dropna().unique())
         frame = frame[frame[column] == wanted]
         if frame.empty:
-            raise SchemaError(f"{path}: no local-authority rows with {column} == {wanted!r}; "
-                              f"found {found}")
+            raise SchemaError(
+                f"{path}: no local-authority rows with {column} == {wanted!r}; found {found}"
+            )
     if frame.empty:
         raise SchemaError(f"{path}: no rows with geographic_level == {LOCAL_AUTHORITY!r}")
     # Councils sharing one children's service may make one joint return, coded "A / B".
@@ -67,19 +76,28 @@ def _read_ees(path: str | Path, measures: dict[str, str], counts: set[str],
     empty = out[tidy_measures].isna().all(axis=1)
     if empty.any():
         examples = (out.loc[empty, "la_name"] + " " + out.loc[empty, "year"].astype(str)).tolist()
-        log.info("%s: dropped %d local-authority rows with no value, e.g. %s",
-                 path, int(empty.sum()), examples[:EXAMPLES])
+        log.info(
+            "%s: dropped %d local-authority rows with no value, e.g. %s",
+            path,
+            int(empty.sum()),
+            examples[:EXAMPLES],
+        )
     out = out[~empty]
     check_unique(out, ["utla_code", "year"], path)
-    return (out[["utla_code", "year", "la_name", *tidy_measures]]
-            .sort_values(["year", "utla_code"]).reset_index(drop=True))
+    return (
+        out[["utla_code", "year", "la_name", *tidy_measures]]
+        .sort_values(["year", "utla_code"])
+        .reset_index(drop=True)
+    )
 
 
 def read_children_in_need(path: str | Path) -> pd.DataFrame:
     """CIN at 31 March (``At31_episodes``) and children in need at any point in the year."""
-    return _read_ees(path, {"At31_episodes": "cin_at31_count",
-                            "Anypoint_child": "cin_during_year_count"},
-                     counts={"cin_at31_count", "cin_during_year_count"})
+    return _read_ees(
+        path,
+        {"At31_episodes": "cin_at31_count", "Anypoint_child": "cin_during_year_count"},
+        counts={"cin_at31_count", "cin_during_year_count"},
+    )
 
 
 def read_referrals(path: str | Path) -> pd.DataFrame:
@@ -94,10 +112,12 @@ def read_child_protection_plans(path: str | Path) -> pd.DataFrame:
 
 def read_children_looked_after(path: str | Path) -> pd.DataFrame:
     """Children looked after at 31 March, with DfE's published rate kept for cross-checking."""
-    return _read_ees(path, {"children_count": "cla_at31_count",
-                            "rate_per_10000": "cla_rate_per_10k_published"},
-                     counts={"cla_at31_count"},
-                     row_filter=("population_type", "Children looked after on 31 March each year"))
+    return _read_ees(
+        path,
+        {"children_count": "cla_at31_count", "rate_per_10000": "cla_rate_per_10k_published"},
+        counts={"cla_at31_count"},
+        row_filter=("population_type", "Children looked after on 31 March each year"),
+    )
 
 
 def read_workforce(path: str | Path) -> pd.DataFrame:
@@ -107,15 +127,20 @@ def read_workforce(path: str | Path) -> pd.DataFrame:
     Northamptonshire) return together: their row keeps the joint code, e.g.
     ``"E09000021 / E09000027"``, for the geography stage to apportion.
     """
-    return _read_ees(path, {"inpost_fte": "sw_fte",
-                            "inpost_headcount": "sw_headcount",
-                            "turnover_rate_fte": "sw_turnover_rate_pct",
-                            "agency_rate_fte": "sw_agency_rate_pct",
-                            "vacancy_rate_fte": "sw_vacancy_rate_pct",
-                            "caseload_fte": "sw_caseload",
-                            "starters_fte": "sw_starters_fte",
-                            "leavers_fte": "sw_leavers_fte"},
-                     counts={"sw_headcount"})
+    return _read_ees(
+        path,
+        {
+            "inpost_fte": "sw_fte",
+            "inpost_headcount": "sw_headcount",
+            "turnover_rate_fte": "sw_turnover_rate_pct",
+            "agency_rate_fte": "sw_agency_rate_pct",
+            "vacancy_rate_fte": "sw_vacancy_rate_pct",
+            "caseload_fte": "sw_caseload",
+            "starters_fte": "sw_starters_fte",
+            "leavers_fte": "sw_leavers_fte",
+        },
+        counts={"sw_headcount"},
+    )
 
 
 def read_child_population(path: str | Path) -> pd.DataFrame:
@@ -124,5 +149,9 @@ def read_child_population(path: str | Path) -> pd.DataFrame:
     Here ``year`` is the mid-year of the estimate (2024 = mid-2024). DfE divides the reporting
     year ending 31 March Y by the mid-(Y-1) estimate, so rates pair year Y with year Y-1 here.
     """
-    return _read_ees(path, {"population_estimate": "children_0_17"}, counts={"children_0_17"},
-                     row_filter=("age_group", "Children aged 0 to 17 years"))
+    return _read_ees(
+        path,
+        {"population_estimate": "children_0_17"},
+        counts={"children_0_17"},
+        row_filter=("age_group", "Children aged 0 to 17 years"),
+    )

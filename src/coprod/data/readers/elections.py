@@ -15,8 +15,12 @@ from coprod.data.readers.base import key_from_codes, read_csv_mapped
 from coprod.errors import SchemaError
 
 _KEYS = {"pcon24": "pcon24cd", "pcon10": "pcon10cd"}
-_COUNTS = {"Electorate": "electorate", "Valid votes": "valid_votes",
-           "Invalid votes": "invalid_votes", "Majority": "majority"}
+_COUNTS = {
+    "Electorate": "electorate",
+    "Valid votes": "valid_votes",
+    "Invalid votes": "invalid_votes",
+    "Majority": "majority",
+}
 
 
 def read_hoc_results(path: str | Path) -> pd.DataFrame:
@@ -34,8 +38,16 @@ def read_hoc_results(path: str | Path) -> pd.DataFrame:
     frame["turnout_pct"] = ballots / frame["electorate"] * 100
     bad = frame.loc[~frame["turnout_pct"].between(0, 100, inclusive="right"), key]
     if len(bad):
-        raise SchemaError(f"{path}: votes cast exceed the electorate (or no electorate) in "
-                          f"{bad.head().tolist()}")
-    columns = [key, "electorate", "valid_votes", "invalid_votes", "turnout_pct", "majority",
-               "country"]
+        raise SchemaError(
+            f"{path}: votes cast exceed the electorate (or no electorate) in {bad.head().tolist()}"
+        )
+    columns = [
+        key,
+        "electorate",
+        "valid_votes",
+        "invalid_votes",
+        "turnout_pct",
+        "majority",
+        "country",
+    ]
     return frame[columns].sort_values(key, ignore_index=True)

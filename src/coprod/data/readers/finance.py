@@ -62,8 +62,10 @@ def spend_column(service: str) -> str:
 
 def _is_financial_year(text: str) -> bool:
     """True for 'YYYY-YY' naming two consecutive years."""
-    return (re.fullmatch(r"\d{4}-\d{2}", text) is not None
-            and int(text[5:]) == (int(text[:4]) + 1) % 100)
+    return (
+        re.fullmatch(r"\d{4}-\d{2}", text) is not None
+        and int(text[5:]) == (int(text[:4]) + 1) % 100
+    )
 
 
 def rsx_year(path: str | Path) -> str:
@@ -84,13 +86,19 @@ def _net_current_columns(headers: list[str], path: str | Path) -> dict[str, str]
     found, missing = {}, []
     for service, (heading, code) in SERVICES.items():
         bracket = f"[rsx-{code}-net-cur-exp]"
-        matches = [h for h in headers
-                   if bracket in h.lower()
-                   or (_normalise(h).startswith(_normalise(heading))
-                       and "net current expenditure" in _normalise(h))]
+        matches = [
+            h
+            for h in headers
+            if bracket in h.lower()
+            or (
+                _normalise(h).startswith(_normalise(heading))
+                and "net current expenditure" in _normalise(h)
+            )
+        ]
         if len(matches) > 1:
-            raise SchemaError(f"{path}: several net current expenditure columns for {heading!r}: "
-                              f"{matches}")
+            raise SchemaError(
+                f"{path}: several net current expenditure columns for {heading!r}: {matches}"
+            )
         if matches:
             found[matches[0]] = spend_column(service)
         else:
@@ -139,19 +147,32 @@ def read_rsx(path: str | Path, year: str | None = None) -> pd.DataFrame:
         raise GeographyError(f"{path}: ONS code prefix disagrees with 'Class' for {examples}")
     stray = frame[~principal_class & code_mask(frame["la_code"], "principal_england")]
     if len(stray):
-        raise GeographyError(f"{path}: council codes with a non-council 'Class': "
-                             f"{stray[['la_code', 'la_class']].head(EXAMPLES).values.tolist()}")
-    log.info("%s: kept %d principal councils; dropped by class %s", path, len(councils),
-             frame.loc[~principal_class, "la_class"].value_counts().to_dict())
+        raise GeographyError(
+            f"{path}: council codes with a non-council 'Class': "
+            f"{stray[['la_code', 'la_class']].head(EXAMPLES).values.tolist()}"
+        )
+    log.info(
+        "%s: kept %d principal councils; dropped by class %s",
+        path,
+        len(councils),
+        frame.loc[~principal_class, "la_class"].value_counts().to_dict(),
+    )
     spend = [spend_column(s) for s in SERVICES]
     no_return = councils[spend].isna().all(axis=1)
     if no_return.any():
-        log.info("%s: %d councils without a return (all spend missing): %s", path,
-                 int(no_return.sum()), councils.loc[no_return, "la_name"].tolist())
+        log.info(
+            "%s: %d councils without a return (all spend missing): %s",
+            path,
+            int(no_return.sum()),
+            councils.loc[no_return, "la_name"].tolist(),
+        )
     check_unique(councils, ["la_code"], path)
     out = councils.assign(financial_year=year, year=int(year[:4]) + 1)
-    return (out[["la_code", "la_name", "la_class", "financial_year", "year", *spend]]
-            .sort_values("la_code").reset_index(drop=True))
+    return (
+        out[["la_code", "la_name", "la_class", "financial_year", "year", *spend]]
+        .sort_values("la_code")
+        .reset_index(drop=True)
+    )
 
 
 def read_rsx_england(path: str | Path) -> pd.Series:
@@ -163,6 +184,7 @@ def read_rsx_england(path: str | Path) -> pd.Series:
     frame = _read_all_rows(path)
     england = frame[frame["la_code"] == ENGLAND_CODE]
     if len(england) != 1:
-        raise SchemaError(f"{path}: expected one England row ({ENGLAND_CODE}), "
-                          f"found {len(england)}")
+        raise SchemaError(
+            f"{path}: expected one England row ({ENGLAND_CODE}), found {len(england)}"
+        )
     return england[[spend_column(s) for s in SERVICES]].iloc[0].astype("float64")

@@ -28,20 +28,24 @@ def check_names(frame: pd.DataFrame, path: str | Path) -> None:
         bad = ~text.str.fullmatch(pattern)
         if bad.any():
             first = bad[bad].index[0]
-            raise SchemaError(f"{path}: column {name!r} holds {text[first]!r}, not a name, at "
-                              f"row {first + 1} (file line {first + 2})")
+            raise SchemaError(
+                f"{path}: column {name!r} holds {text[first]!r}, not a name, at "
+                f"row {first + 1} (file line {first + 2})"
+            )
         if code in frame:
             names = frame.groupby(code)[name].nunique()
             several = names[names > 1]
             if len(several):
                 first = several.index[0]
                 names = sorted(frame.loc[frame[code] == first, name].unique())
-                raise SchemaError(f"{path}: {code} {first} has several names in column "
-                                  f"{name!r}: {names}")
+                raise SchemaError(
+                    f"{path}: {code} {first} has several names in column {name!r}: {names}"
+                )
 
 
-def _finish(frame: pd.DataFrame, key: dict[str, str], path: str | Path,
-            other_codes: dict[str, str]) -> pd.DataFrame:
+def _finish(
+    frame: pd.DataFrame, key: dict[str, str], path: str | Path, other_codes: dict[str, str]
+) -> pd.DataFrame:
     """Check key, other code columns and names; sort by key so output never depends on row
     order."""
     check_key(frame, key, path)
@@ -53,56 +57,94 @@ def _finish(frame: pd.DataFrame, key: dict[str, str], path: str | Path,
 
 def read_lsoa21_lad24(path: str | Path) -> pd.DataFrame:
     """LSOA 2021 -> LAD 2024 best fit (E&W): ``lsoa21cd, lsoa21nm, lad24cd, lad24nm``."""
-    frame = read_layouts(path, {
-        "ons": {"LSOA21CD": "lsoa21cd", "LSOA21NM": "lsoa21nm",
-                "LAD24CD": "lad24cd", "LAD24NM": "lad24nm"},
-        "mirror": {"lsoa21_code": "lsoa21cd", "lsoa21_name": "lsoa21nm",
-                   "ltla24_code": "lad24cd", "ltla24_name": "lad24nm"},
-    })
+    frame = read_layouts(
+        path,
+        {
+            "ons": {
+                "LSOA21CD": "lsoa21cd",
+                "LSOA21NM": "lsoa21nm",
+                "LAD24CD": "lad24cd",
+                "LAD24NM": "lad24nm",
+            },
+            "mirror": {
+                "lsoa21_code": "lsoa21cd",
+                "lsoa21_name": "lsoa21nm",
+                "ltla24_code": "lad24cd",
+                "ltla24_name": "lad24nm",
+            },
+        },
+    )
     return _finish(frame, {"lsoa21cd": "lsoa21"}, path, {"lad24cd": "lad"})
 
 
 def read_lsoa11_lsoa21(path: str | Path) -> pd.DataFrame:
     """LSOA 2011 <-> 2021 exact fit with ONS change code (U/S/M/X) and LAD 2022."""
-    frame = read_layouts(path, {
-        "ons": {"LSOA11CD": "lsoa11cd", "LSOA21CD": "lsoa21cd", "CHGIND": "change_code",
-                "LAD22CD": "lad22cd"},
-        "mirror": {"lsoa11_code": "lsoa11cd", "lsoa21_code": "lsoa21cd",
-                   "change_code": "change_code", "ltla22_code": "lad22cd"},
-    })
+    frame = read_layouts(
+        path,
+        {
+            "ons": {
+                "LSOA11CD": "lsoa11cd",
+                "LSOA21CD": "lsoa21cd",
+                "CHGIND": "change_code",
+                "LAD22CD": "lad22cd",
+            },
+            "mirror": {
+                "lsoa11_code": "lsoa11cd",
+                "lsoa21_code": "lsoa21cd",
+                "change_code": "change_code",
+                "ltla22_code": "lad22cd",
+            },
+        },
+    )
     bad = frame.loc[~frame["change_code"].isin(["U", "S", "M", "X"]), "change_code"]
     if len(bad):
-        raise SchemaError(f"{path}: change codes must be U/S/M/X; "
-                          f"found {bad.unique()[:EXAMPLES].tolist()}")
+        raise SchemaError(
+            f"{path}: change codes must be U/S/M/X; found {bad.unique()[:EXAMPLES].tolist()}"
+        )
     return _finish(frame, {"lsoa11cd": "lsoa11", "lsoa21cd": "lsoa21"}, path, {"lad22cd": "lad"})
 
 
 def read_lad24_region(path: str | Path) -> pd.DataFrame:
     """English LAD 2024 -> region: ``lad24cd, rgn24cd, rgn24nm``."""
-    frame = read_layouts(path, {
-        "ons": {"LAD24CD": "lad24cd", "RGN24CD": "rgn24cd", "RGN24NM": "rgn24nm"},
-        "mirror": {"ltla24_code": "lad24cd", "region24_code": "rgn24cd",
-                   "region24_name": "rgn24nm"},
-    })
+    frame = read_layouts(
+        path,
+        {
+            "ons": {"LAD24CD": "lad24cd", "RGN24CD": "rgn24cd", "RGN24NM": "rgn24nm"},
+            "mirror": {
+                "ltla24_code": "lad24cd",
+                "region24_code": "rgn24cd",
+                "region24_name": "rgn24nm",
+            },
+        },
+    )
     return _finish(frame, {"lad24cd": "lad_england"}, path, {"rgn24cd": "region"})
 
 
 def read_lad22_lad23(path: str | Path) -> pd.DataFrame:
     """UK LAD 2022 -> LAD 2023 (the Cumbria, North Yorkshire and Somerset mergers)."""
-    frame = read_layouts(path, {
-        "ons": {"LAD22CD": "lad22cd", "LAD23CD": "lad23cd"},
-        "mirror": {"ltla22_code": "lad22cd", "ltla23_code": "lad23cd"},
-    })
+    frame = read_layouts(
+        path,
+        {
+            "ons": {"LAD22CD": "lad22cd", "LAD23CD": "lad23cd"},
+            "mirror": {"ltla22_code": "lad22cd", "ltla23_code": "lad23cd"},
+        },
+    )
     return _finish(frame, {"lad22cd": "lad_uk"}, path, {"lad23cd": "lad_uk"})
 
 
 def read_lad23_utla23(path: str | Path) -> pd.DataFrame:
     """E&W lower-tier (LTLA23) -> upper-tier (UTLA23) councils: ``lad23cd, utla23cd, utla23nm``."""
-    frame = read_layouts(path, {
-        "ons": {"LTLA23CD": "lad23cd", "UTLA23CD": "utla23cd", "UTLA23NM": "utla23nm"},
-        "mirror": {"ltla23_code": "lad23cd", "utla23_code": "utla23cd",
-                   "utla23_name": "utla23nm"},
-    })
+    frame = read_layouts(
+        path,
+        {
+            "ons": {"LTLA23CD": "lad23cd", "UTLA23CD": "utla23cd", "UTLA23NM": "utla23nm"},
+            "mirror": {
+                "ltla23_code": "lad23cd",
+                "utla23_code": "utla23cd",
+                "utla23_name": "utla23nm",
+            },
+        },
+    )
     return _finish(frame, {"lad23cd": "lad"}, path, {"utla23cd": "utla"})
 
 
@@ -121,11 +163,14 @@ def read_lad_pcon_shares(path: str | Path) -> pd.DataFrame:
     seats) gives ``lad22cd, pcon10cd``. Shares must lie in [0, 1] and sum to 1 per LAD
     within 0.01 (the published shares are rounded to 3 decimals).
     """
-    layouts = {name: {**codes, "share_of_LAD_in_PCON": "share_of_lad_in_pcon"}
-               for name, (codes, _) in _PCON_LAYOUTS.items()}
+    layouts = {
+        name: {**codes, "share_of_LAD_in_PCON": "share_of_lad_in_pcon"}
+        for name, (codes, _) in _PCON_LAYOUTS.items()
+    }
     frame = read_layouts(path, layouts)
-    codes, pcon_family = next(v for v in _PCON_LAYOUTS.values()
-                              if set(v[0].values()) <= set(frame.columns))
+    codes, pcon_family = next(
+        v for v in _PCON_LAYOUTS.values() if set(v[0].values()) <= set(frame.columns)
+    )
     lad, pcon = codes.values()
     frame = _finish(frame, {lad: "lad_uk", pcon: pcon_family}, path, {})
     share = frame["share_of_lad_in_pcon"]
