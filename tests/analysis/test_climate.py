@@ -9,7 +9,7 @@ import pytest
 
 from coprod.analysis import climate
 from coprod.data import footprints as fp
-from coprod.errors import ConfigError, GeographyError
+from coprod.errors import ConfigError, GeographyError, PlausibilityError
 
 
 def rs_rows(year: str, **lines) -> pd.DataFrame:
@@ -115,6 +115,32 @@ def test_population_weighted_fifths_split_population_not_councils():
     groups = climate.weighted_groups(score, weight, 5)  # population midpoints 15, 35, ... 90
     assert groups.to_dict() == {"a": 1, "b": 2, "c": 3, "d": 4, "e": 4, "f": 5}
     assert climate.weighted_groups(score[::-1], weight[::-1], 5).to_dict() == groups.to_dict()
+
+
+def _panel(values: dict[str, list[float]]) -> pd.DataFrame:
+    years = ["2009-10", "2010-11", "2011-12"]
+    return pd.DataFrame(
+        [
+            {"footprint_cd": "E06000001", "financial_year": y, "measure": m, "real_per_head_gbp": v}
+            for m, series in values.items()
+            for y, v in zip(years, series, strict=True)
+        ]
+    )
+
+
+def test_panel_spend_is_checked_every_year_and_measure():
+    """The panel comes from the RS workbooks, not a tidy table: the tidy tables' spend rules
+    (range and year-on-year multiple) still apply to every footprint, year and measure."""
+    ok = {"service": [1200.0, 1150.0, 1100.0], "social_care": [600.0, 610.0, 620.0]}
+    climate.check_panel_plausible(_panel(ok))
+    with pytest.raises(
+        PlausibilityError, match=r"spend_total_service_per_head_gbp_2010_11.*E06000001"
+    ):
+        climate.check_panel_plausible(_panel({**ok, "service": [1200.0, 1e6, 1100.0]}))
+    with pytest.raises(PlausibilityError, match=r"spend_social_care_per_head_gbp_2011_12"):
+        climate.check_panel_plausible(_panel({**ok, "social_care": [600.0, 610.0, -5000.0]}))
+    with pytest.raises(PlausibilityError, match="previous year"):
+        climate.check_panel_plausible(_panel({**ok, "service": [1200.0, 1150.0, 3500.0]}))
 
 
 def test_financial_years_and_their_order():

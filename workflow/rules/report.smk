@@ -45,11 +45,12 @@ _MAP_TEMPLATE = {
     "last_label": REPORT_SPEND_YEARS[-1],
     "price_label": config["climate"]["base_year"],
 }
-# results/climate/councils.parquet: real service spend per head, first and last year, change
+# results/climate/councils.parquet: real service spend per head in every year of the
+# comparison, then the change (last) that the report shows and maps
 REPORT_SPEND_COLUMNS = [
     *(
-        f"service_spend_per_head_{_MAP_TEMPLATE[y]}_gbp_{_MAP_TEMPLATE['price_year']}_prices"
-        for y in ("first_year", "last_year")
+        f"service_spend_per_head_{y}_{(y + 1) % 100:02d}_gbp_{_MAP_TEMPLATE['price_year']}_prices"
+        for y in range(int(REPORT_SPEND_YEARS[0][:4]), int(REPORT_SPEND_YEARS[-1][:4]) + 1)
     ),
     f"service_spend_per_head_change_gbp_{_MAP_TEMPLATE['price_year']}_prices",
 ]

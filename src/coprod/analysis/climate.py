@@ -19,6 +19,7 @@ import statsmodels.formula.api as smf
 
 from coprod.analysis.prices import to_prices
 from coprod.data import footprints as fp
+from coprod.data.validation import check_spend_panel
 from coprod.errors import ConfigError, GeographyError
 
 # Lines taken out of total service expenditure for the headline measure.
@@ -426,6 +427,22 @@ def council_class(councils: pd.DataFrame, first: str) -> pd.Series:
     )
 
 
+def check_panel_plausible(panel: pd.DataFrame) -> None:
+    """The tidy tables' spend rules (coprod.data.validation: a stated range of real £ per head
+    and no more than a stated multiple on the previous year) on every footprint, year and
+    measure of the panel, which is read from the RS workbooks rather than a tidy table."""
+    wide = panel.pivot_table(
+        index=["footprint_cd", "financial_year"], columns="measure", values="real_per_head_gbp"
+    )
+    names = {
+        m: f"spend_{'total_service' if m == 'service' else m}_per_head_gbp"
+        for m in MEASURES
+        if m in wide.columns
+    }
+    wide = wide.rename(columns=names).reset_index()
+    check_spend_panel(wide, "climate panel", "footprint_cd", "financial_year", list(names.values()))
+
+
 def build_climate(
     rs: pd.DataFrame,
     rs_england: pd.DataFrame,
@@ -444,6 +461,7 @@ def build_climate(
     councils = council_years(rs, rsx_last, years)
     population = footprint_population(mye, years)
     panel = footprint_panel(councils, population, deflator, settings.base_year)
+    check_panel_plausible(panel)
     sample = analysis_sample(panel, first, last)
     baseline = panel[(panel["financial_year"] == first) & (panel["measure"] == "service")]
     baseline = baseline.set_index("footprint_cd")["population"]
