@@ -67,4 +67,7 @@ def test_a_run_from_the_snapshot_without_the_mirror_gives_identical_tables(tmp_p
     for rel in tables:
         assert (from_snapshot / rel).read_bytes() == (from_mirror / rel).read_bytes(), rel
     provenance = pd.read_csv(from_snapshot / "results/provenance.csv")
-    assert set(provenance["source_used"]) == {"snapshot"}
+    # every shipped file came from the snapshot; the rest are listed as not shipped
+    assert set(provenance["source_used"]) == {"snapshot", "not shipped (licence)"}
+    unstated = provenance["licence"].str.contains("unstated|not checked", case=False)
+    assert (provenance.loc[unstated, "source_used"] == "not shipped (licence)").all()
