@@ -23,10 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ("data/raw", "results", ".snakemake/metadata")
 NOT_STATE = ("results/bench",)  # benchmark output, not a pipeline result
-# Files whose bytes legitimately differ between two clean runs: none since snapshot and mirror
-# copies carry no acquisition time (only official downloads record retrieved_at).
-VOLATILE: dict[str, str] = {}
-VOLATILE_DIRS: dict[str, str] = {}
+# The environment of a run from the shipped snapshot (the README's `make run`): no mirror.
+SNAPSHOT_SOURCE = {"COPROD_DATA_MIRROR": ""}
 
 
 def mirror_dir() -> Path | None:
@@ -126,13 +124,14 @@ def kill_when(
     *,
     mirror: Path | None = None,
     cores: int = 2,
+    extra_env: dict[str, str] | None = None,
 ) -> list[str]:
     """Start Snakemake, SIGKILL its whole process group as soon as ``ready()`` (polled every
     0.05 s) is true, and return what it printed: a crash of the machine, not a polite stop."""
     proc = subprocess.Popen(
         [*snakemake_command(), "--cores", str(cores), *args],
         cwd=copy,
-        env=environment(copy, mirror or mirror_dir()),
+        env={**environment(copy, mirror or mirror_dir()), **(extra_env or {})},
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -166,10 +165,3 @@ def snapshot(directory: Path) -> dict[str, str]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
-
-
-def volatile_column(rel: str) -> str | None:
-    """The timestamp column that may differ between runs for a results file, else None."""
-    if rel in VOLATILE:
-        return VOLATILE[rel]
-    return next((col for d, col in VOLATILE_DIRS.items() if rel.startswith(d + "/")), None)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from coprod.analysis import costs
-from coprod.errors import ConfigError
+from coprod.errors import ConfigError, CoprodError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,6 +26,8 @@ def _areas(adults, fifth):
         {
             "lsoa21cd": [f"E0{i}" for i in range(len(adults))],
             "utla23cd": "E1",
+            "lad24cd": "E7",
+            "lad24nm": "D",
             "adults_16plus": np.asarray(adults, float),
             "power_fifth": fifth,
             "council_power_fifth": 1,
@@ -87,6 +89,36 @@ def test_pu_floor_spends_its_share_per_adult_and_respreads_money_beyond_need():
     # smallest B with 0.8 B >= 1000 - 0.2 B x 0.5, i.e. B = 1000 / 0.9
     assert cost == pytest.approx(1000.0 / 0.9, rel=1e-9)
     assert costs.pu_cost_to_close(need[None, :], adults, 0.0)[0] == pytest.approx(1000.0)
+
+
+def test_council_costs_are_apportioned_to_districts_by_adults_and_conserved():
+    # Council E1 has districts D1 (LSOAs of 100 and 300 adults) and D2 (600); council E2 is one
+    # district D3. A council-wide cost splits 40/60 in E1 and stays whole in E2.
+    lsoa = pd.DataFrame(
+        {
+            "lsoa21cd": ["A", "B", "C", "D"],
+            "utla23cd": ["E1", "E1", "E1", "E2"],
+            "lad24cd": ["D1", "D1", "D2", "D3"],
+            "lad24nm": ["One", "One", "Two", "Three"],
+            "adults_16plus": [100.0, 300.0, 600.0, 50.0],
+        }
+    )
+    councils = pd.DataFrame({"utla23cd": ["E2", "E1"], "utla23nm": ["b", "a"]})
+    areas = costs.prepare_areas(lsoa, councils)
+    assert areas.districts["lad24cd"].tolist() == ["D1", "D2", "D3"]
+    per_council = np.array([[1000.0, 70.0], [10.0, 0.0]])  # draws x councils (E1, E2)
+    by_district = areas.apportion(per_council)
+    np.testing.assert_allclose(by_district, [[400.0, 600.0, 70.0], [4.0, 6.0, 0.0]])
+    assert by_district.sum(axis=1) == pytest.approx(per_council.sum(axis=1))
+
+
+def test_a_district_with_two_names_is_an_error():
+    lsoa = pd.DataFrame(
+        {"utla23cd": ["E1", "E1"], "lad24cd": ["D1", "D1"], "lad24nm": ["One", "Uno"]}
+    )
+    councils = pd.DataFrame({"utla23cd": ["E1"], "utla23nm": ["a"]})
+    with pytest.raises(CoprodError, match="lad24cd"):
+        costs.prepare_areas(lsoa, councils)
 
 
 def test_weighted_quantile_matches_the_inverted_cdf():
@@ -214,6 +246,44 @@ def test_council_table_has_every_upper_tier_council_once(cost_results, table):
         (gap["construction"] == "imd2019_linear") & (gap["quantity"] == "gap_people_national_mean")
     ]["point"].item()
     assert councils["gap_people_national_mean"].sum() == pytest.approx(national, rel=1e-9)
+
+
+@pytest.mark.mirror
+def test_district_table_covers_every_district_and_adds_up_to_the_councils(cost_results, table):
+    districts = pd.read_parquet(cost_results / "districts.parquet")
+    councils = pd.read_parquet(cost_results / "councils.parquet")
+    assert len(districts) == 296 and districts["lad24cd"].is_unique
+    assert set(districts["lad24cd"]) == set(table("lad24")["lad24cd"])
+    for column in ("adults_16plus", "gap_people_national_mean"):
+        assert districts[column].sum() == pytest.approx(councils[column].sum(), rel=1e-9)
+    for rule in costs.RULES:  # draw means add up; enabling costs are apportioned, not lost
+        total = f"cost_to_close_{rule}_gbp_mean"
+        assert districts[total].sum() == pytest.approx(councils[total].sum(), rel=1e-9), rule
+        per_adult = districts[f"cost_to_close_per_adult_gbp_{rule}_mean"]
+        assert (per_adult > 0).all() and (per_adult < 10_000).all(), rule
+    lo, hi = (districts[f"cost_to_close_proportionate_universalism_gbp_{s}"] for s in ("lo", "hi"))
+    assert (lo <= hi).all() and (lo > 0).all()
+
+
+@pytest.mark.mirror
+def test_gap_specifications_span_every_choice_and_the_primary_is_the_headline(cost_results):
+    specs = pd.read_parquet(cost_results / "gap_specifications.parquet")
+    gap = pd.read_parquet(cost_results / "gap.parquet")
+    n = {axis: specs[axis].nunique() for axis in ("construction", "levelling", "reference")}
+    assert len(specs) == n["construction"] * n["levelling"] * n["reference"] == 45
+    assert not specs.duplicated(["construction", "levelling", "reference"]).any()
+    primary = specs[specs["primary"]]
+    assert len(primary) == 1
+    headline = gap[
+        (gap["construction"] == primary["construction"].item())
+        & (gap["quantity"] == f"gap_people_{primary['reference'].item()}")
+    ]["point"].item()
+    assert primary["gap_people"].item() == pytest.approx(headline, rel=1e-12)
+    # a higher reference can only widen the gap: national mean < least deprived fifth
+    wide = specs.pivot_table(
+        index=["construction", "levelling"], columns="reference", values="gap_people"
+    )
+    assert (wide["least_deprived_fifth"] > wide["national_mean"]).all()
 
 
 @pytest.mark.mirror

@@ -14,12 +14,13 @@ import time
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 from coprod.data import snapshot
 from coprod.data.acquire import acquire_group, provenance_table, read_lock
-from coprod.data.registry import Dataset
+from coprod.data.registry import Dataset, load_registry
 from coprod.errors import (
     AcquisitionError,
     ArchiveMemberError,
@@ -363,15 +364,19 @@ def test_provenance_lists_files_the_snapshot_does_not_ship(tmp_path):
 
 @pytest.mark.mirror
 def test_provenance_of_real_run(results, root):
-
-    table = __import__("pandas").read_csv(results / "provenance.csv")
-    registry = __import__("coprod.data.registry", fromlist=["load_registry"]).load_registry(
-        root / "config/datasets.yaml"
-    )
+    """Every registry dataset has one row; data/raw/ holds every file the run's source
+    provided and nothing outside the registry (a snapshot run lists the files it may not ship;
+    a checkout that once ran from a mirror may still hold them, unread)."""
+    table = pd.read_csv(results / "provenance.csv")
+    registry = load_registry(root / "config/datasets.yaml")
     assert sorted(table["dataset"]) == sorted(registry.datasets)
     assert table["dataset"].is_unique
     raw = root / "data" / "raw"
-    on_disk = sorted(
+    on_disk = {
         str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file() and p.name != "README.md"
-    )
-    assert on_disk == sorted(table["file"]), "data/raw/ must hold exactly the registry's files"
+    }
+    provided = set(table.loc[table["source_used"] != "not shipped (licence)", "file"])
+    assert provided - on_disk == set(), "files the run acquired are missing from data/raw/"
+    assert on_disk - set(table["file"]) == set(), "data/raw/ holds files outside the registry"
+    unshipped = table.loc[table["source_used"] == "not shipped (licence)"]
+    assert not any(map(snapshot.redistributable, unshipped["licence"]))

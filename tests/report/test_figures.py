@@ -62,6 +62,19 @@ def spec_frame(n=40):
 
 
 CASES = {
+    "gap_specifications": lambda: figures.gap_specifications(
+        pd.DataFrame(
+            {
+                "construction": np.repeat(["imd2019_linear", "logistic_power"], 6),
+                "levelling": np.tile(np.repeat(["proportional", "additive"], 3), 2),
+                "reference": np.tile(
+                    ["national_mean", "top_power_fifth", "least_deprived_fifth"], 4
+                ),
+                "gap_people": np.linspace(0.8e6, 6e6, 12),
+                "primary": [True] + [False] * 11,
+            }
+        )
+    ),
     "power_distribution": lambda: figures.power_distribution(
         pd.DataFrame(
             {"power_index": rng().normal(size=500), "power_league": rng().integers(1, 6, 500)}
@@ -196,6 +209,15 @@ def test_gradient_has_one_panel_per_outcome_with_ten_deciles():
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title(loc="left") for ax in visible] == OUTCOMES
     assert all(len(ax.lines[0].get_xdata()) == 10 for ax in visible)
+
+
+def test_gap_specifications_draw_one_point_each_and_ring_the_headline():
+    fig = CASES["gap_specifications"]()
+    points = [c for c in fig.axes[0].collections]
+    assert sum(len(c.get_offsets()) for c in points[:-1]) == 12
+    assert len(points[-1].get_offsets()) == 1  # the ring
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["Linear in IMD 2019 rank", "Logistic in power"]
 
 
 def test_tornado_puts_the_widest_swing_on_top():

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from coprod.analysis.costs import RULES
+from coprod.analysis.participation import references
 from coprod.report import labels
 from coprod.report import values as rv
 
@@ -191,6 +192,15 @@ def _config(name: str) -> dict:
         ("GEOGRAPHY_LABELS", lambda m, c: m["models"]["geographies"]),
         ("INDICATOR_LABELS", lambda m, c: m["power"]["index_sets"]["demos"]["indicators"]),
         ("SCENARIO_LABELS", lambda m, c: RULES),
+        (
+            "CONSTRUCTION_LABELS",
+            lambda m, c: c["costs"]["participation"]["constructions"],
+        ),
+        ("LEVELLING_LABELS", lambda m, c: c["costs"]["participation"]["levelling"]),
+        (
+            "REFERENCE_LABELS",
+            lambda m, c: references(np.ones((1, 2)), np.ones(2), np.ones(2), np.ones(2)),
+        ),
         ("SCHEME_LABELS", lambda m, c: [*c["costs"]["scheme_mix"], "mix"]),
         (
             "PARAMETER_LABELS",
@@ -245,3 +255,22 @@ def test_climate_values_quote_the_panel_with_signs_and_intervals(results):
     assert int(out["climate.n_in_sample"]) + int(out["climate.n_no_return"]) == int(
         out["climate.n_footprints"]
     )
+
+
+def test_gap_specification_values_rank_the_headline_from_the_smallest():
+    from coprod.report.values import gap_specification_values
+
+    specs = pd.DataFrame(
+        {
+            "construction": ["a", "a", "b", "b"],
+            "levelling": ["x", "y", "x", "y"],
+            "reference": "national_mean",
+            "gap_people": [2.0e6, 1.0e6, 6.0e6, 4.0e6],
+            "primary": [True, False, False, False],
+        }
+    )
+    out = gap_specification_values(specs)
+    assert out["robustness.gap_headline_rank"] == "2"
+    assert out["robustness.gap_n_specs"] == "4"
+    assert out["robustness.gap_median"] == "3.00 million"
+    assert out["robustness.gap_median_over_headline"] == "1.5"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ import pytest
 import yaml
 from helpers_pipeline import (
     ROOT,
+    SNAPSHOT_SOURCE,
     clone,
     copy_repo,
     kill_when,
@@ -28,7 +28,6 @@ from helpers_pipeline import (
     rule_names,
     snakemake,
     snapshot,
-    volatile_column,
 )
 
 from coprod.data import build
@@ -307,21 +306,22 @@ def test_landing_page_dataset_is_never_downloaded(tmp_path):
 
 @pytest.fixture(scope="module")
 def full_base(tmp_path_factory) -> Path:
-    """The checkout's state in a copy, brought up to date for the whole pipeline (in CI the
-    checkout was just built from scratch by `make run`, so this is a clean run)."""
+    """The checkout's state in a copy, brought up to date for the whole pipeline from the
+    shipped snapshot (in CI the checkout was just built from scratch by `make run`, the same
+    source, so this is a clean run). A mirror would make it another run: more datasets."""
     copy = copy_repo(tmp_path_factory.mktemp("full") / "repo", state_from=ROOT)
     # The software record (git commit) is no input of any rule, so results built at an
     # earlier commit keep the old one: record the commit that runs now.
     refresh = ["--forcerun", "report_software"] if "report_software" in rule_names(copy) else []
-    done = snakemake(copy, *refresh)
+    done = snakemake(copy, *refresh, extra_env=SNAPSHOT_SOURCE)
     assert done.returncode == 0, done.stderr[-3000:]
     return copy
 
 
 def same_results(a: Path, b: Path) -> list[str]:
-    """Files under results/ that differ between two runs, ignoring only the acquisition time
-    and the hidden temporary files a write killed half-way may leave (never read: coprod.io
-    writes to .<name>.*.tmp and renames)."""
+    """Files under results/ that differ between two runs, ignoring only the hidden temporary
+    files a write killed half-way may leave (never read: coprod.io writes to .<name>.*.tmp and
+    renames). Snapshot copies record no acquisition time, so nothing else may differ."""
     left, right = (
         {
             k: v
@@ -330,23 +330,7 @@ def same_results(a: Path, b: Path) -> list[str]:
         }
         for d in (a, b)
     )
-    differ = sorted(set(left) ^ set(right))
-    for rel in sorted(set(left) & set(right)):
-        if left[rel] == right[rel]:
-            continue
-        column = volatile_column(f"results/{rel}")
-        if column and _without(a / "results" / rel, column) == _without(
-            b / "results" / rel, column
-        ):
-            continue
-        differ.append(rel)
-    return differ
-
-
-def _without(path: Path, column: str):
-    if path.suffix == ".json":
-        return {k: v for k, v in json.loads(path.read_text()).items() if k != column}
-    return pd.read_csv(path).drop(columns=[column]).to_dict("records")
+    return sorted({k for k in left.keys() | right.keys() if left.get(k) != right.get(k)})
 
 
 @pytest.mark.slow
@@ -356,11 +340,11 @@ def test_two_clean_runs_write_identical_results(full_base, tmp_path):
     time. (A mirror run records `source_used: mirror`, so it is compared table by table in
     tests/workflow/test_snapshot.py instead.)"""
     clean = copy_repo(tmp_path / "repo")
-    done = snakemake(clean, extra_env={"COPROD_DATA_MIRROR": ""})
+    done = snakemake(clean, extra_env=SNAPSHOT_SOURCE)
     assert done.returncode == 0, done.stderr[-3000:]
     assert same_results(clean, full_base) == []
     provenance = pd.read_csv(clean / "results/provenance.csv")
-    assert provenance["retrieved_at"].isna().all()  # mirror copies: no time, same bytes
+    assert provenance["retrieved_at"].isna().all()  # snapshot copies: no time, same bytes
 
 
 @pytest.mark.slow
@@ -383,14 +367,14 @@ def test_sigkill_during_the_multiverse_then_rerun_recovers(full_base, tmp_path):
         started = {p.stem.removeprefix("models_shard_") for p in logs.glob("models_shard_*.log")}
         return bool(done) and bool(started - done)
 
-    lines = kill_when(work, [], mid_multiverse)
+    lines = kill_when(work, [], mid_multiverse, extra_env=SNAPSHOT_SOURCE)
 
     assert mid_multiverse(), "the run ended before the multiverse was half done:\n" + "".join(
         lines[-30:]
     )
     # A killed Snakemake cannot remove its lock; the documented recovery unlocks, then reruns.
     assert snakemake(work, "--unlock").returncode == 0
-    done = snakemake(work)
+    done = snakemake(work, extra_env=SNAPSHOT_SOURCE)
     assert done.returncode == 0, done.stderr[-3000:]
     assert same_results(work, full_base) == []
 

@@ -245,10 +245,12 @@ rule models_all:
 COSTS_TABLES = [
     "national",
     "gap",
+    "gap_specifications",
     "calibration",
     "rules",
     "curves",
     "councils",
+    "districts",
     "council_curves",
     "tornado",
     "sobol",

@@ -80,6 +80,7 @@ rule report_values:
         directions="results/models/multiverse_directions.parquet",
         replication="results/models/iod_replication.parquet",
         costs_headline="results/costs/headline.json",
+        gap_specifications="results/costs/gap_specifications.parquet",
         climate_changes="results/climate/changes.parquet",
         climate_gap="results/climate/gap.parquet",
         climate_england="results/climate/england.parquet",

@@ -452,30 +452,57 @@ def median_factors(settings: CostSettings) -> pd.DataFrame:
 
 @dataclass
 class Areas:
-    """LSOA inputs of the cost model and their councils (built by ``prepare_areas``)."""
+    """LSOA inputs of the cost model with their upper-tier councils (which run the services and
+    carry the enabling costs) and their districts (built by ``prepare_areas``)."""
 
     lsoa: pd.DataFrame
     councils: pd.DataFrame
     member: sp.csr_matrix  # (n_lsoa, n_councils) 0/1 membership
-    staff: dict  # per-council arrays: sw_fte, sw_turnover, asc/other per 1000 base
+    districts: pd.DataFrame  # lad24cd, lad24nm, sorted by code
+    district_member: sp.csr_matrix  # (n_lsoa, n_districts) 0/1 membership
+    council_of: np.ndarray  # each LSOA's council, as a column of ``member``
 
     @property
     def adults(self) -> np.ndarray:
         return self.lsoa["adults_16plus"].to_numpy(dtype=float)
 
+    def apportion(self, per_council: np.ndarray) -> np.ndarray:
+        """A (draws, councils) council cost spread over the council's districts by adults (a
+        labelled assumption: enabling work is council-wide, so each district carries its
+        adults' share), as (draws, districts)."""
+        adults = self.adults
+        share = adults / np.asarray(adults @ self.member)[self.council_of]
+        return np.asarray((per_council[:, self.council_of] * share) @ self.district_member)
+
+
+def _membership(codes: pd.Series, index: pd.Index) -> sp.csr_matrix:
+    col = pd.Series(np.arange(len(index)), index=index).loc[codes].to_numpy()
+    return sp.csr_matrix(
+        (np.ones(len(codes)), (np.arange(len(codes)), col)), shape=(len(codes), len(index))
+    )
+
 
 def prepare_areas(lsoa: pd.DataFrame, councils: pd.DataFrame) -> Areas:
-    """Index LSOAs by council; check that every LSOA's council is in the council table."""
+    """Index LSOAs by council and district; check that every LSOA's council is in the council
+    table."""
     councils = councils.sort_values("utla23cd", ignore_index=True)
-    pos = pd.Series(np.arange(len(councils)), index=councils["utla23cd"])
-    orphans = sorted(set(lsoa["utla23cd"]) - set(pos.index))
+    orphans = sorted(set(lsoa["utla23cd"]) - set(councils["utla23cd"]))
     if orphans:
         raise CoprodError(f"cost model: LSOA councils {orphans[:5]} are not in the utla23 table")
-    col = pos.loc[lsoa["utla23cd"]].to_numpy()
-    member = sp.csr_matrix(
-        (np.ones(len(lsoa)), (np.arange(len(lsoa)), col)), shape=(len(lsoa), len(councils))
+    lsoa = lsoa.reset_index(drop=True)
+    districts = (
+        lsoa[["lad24cd", "lad24nm"]].drop_duplicates().sort_values("lad24cd", ignore_index=True)
     )
-    return Areas(lsoa.reset_index(drop=True), councils, member, {})
+    if districts["lad24cd"].duplicated().any():
+        raise CoprodError("cost model: a lad24cd has more than one lad24nm in the LSOA inputs")
+    return Areas(
+        lsoa=lsoa,
+        councils=councils,
+        member=_membership(lsoa["utla23cd"], pd.Index(councils["utla23cd"])),
+        districts=districts,
+        district_member=_membership(lsoa["lad24cd"], pd.Index(districts["lad24cd"])),
+        council_of=pd.Index(councils["utla23cd"]).get_indexer(lsoa["utla23cd"]),
+    )
 
 
 # --- participation per draw -------------------------------------------------------------------
@@ -612,8 +639,8 @@ def pu_cost_to_close(
     if floor_share == 0:
         return total
     w = adults / adults.sum()
-    lo, hi = total.copy(), total / (1 - floor_share) + (m / w).max(axis=1) * floor_share + 1.0
     lo = np.zeros_like(total)
+    hi = total / (1 - floor_share) + (m / w).max(axis=1) * floor_share + 1.0
     for _ in range(iterations):
         mid = (lo + hi) / 2
         short = np.clip(m - floor_share * mid[:, None] * w[None, :], 0, None).sum(axis=1)
@@ -750,8 +777,10 @@ def evaluate(
     out["cost_to_close_proportional_gbp"] = m.sum(axis=1) + e_econ
     pu = pu_cost_to_close(m, adults, settings.pu_floor_share)
     out["cost_to_close_proportionate_universalism_gbp"] = pu + e_econ
+    s_targets = {}
     for rule, inside in targets.items():
         s_t = weighted_quantile(per_adult[:, inside], adults[inside], settings.universal_percentile)
+        s_targets[rule] = s_t
         e = e_econ_t if rule == "targeted_power_council" else e_econ
         out[f"cost_to_close_{rule}_gbp"] = s_t * adults[inside].sum() + e
         out[f"max_closable_share_{rule}"] = gap[:, inside].sum(axis=1) / total_gap
@@ -826,32 +855,34 @@ def evaluate(
             out[f"council_q1_q5_difference_{rule}"] = np.stack(council_q15, axis=1)
     out["saving_per_member_gbp"] = saving
     if per_council:
-        out["council_gap"] = np.asarray(gap @ areas.member)
-        out["council_need_gbp"] = np.asarray(m @ areas.member)
         out["council_enabling_economic_gbp"] = enabling["economic"]
         out["council_enabling_cash_gbp"] = enabling["cash"]
-        council_adults = np.asarray(adults @ areas.member)
         floor = settings.pu_floor_share * pu[:, None] * (adults / adults.sum())[None, :]
-        out["council_cost_to_close_universal_gbp"] = (
-            s_star[:, None] * council_adults[None, :] + enabling["economic"]
-        )
-        out["council_cost_to_close_proportional_gbp"] = (
-            np.asarray(m @ areas.member) + enabling["economic"]
-        )
-        out["council_cost_to_close_proportionate_universalism_gbp"] = (
-            np.asarray(np.maximum(m, floor) @ areas.member) + enabling["economic"]
-        )
-        for rule, inside in targets.items():
-            s_t = weighted_quantile(
-                per_adult[:, inside], adults[inside], settings.universal_percentile
-            )
-            a_in = np.asarray(np.where(inside, adults, 0.0) @ areas.member)
-            e = enabling["economic"] * (
-                council_target[None, :] if rule == "targeted_power_council" else 1.0
-            )
-            out[f"council_cost_to_close_{rule}_gbp"] = s_t[:, None] * a_in[None, :] + e
+        # Programme money each LSOA receives under each rule when the gap is closed.
+        programme = {
+            "universal": s_star[:, None] * adults[None, :],
+            "proportional": m,
+            "proportionate_universalism": np.maximum(m, floor),
+            **{
+                rule: s_targets[rule][:, None] * np.where(inside, adults, 0.0)[None, :]
+                for rule, inside in targets.items()
+            },
+        }
+        target_enabling = enabling["economic"] * council_target[None, :]
+        for level, member, enabling_econ, enabling_target in (
+            ("council", areas.member, enabling["economic"], target_enabling),
+            (
+                "district",
+                areas.district_member,
+                areas.apportion(enabling["economic"]),
+                areas.apportion(target_enabling),
+            ),
+        ):
+            out[f"{level}_gap"] = np.asarray(gap @ member)
+            for rule, money in programme.items():
+                e = enabling_target if rule == "targeted_power_council" else enabling_econ
+                out[f"{level}_cost_to_close_{rule}_gbp"] = np.asarray(money @ member) + e
         out["council_members_to_close"] = np.asarray((m / c) @ areas.member)
-        out["council_membership_to_close_gbp"] = np.asarray(m @ areas.member)
     return out
 
 
@@ -925,6 +956,35 @@ def gap_table(areas: Areas, settings: CostSettings, f: pd.DataFrame) -> pd.DataF
                             **{s: float(x) for s, x in st.items()},
                         }
                     )
+    return pd.DataFrame(rows)
+
+
+def gap_specifications(areas: Areas, settings: CostSettings) -> pd.DataFrame:
+    """The gap's own multiverse: the point gap in people (published anchors, every parameter
+    at its median) for every construction x levelling x reference, each a defensible choice,
+    so a reader sees how far the count moves with them rather than one interval. ``primary``
+    marks the cost model's choice."""
+    adults = areas.adults
+    imd, power = (
+        areas.lsoa["imd_fifth_calibration"].to_numpy(),
+        areas.lsoa["power_fifth"].to_numpy(),
+    )
+    base = median_factors(settings)
+    rows = []
+    for k, construction in enumerate(settings.choices["construction"].options):
+        for j, levelling in enumerate(settings.choices["levelling"].options):
+            p = participation_draws(areas, base.assign(construction=k, levelling=j), settings)
+            for reference, level in part.references(p, adults, imd, power).items():
+                rows.append(
+                    {
+                        "construction": construction,
+                        "levelling": levelling,
+                        "reference": reference,
+                        "reference_participation": float(level[0]),
+                        "gap_people": float(part.gap_people(p, adults, level).sum()),
+                        "primary": k == 0 and j == 0 and reference == settings.cost_reference,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -1024,15 +1084,10 @@ def council_table(
     saving and the IMD Q1-Q5 participation difference before and after each rule at the
     fixed budget (missing where the council has no LSOA in one of the two fifths)."""
     c = areas.councils
-    frame = c[["utla23cd", "utla23nm"]].copy()
-    frame["adults_16plus"] = np.asarray(areas.adults @ areas.member)
-    for ref, g in point_gaps.items():
-        frame[f"gap_people_{ref}"] = np.asarray(g @ areas.member)
-    for s, v in _stats(out["council_gap"], settings).items():
-        frame[f"gap_people_draws_{s}"] = v
+    frame = _area_frame(
+        c[["utla23cd", "utla23nm"]], areas.member, "council", areas, out, settings, point_gaps
+    )
     for rule in RULES:
-        for s, v in _stats(out[f"council_cost_to_close_{rule}_gbp"], settings).items():
-            frame[f"cost_to_close_{rule}_gbp_{s}"] = v
         closed = out[f"council_closed_{rule}"][:, 0, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             frame[f"share_closed_fixed_budget_{rule}"] = np.nanmean(
@@ -1059,6 +1114,51 @@ def council_table(
         )
     frame["spend_service_excl_education_gbp"] = c["spend_service_excl_education_gbp"].to_numpy()
     frame["spend_social_care_gbp"] = c["spend_social_care_gbp"].to_numpy()
+    return frame
+
+
+def _area_frame(
+    names: pd.DataFrame,
+    member: sp.csr_matrix,
+    level: str,
+    areas: Areas,
+    out: dict,
+    settings: CostSettings,
+    point_gaps: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """Columns shared by the council and district tables: adults, the point gap in people for
+    each reference and per 1,000 adults for the cost model's reference (``cost_reference``),
+    the gap over the draws, and the cost to close under each rule over the draws."""
+    frame = names.copy()
+    adults = np.asarray(areas.adults @ member)
+    frame["adults_16plus"] = adults
+    for ref, g in point_gaps.items():
+        frame[f"gap_people_{ref}"] = np.asarray(g @ member)
+    frame["gap_people_per_1000_adults"] = (
+        1000 * frame[f"gap_people_{settings.cost_reference}"] / adults
+    )
+    for s, v in _stats(out[f"{level}_gap"], settings).items():
+        frame[f"gap_people_draws_{s}"] = v
+    for rule in RULES:
+        for s, v in _stats(out[f"{level}_cost_to_close_{rule}_gbp"], settings).items():
+            frame[f"cost_to_close_{rule}_gbp_{s}"] = v
+    return frame
+
+
+def district_table(
+    areas: Areas, out: dict, settings: CostSettings, point_gaps: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """One row per district (lad24), for the district maps: the gap in people and the annual
+    cost of closing it under each rule, in total and per adult. Districts run no social care,
+    so their councils' enabling costs are apportioned to them by adults (``Areas.apportion``)."""
+    frame = _area_frame(
+        areas.districts, areas.district_member, "district", areas, out, settings, point_gaps
+    )
+    for rule in RULES:
+        for s in ("mean", "lo", "hi"):
+            frame[f"cost_to_close_per_adult_gbp_{rule}_{s}"] = (
+                frame[f"cost_to_close_{rule}_gbp_{s}"] / frame["adults_16plus"]
+            )
     return frame
 
 
@@ -1289,10 +1389,12 @@ def run_cost_model(areas: Areas, settings: CostSettings) -> dict[str, pd.DataFra
     return {
         "national": national,
         "gap": gap_table(areas, settings, draws),
+        "gap_specifications": gap_specifications(areas, settings),
         "calibration": calibration_table(areas, settings),
         "rules": rules,
         "curves": curve_table(curves_out, settings, budgets),
         "councils": council_table(areas, main, settings, point, point_gaps),
+        "districts": district_table(areas, main, settings, point_gaps),
         "council_curves": council_curves(areas, curves_out, budgets),
         "tornado": tornado(areas, settings, point, budget),
         "sobol": sobol(areas, settings, point, budget),

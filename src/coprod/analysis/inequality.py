@@ -111,22 +111,32 @@ def fractional_rank(rank_by, weight) -> np.ndarray:
 
 
 def measures(
-    y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | None
+    y: np.ndarray,
+    weights: np.ndarray,
+    bounds: tuple[float, float] | None,
+    rank_by: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Every inequality measure for each row of ``weights`` (replicates x areas, areas sorted
-    by power ascending, a zero weight = area not drawn): fractional ranks are recomputed per row.
-    An area drawn k times is one block of k copies sharing one midpoint rank; ties in power
-    between different areas (power is continuous) are broken by order. A replicate that draws
-    a single area has no rank variance and gives missing values."""
+    by ``rank_by`` ascending, a zero weight = area not drawn): fractional ranks are recomputed
+    per row. Areas tied on ``rank_by``, and the k copies of an area drawn k times, form one
+    block sharing its midpoint rank, as in :func:`fractional_rank` (``rank_by`` None: no ties
+    between areas). A replicate that draws a single area has no rank variance and gives
+    missing values."""
+    if rank_by is None:
+        starts = np.arange(weights.shape[1])
+    else:
+        starts = np.flatnonzero(np.r_[True, np.diff(rank_by) != 0])
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _measures(y, weights, bounds)
+        return _measures(y, weights, bounds, starts)
 
 
 def _measures(
-    y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | None
+    y: np.ndarray, weights: np.ndarray, bounds: tuple[float, float] | None, starts: np.ndarray
 ) -> dict[str, np.ndarray]:
     total = weights.sum(axis=1, keepdims=True)
-    rank = (np.cumsum(weights, axis=1) - weights / 2) / total
+    block = np.add.reduceat(weights, starts, axis=1)  # each tied block's population
+    mid = (np.cumsum(block, axis=1) - block / 2) / total
+    rank = np.repeat(mid, np.diff(np.r_[starts, weights.shape[1]]), axis=1)
     share = weights / total
     mean = share @ y
     centred = rank - 0.5  # the weighted mean of midpoint ranks is exactly 1/2
@@ -199,10 +209,10 @@ def concentration_index(
         raise SchemaError(f"concentration index: outcome outside its stated bounds {bounds}")
     order = np.lexsort((np.arange(len(r)), r))
     y, r, w, cl = y[order], r[order], w[order], cl[order]
-    point = {k: float(v[0]) for k, v in measures(y, w[None, :], bounds).items()}
+    point = {k: float(v[0]) for k, v in measures(y, w[None, :], bounds, r).items()}
     draws: dict[str, list] = {k: [] for k in point}
     for counts in replicate_counts(cl, bootstrap):
-        for k, v in measures(y, w[None, :] * counts, bounds).items():
+        for k, v in measures(y, w[None, :] * counts, bounds, r).items():
             draws[k].append(v)
     alpha = 1 - ci_level
     out = {

@@ -207,6 +207,8 @@ def lsoa_inputs(
         {
             "lsoa21cd": lsoa21["lsoa21cd"],
             "utla23cd": lsoa21["utla23cd"],
+            "lad24cd": lsoa21["lad24cd"],
+            "lad24nm": lsoa21["lad24nm"],
             "adults_16plus": lsoa21["qual_total_16plus"].astype(float),
             "imd_rank_fraction_2019": rank_fraction(lsoa21["lsoa21cd"].map(rank19), len(lsoa11)),
             "imd_rank_fraction_2025": rank_fraction(lsoa21["imd_rank"], len(lsoa21)),

@@ -23,18 +23,21 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
 from coprod.columns import require_columns
 from coprod.errors import ConfigError, SchemaError
 from coprod.report.labels import (
+    CONSTRUCTION_LABELS,
     DESIRABLE_LABELS,
     DIMENSION_LABELS,
     DIMENSION_VALUES,
     INDICATOR_LABELS,
+    LEVELLING_LABELS,
     OUTCOME_LABELS,
     OUTCOME_SHORT,
     PARAMETER_LABELS,
+    REFERENCE_LABELS,
     SCENARIO_LABELS,
     SENSITIVITY_OUTPUT_LABELS,
     VARIANT_LABELS,
@@ -437,6 +440,95 @@ def gap_region_imd(
         for ax in (left, right):
             ax.grid(axis="y", visible=False)
         fig.supxlabel(xlabel, fontsize=9)
+    return fig
+
+
+def gap_specifications(specs: pd.DataFrame) -> Figure:
+    """The gap in people under every construction (rows), reference (colour) and levelling
+    (marker), the cost model's choice ringed; a log scale, since the references differ by
+    multiples.
+
+    `specs`: `construction`, `levelling`, `reference`, `gap_people`, `primary`."""
+    columns = ["construction", "levelling", "reference", "gap_people", "primary"]
+    _need(specs, columns, "gap_specifications")
+    constructions = order(CONSTRUCTION_LABELS, specs["construction"])
+    references = order(REFERENCE_LABELS, specs["reference"])
+    levellings = order(LEVELLING_LABELS, specs["levelling"])
+    markers = dict(zip(levellings, "os^Dv", strict=False))
+    offsets = dict(zip(levellings, np.linspace(-0.2, 0.2, len(levellings)), strict=True))
+    colours = dict(zip(references, PALETTE, strict=False))
+    with style():
+        fig = _figure(0.9 + 0.45 * len(constructions))
+        ax = fig.add_subplot()
+        y = specs["construction"].map({c: i for i, c in enumerate(constructions)})
+        for (ref, lev), rows in specs.groupby(["reference", "levelling"], sort=False):
+            ax.scatter(
+                rows["gap_people"] / 1e6,
+                y[rows.index] + offsets[lev],
+                color=colours[ref],
+                marker=markers[lev],
+                s=18,
+                zorder=3,
+            )
+        primary = specs[specs["primary"]]
+        ax.scatter(
+            primary["gap_people"] / 1e6,
+            y[primary.index] + primary["levelling"].map(offsets),
+            s=90,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1,
+            zorder=4,
+        )
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_yticks(
+            range(len(constructions)), [label(CONSTRUCTION_LABELS, c) for c in constructions]
+        )
+        ax.set_ylim(len(constructions) - 0.5, -0.5)
+        ax.set_xlabel(
+            "Gap: adults short of the reference participation level (millions, log scale)"
+        )
+        ax.grid(axis="y", visible=False)
+        handles = (
+            [
+                Line2D(
+                    [],
+                    [],
+                    color=colours[r],
+                    marker="o",
+                    linestyle="",
+                    label=label(REFERENCE_LABELS, r),
+                )
+                for r in references
+            ]
+            + [
+                Line2D(
+                    [],
+                    [],
+                    color=NEUTRAL,
+                    marker=markers[lev],
+                    linestyle="",
+                    label=f"Levelling: {label(LEVELLING_LABELS, lev)}",
+                )
+                for lev in levellings
+            ]
+            + [
+                Line2D(
+                    [],
+                    [],
+                    color="black",
+                    marker="o",
+                    markerfacecolor="none",
+                    markersize=9,
+                    linestyle="",
+                    label="Headline",
+                )
+            ]
+        )
+        fig.legend(handles=handles, loc="outside lower center", ncol=4)
     return fig
 
 

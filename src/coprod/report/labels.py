@@ -139,6 +139,28 @@ SENSITIVITY_OUTPUT_LABELS = {
     "net_benefit_pu_gbp": "Net benefit at the fixed budget (proportionate universalism)",
 }
 
+# The capacity gap's choices (config/costs.yaml participation constructions and levelling, and
+# the three references of coprod.analysis.participation).
+CONSTRUCTION_LABELS = {
+    "imd2019_linear": "Linear in IMD 2019 rank",
+    "imd2025_linear": "Linear in IMD 2025 rank",
+    "logistic_level4plus": "Logistic in degree-level share",
+    "logistic_nssec_l1_l3": "Logistic in professional share",
+    "logistic_power": "Logistic in power",
+}
+
+REFERENCE_LABELS = {
+    "national_mean": "National mean",
+    "top_power_fifth": "Most powerful fifth",
+    "least_deprived_fifth": "Least deprived fifth",
+}
+
+LEVELLING_LABELS = {
+    "proportional": "proportional",
+    "additive": "additive",
+    "constant_odds": "constant odds",
+}
+
 VINTAGE_LABELS = {
     "iod2025": "IoD 2025 (2021 neighbourhoods)",
     "iod2019": "IoD 2019 (2011 neighbourhoods)",

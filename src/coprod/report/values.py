@@ -276,6 +276,25 @@ def gap_values(summary: dict, by_region: pd.DataFrame, costs_headline: dict) -> 
     return out
 
 
+def gap_specification_values(specs: pd.DataFrame) -> dict[str, str]:
+    """The gap's own multiverse: how many specifications, their range and median, and where
+    the headline (the cost model's choice) ranks among them from the smallest."""
+    gaps = specs["gap_people"]
+    headline = specs.loc[specs["primary"], "gap_people"].item()
+    return {
+        "robustness.gap_n_specs": str(len(specs)),
+        "robustness.gap_n_constructions": str(specs["construction"].nunique()),
+        "robustness.gap_n_levellings": str(specs["levelling"].nunique()),
+        "robustness.gap_n_references": str(specs["reference"].nunique()),
+        "robustness.gap_min": people(gaps.min()),
+        "robustness.gap_max": people(gaps.max()),
+        "robustness.gap_median": people(gaps.median()),
+        "robustness.gap_headline": people(headline),
+        "robustness.gap_headline_rank": str(int((gaps < headline).sum()) + 1),
+        "robustness.gap_median_over_headline": num(gaps.median() / headline, 1),
+    }
+
+
 def cost_values(h: dict) -> dict[str, str]:
     """C4: cost to close per rule, share closed at the fixed budget, accounting, drivers."""
     out = {
@@ -377,6 +396,7 @@ def all_values(inputs, levels: dict[str, float]) -> dict[str, str]:
         ),
         **services_values(summary, pd.read_parquet(inputs.concentration), levels["models"]),
         **gap_values(summary, pd.read_parquet(inputs.gap_by_region), headline),
+        **gap_specification_values(pd.read_parquet(inputs.gap_specifications)),
         **cost_values(headline),
         **climate_values(
             {
