@@ -91,6 +91,51 @@ def test_pu_floor_spends_its_share_per_adult_and_respreads_money_beyond_need():
     assert costs.pu_cost_to_close(need[None, :], adults, 0.0)[0] == pytest.approx(1000.0)
 
 
+def test_recruitment_capacity_accumulates_on_a_linear_ramp():
+    # R = 2: year 1 recruits half the cap, later years the full cap, and members stay.
+    cap_per_year = 0.02 * 1000
+    capacity = cap_per_year * costs.ramp_sum(np.array([1, 2, 3]), 2.0)
+    assert capacity.tolist() == pytest.approx([0.5 * 20, 1.5 * 20, 2.5 * 20])
+    # a fractional ramp is exact: R = 2.5 gives 0.4, 0.4 + 0.8, then + 1
+    assert costs.ramp_sum(np.array([1, 2, 3]), 2.5).tolist() == pytest.approx([0.4, 1.2, 2.2])
+    assert costs.ramp_sum(np.array([1, 2]), 1.0).tolist() == pytest.approx([1.0, 2.0])
+
+
+def test_a_binding_cap_closes_less_than_the_uncapped_share_and_extra_money_buys_nothing():
+    adults = np.array([1000.0, 1000.0])
+    gap = np.array([100.0, 20.0])
+    areas = _areas(adults, np.array([1, 5]))
+    c, eff = 400.0, 0.25  # members needed: 400 and 80
+    need = gap * c / eff
+    spend = costs.allocate("proportional", need.sum() / 2, need, areas, 0.0, {})
+    assert spend.tolist() == pytest.approx([80_000.0, 16_000.0])  # buys 200 and 40 members
+    # 5% of adults a year on a two-year ramp: 2.5 x 50 = 125 members by year 3 in each area
+    capacity = 0.05 * adults * costs.ramp_sum(3, 2.0)
+    closed = costs.closed_people(spend, c, eff, gap, capacity)
+    assert closed.tolist() == pytest.approx([125 * 0.25, 40 * 0.25])
+    assert closed.sum() / gap.sum() == pytest.approx(41.25 / 120) and 41.25 / 120 < 0.5
+    more = costs.closed_people(spend * [2.0, 1.0], c, eff, gap, capacity)
+    assert more.tolist() == pytest.approx(closed.tolist())  # money beyond the cap closes nothing
+    unlimited = costs.closed_people(np.full(2, np.inf), c, eff, gap, capacity)
+    assert unlimited.sum() / gap.sum() == pytest.approx((31.25 + 20) / 120)
+
+
+def test_years_to_close_by_hand_and_against_counting_years():
+    # caps of 20 and 40 members a year, R = 2 (0.5, 1.5, 2.5 ... years of capacity): 25 members
+    # need year 2 (capacity 30), 100 members need year 3 (capacity exactly 100).
+    years = costs.years_to_recruit(np.array([25.0, 100.0]), np.array([20.0, 40.0]), 2.0)
+    assert years.tolist() == [2.0, 3.0]
+    gap = np.array([10.0, 30.0])
+    assert (years * gap).sum() / gap.sum() == pytest.approx((10 * 2 + 30 * 3) / 40)
+    assert costs.years_to_recruit(np.array([0.0]), np.array([20.0]), 2.0).tolist() == [0.0]
+    rng = np.random.default_rng(1)
+    members, ramp = rng.uniform(0, 30, 500), rng.uniform(1, 4, 500)
+    counted = [
+        next(t for t in range(100) if costs.ramp_sum(t, r) >= n) for n, r in zip(members, ramp)
+    ]
+    assert costs.years_to_recruit(members, 1.0, ramp).tolist() == counted
+
+
 def test_council_costs_are_apportioned_to_districts_by_adults_and_conserved():
     # Council E1 has districts D1 (LSOAs of 100 and 300 adults) and D2 (600); council E2 is one
     # district D3. A council-wide cost splits 40/60 in E1 and stays whole in E2.
@@ -158,6 +203,8 @@ def test_real_config_validates_and_builds_typed_settings():
     assert isinstance(s.parameters["additionality_lambda"], costs.Parameter)
     assert s.choices["construction"].options[0] == "imd2019_linear"
     assert s.parameters["participation_most_deprived"].values["mean"] == 0.34
+    for name in ("recruitment_cap_share_per_year", "ramp_up_years"):
+        assert name in s.factors() and s.parameters[name].source == "assumption"
 
 
 def test_schema_rejects_an_unknown_key_and_names_it():

@@ -8,9 +8,16 @@ definition and delta the share displaced from other civic activity:
     new participants  Delta_i = (S_i / c_i) a_i theta (1 - delta),   closed_i = min(G_i, Delta_i),
 
 and the share closed is sum(closed_i) / sum(G_i). The money that closes area i's gap is
-m_i = G_i c_i / (a_i theta (1 - delta)). Allocation rules (universal, proportionate
-universalism, targeted) are applied to the point-estimate gap and scored against every Monte
-Carlo draw's gap, so need-based rules are not credited with perfect information.
+m_i = G_i c_i / (a_i theta (1 - delta)): the steady-state annual cost to close. Allocation rules
+(universal, proportionate universalism, targeted) are applied to the point-estimate gap and
+scored against every Monte Carlo draw's gap, so need-based rules are not credited with perfect
+information.
+
+Schemes cannot recruit without limit: one LSOA's scheme recruits at most cap x adults_i new
+members a year once established and reaches that rate on a linear ramp of R years. Members stay
+(membership recurs), so by year t it can have K_i(t) = cap adults_i sum_{s=1..t} min(1, s / R).
+At a budget the members bought are min(S_i / c_i, K_i(H)), H the horizon: money beyond that
+buys no one, still counts as spent and is not re-spread by the allocation rules.
 
 Money is in 2024-25 prices (HM Treasury GDP deflator); multi-year flows are discounted at the
 Green Book 3.5% real rate to the first programme year (HM Treasury 2022, Green Book §A6).
@@ -616,9 +623,28 @@ def additionality(p: np.ndarray, lam) -> np.ndarray:
     return lam * (1 - p) / (lam * (1 - p) + p)
 
 
-def closed_people(spend, c, eff, gap):
-    """Gap closed: min(G, (S / c) a theta (1 - delta)), people."""
-    return np.minimum(gap, np.asarray(spend) / c * eff)
+def ramp_sum(years, ramp_years):
+    """sum_{s=1..t} min(1, s / R): years of full recruitment capacity a scheme has had by year t
+    on a linear ramp of R years (R may be fractional), in closed form n (n + 1) / (2R) + t - n
+    with n = min(t, floor R)."""
+    n = np.minimum(years, np.floor(ramp_years))
+    return n * (n + 1) / (2 * ramp_years) + years - n
+
+
+def years_to_recruit(members, cap_per_year, ramp_years):
+    """Smallest whole year t with cap_per_year x ramp_sum(t, R) >= members: t (t + 1) / (2R) >= r
+    solved while the ramp lasts (t <= floor R), then one year's capacity a year."""
+    r = members / cap_per_year
+    full = np.floor(ramp_years)
+    on_ramp = np.ceil((np.sqrt(1 + 8 * ramp_years * r) - 1) / 2)
+    after = full + np.ceil(r - ramp_sum(full, ramp_years))
+    return np.where(r <= ramp_sum(full, ramp_years), on_ramp, after)
+
+
+def closed_people(spend, c, eff, gap, capacity=np.inf):
+    """Gap closed: min(G, a theta (1 - delta) min(S / c, K)), people; K the members the area's
+    scheme can recruit (unlimited in the steady state behind the cost to close)."""
+    return np.minimum(gap, np.minimum(np.asarray(spend) / c, capacity) * eff)
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> np.ndarray:
@@ -733,8 +759,10 @@ def evaluate(
     per_council: bool = False,
 ) -> dict:
     """Outputs per draw for the draws ``f``: cost to close under each rule, share closed at each
-    budget in ``budgets`` (annual, cash), savings and net benefit at each budget, break-even
-    saving per participant, Q1-Q5 participation difference; optionally per council."""
+    budget in ``budgets`` (annual, cash; members capped at what can be recruited within the
+    horizon), savings and net benefit at each budget, break-even saving per participant, Q1-Q5
+    participation difference, years to close and the share closable within the horizon;
+    optionally per council."""
     adults = areas.adults
     lsoa = areas.lsoa
     targets = targets_of(areas)
@@ -751,6 +779,9 @@ def evaluate(
         ]
     )
     m = gap * c / eff
+    cap_per_year = f["recruitment_cap_share_per_year"].to_numpy()[:, None] * adults[None, :]
+    ramp_years = f["ramp_up_years"].to_numpy()[:, None]
+    capacity = cap_per_year * ramp_sum(settings.horizon_years, ramp_years)
     enabling = enabling_costs(areas, f, settings)
     council_target = areas.councils["council_power_fifth"].to_numpy() == 1
     e_econ = enabling["economic"].sum(axis=1)
@@ -791,6 +822,11 @@ def evaluate(
         * (f["participant_hours_per_year"] * f["value_of_time_gbp_per_hour"]).to_numpy()
     )
     out["members_to_close_proportional"] = members_to_close
+    # Money following need, unlimited: gap-weighted mean years until each area's scheme has
+    # recruited the members its gap needs, and the share of the gap closable within the horizon.
+    years = years_to_recruit(m / c, cap_per_year, ramp_years)
+    out["years_to_close"] = (years * gap).sum(axis=1) / total_gap
+    out["share_closable_in_horizon"] = np.minimum(gap, eff * capacity).sum(axis=1) / total_gap
     # Break-even at the scale that closes the gap: the public cost per supported member-year.
     out["breakeven_at_cost_to_close_gbp"] = out["cost_to_close_proportional_gbp"] / members_to_close
     # (b) share closed at each budget, point allocation scored against each draw
@@ -822,8 +858,8 @@ def evaluate(
             m_draw = np.clip(b - e_draw, 0, None)
             scale = np.divide(m_draw, m_point, out=np.zeros_like(m_draw), where=m_point > 0)
             spend = alloc[None, :] * scale[:, None]
-            members = spend / c
-            closed = closed_people(spend, c, eff, gap)
+            members = np.minimum(spend / c, capacity)
+            closed = closed_people(spend, c, eff, gap, capacity)
             shares.append(closed.sum(axis=1) / total_gap)
             n_members = members.sum(axis=1)
             cost_pv = (m_draw + e_draw_econ) * settings.annuity
@@ -1334,6 +1370,8 @@ NATIONAL_QUANTITIES = (
     "q1_q5_difference_before",
     "mean_participation",
     "members_to_close_proportional",
+    "years_to_close",
+    "share_closable_in_horizon",
     "breakeven_at_cost_to_close_gbp",
     "cost_to_close_proportional_gbp",
     "societal_cost_to_close_proportional_gbp",

@@ -257,6 +257,14 @@ PARAMETER_TEXT = {
         "the unit-cost premium where gaps are large",
         "Unit-cost premium where gaps are large",
     ),
+    "recruitment_cap_share_per_year": (
+        "the most new members one neighbourhood's scheme can recruit a year",
+        "Recruitment cap per neighbourhood a year",
+    ),
+    "ramp_up_years": (
+        "the years a new scheme takes to reach full recruitment",
+        "Years for a scheme to reach full recruitment",
+    ),
     "optimism_bias_costs": ("the optimism-bias uplift on costs", "Optimism bias on costs"),
     "benefit_shortfall": (
         "the shortfall of transferred savings",
