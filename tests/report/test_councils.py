@@ -123,6 +123,9 @@ def test_outputs_csv_offline_html_and_pdf_table(tmp_path):
     assert not re.search(
         r"""<script[^>]+src=|<link[^>]+href=["']https?:""", html
     )  # no CDN: all inline
+    again = tmp_path / "again.html"
+    write_council_outputs(table, paths[0], again, paths[2], headline="universal", interval=0.95)
+    assert again.read_bytes() == paths[1].read_bytes()  # no random table id: rerenders equal
     md = paths[2].read_text().splitlines()
     assert md[0].split("|")[1].strip() == "Council" and "95% interval" in md[0]
     hartlepool = next(line for line in md if "Hartlepool" in line)

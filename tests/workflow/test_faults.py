@@ -1,6 +1,6 @@
 """Bad input, crashes and security: every fault stops the run with a named error and leaves
-earlier results byte-identical; a SIGKILLed run recovers; two clean runs agree; downloads,
-YAML, pickles and shell commands are safe.
+earlier results byte-identical; a cold run killed mid-way recovers and equals the clean run;
+downloads, YAML, pickles and shell commands are safe.
 
 Every pipeline run here happens in a temporary copy of the repository (tests/helpers_pipeline)
 with a temporary mirror where one is needed; the real mirror and results/ are only read.
@@ -308,7 +308,7 @@ def test_landing_page_dataset_is_never_downloaded(tmp_path):
 def full_base(tmp_path_factory) -> Path:
     """The checkout's state in a copy, brought up to date for the whole pipeline from the
     shipped snapshot (in CI the checkout was just built from scratch by `make run`, the same
-    source, so this is a clean run). A mirror would make it another run: more datasets."""
+    source, so this is a clean run to compare with). A mirror would make it another run."""
     copy = copy_repo(tmp_path_factory.mktemp("full") / "repo", state_from=ROOT)
     # The software record (git commit) is no input of any rule, so results built at an
     # earlier commit keep the old one: record the commit that runs now.
@@ -334,32 +334,18 @@ def same_results(a: Path, b: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_two_clean_runs_write_identical_results(full_base, tmp_path):
+def test_a_cold_run_killed_mid_multiverse_recovers_and_reproduces_the_results(full_base, tmp_path):
     """A cold run from the shipped snapshot (the README's path, the one `make run` took for
-    the checkout) reproduces the results byte for byte; snapshot copies record no acquisition
-    time. (A mirror run records `source_used: mirror`, so it is compared table by table in
-    tests/workflow/test_snapshot.py instead.)"""
-    clean = copy_repo(tmp_path / "repo")
-    done = snakemake(clean, extra_env=SNAPSHOT_SOURCE)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert same_results(clean, full_base) == []
-    provenance = pd.read_csv(clean / "results/provenance.csv")
-    assert provenance["retrieved_at"].isna().all()  # snapshot copies: no time, same bytes
-
-
-@pytest.mark.slow
-def test_sigkill_during_the_multiverse_then_rerun_recovers(full_base, tmp_path):
-    """Kill the whole run (SIGKILL to every process) while a shard is fitting and another has
-    finished; after `snakemake --unlock`, the plain command (whose workflow profile reruns
-    incomplete jobs) completes and every result equals the uninterrupted run's."""
+    the checkout), killed with SIGKILL to every process while a multiverse shard is fitting and
+    another has finished: after `snakemake --unlock`, the plain command (whose workflow profile
+    reruns incomplete jobs) completes, and every result equals the checkout's own clean run
+    byte for byte. One cold run tests both crash recovery and determinism; snapshot copies
+    record no acquisition time. (A mirror run records `source_used: mirror`, so it is compared
+    table by table in tests/workflow/test_snapshot.py instead.)"""
     if "models_shard" not in rule_names(full_base):
         pytest.skip("the workflow has no rule models_shard yet (models stage not wired)")
-    work = clone(full_base, tmp_path / "repo")
-    shards, logs = work / "results/models/shards", work / "logs/models"
-    shutil.rmtree(shards)
-    shutil.rmtree(logs, ignore_errors=True)
-    for gathered in ("multiverse", "spec_curve", "nested"):  # else the shards are not needed
-        (work / f"results/models/{gathered}.parquet").unlink()
+    clean = copy_repo(tmp_path / "repo")
+    shards, logs = clean / "results/models/shards", clean / "logs/models"
 
     def mid_multiverse() -> bool:
         """A shard has written its table and another has started (its log exists) but not."""
@@ -367,16 +353,18 @@ def test_sigkill_during_the_multiverse_then_rerun_recovers(full_base, tmp_path):
         started = {p.stem.removeprefix("models_shard_") for p in logs.glob("models_shard_*.log")}
         return bool(done) and bool(started - done)
 
-    lines = kill_when(work, [], mid_multiverse, extra_env=SNAPSHOT_SOURCE)
+    lines = kill_when(clean, [], mid_multiverse, extra_env=SNAPSHOT_SOURCE)
 
     assert mid_multiverse(), "the run ended before the multiverse was half done:\n" + "".join(
         lines[-30:]
     )
     # A killed Snakemake cannot remove its lock; the documented recovery unlocks, then reruns.
-    assert snakemake(work, "--unlock").returncode == 0
-    done = snakemake(work, extra_env=SNAPSHOT_SOURCE)
+    assert snakemake(clean, "--unlock").returncode == 0
+    done = snakemake(clean, extra_env=SNAPSHOT_SOURCE)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert same_results(work, full_base) == []
+    assert same_results(clean, full_base) == []
+    provenance = pd.read_csv(clean / "results/provenance.csv")
+    assert provenance["retrieved_at"].isna().all()  # snapshot copies: no time, same bytes
 
 
 # --- security -------------------------------------------------------------------------------------

@@ -1198,21 +1198,24 @@ def district_table(
     return frame
 
 
-def council_curves(areas: Areas, out: dict, budgets: np.ndarray) -> pd.DataFrame:
-    """Per council and rule: mean share of its gap closed as the national budget grows."""
+def council_curves(
+    areas: Areas, out: dict, budgets: np.ndarray, settings: CostSettings
+) -> pd.DataFrame:
+    """Per council and rule: the share of its gap closed as the national budget grows, mean
+    and interval over the curve draws."""
     rows = []
     codes = areas.councils["utla23cd"].to_numpy()
     gap = out["council_gap"][:, None, :]
     for rule in RULES:
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.nanmean(out[f"council_closed_{rule}"] / gap, axis=0)
+            share = _stats(out[f"council_closed_{rule}"] / gap, settings)
         rows.append(
             pd.DataFrame(
                 {
                     "utla23cd": np.tile(codes, len(budgets)),
                     "rule": rule,
                     "budget_gbp": np.repeat(budgets, len(codes)),
-                    "share_closed_mean": share.ravel(),
+                    **{f"share_closed_{s}": v.ravel() for s, v in share.items()},
                 }
             )
         )
@@ -1433,7 +1436,7 @@ def run_cost_model(areas: Areas, settings: CostSettings) -> dict[str, pd.DataFra
         "curves": curve_table(curves_out, settings, budgets),
         "councils": council_table(areas, main, settings, point, point_gaps),
         "districts": district_table(areas, main, settings, point_gaps),
-        "council_curves": council_curves(areas, curves_out, budgets),
+        "council_curves": council_curves(areas, curves_out, budgets, settings),
         "tornado": tornado(areas, settings, point, budget),
         "sobol": sobol(areas, settings, point, budget),
         "thresholds": thresholds(areas, settings, point, budget),
@@ -1566,12 +1569,21 @@ def headline(tables: dict[str, pd.DataFrame], settings: CostSettings, budget: fl
         s: float(p[SCHEME_SAVING[s]].ppf(0.5)) for s in SCHEMES
     }
     out["unit_cost_per_member_gbp"] = {s: float(p[SCHEME_COST[s]].ppf(0.5)) for s in SCHEMES}
+    out["recruitment"] = {
+        "cap_share_per_year_median": float(p["recruitment_cap_share_per_year"].ppf(0.5)),
+        "ramp_up_years_median": float(p["ramp_up_years"].ppf(0.5)),
+    }
     drivers = {}
     for output, g in tables["sobol"].groupby("output"):
         g = g.sort_values("st", ascending=False)
         drivers[output] = {
             "sobol_total": [
-                {"parameter": r.parameter, "st": float(r.st), "s1": float(r.s1)}
+                {
+                    "parameter": r.parameter,
+                    "st": float(r.st),
+                    "st_conf": float(r.st_conf),
+                    "s1": float(r.s1),
+                }
                 for r in g.head(3).itertuples()
             ]
         }

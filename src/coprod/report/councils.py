@@ -164,6 +164,7 @@ def html_table(table: pd.DataFrame, spend_change: str, interval: float) -> str:
     init = generate_init_offline_itables_html(Path(str(files("itables") / "html" / "dt_bundle.js")))
     widget = to_html_datatable(
         frame,
+        table_id="councils-table",  # a fixed id (itables' default is random): same bytes each run
         connected=False,
         showIndex=False,
         display_logo_when_loading=False,

@@ -58,27 +58,44 @@ def _right_aligned(column: pd.Series) -> bool:
     )
 
 
+def _unbreakable(texts) -> int:
+    """Length of the longest piece of the texts that cannot wrap (words, or number phrases
+    joined by no-break spaces)."""
+    return max((len(word) for t in texts for word in str(t).split(" ")), default=1)
+
+
 def frame_to_markdown(
     frame: pd.DataFrame, path: str | Path | None = None, *, digits: int = 2
 ) -> str:
     """A pipe table for `{{< include >}}`: numbers, and columns of numbers already formatted as
     text, right-aligned; thousands separators, floats to `digits` places, missing values as an
-    em dash; written to `path` if given."""
+    em dash; written to `path` if given.
+
+    A wide pipe table fills the text width with column widths in proportion to the dashes of
+    its separator line (Pandoc's pipe_tables), so each column gets dashes for its longest
+    piece that cannot wrap: numbers and ranges keep their width and words wrap instead."""
     from tabulate import tabulate
 
     numeric = [_right_aligned(frame[c]) for c in frame.columns]
     cells = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
     headers = [str(c).replace("|", r"\|") for c in frame.columns]
-    text = (
-        tabulate(
-            cells,
-            headers=headers,
-            tablefmt="pipe",
-            disable_numparse=True,
-            colalign=["right" if n else "left" for n in numeric],
+    lines = tabulate(
+        cells,
+        headers=headers,
+        tablefmt="pipe",
+        disable_numparse=True,
+        colalign=["right" if n else "left" for n in numeric],
+    ).split("\n")
+    widths = [max(3, _unbreakable([h, *(row[i] for row in cells)])) for i, h in enumerate(headers)]
+    lines[1] = (
+        "|"
+        + "|".join(
+            (":" + "-" * w if not n else "-" * w + ":")
+            for w, n in zip(widths, numeric, strict=True)
         )
-        + "\n"
+        + "|"
     )
+    text = "\n".join(lines) + "\n"
     if path is not None:
         write_text(text, path)
     return text

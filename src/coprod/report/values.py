@@ -44,7 +44,7 @@ RULE_VALUES = {
         "net_benefit_interval",
         "q1_q5_after",
     ),
-    "proportional": (),
+    "proportional": ("cost",),
     "targeted_power_lsoa": ("cost", "max_closable", "grid_beats_pu"),
     "targeted_imd_lsoa": ("cost", "max_closable", "share_closed", "grid_beats_pu"),
     "targeted_power_council": (
@@ -347,6 +347,19 @@ def cost_values(h: dict) -> dict[str, str]:
     out["costs.breakeven_at_scale_interval"] = interval(
         f"£{at_scale['lo']:,.0f}", f"£{at_scale['hi']:,.0f}", h["interval"]
     )
+    nat = h["national"]
+    for quantity, fmt in (
+        ("years_to_close", lambda v: num(v, 1)),
+        ("share_closable_in_horizon", lambda v: pct(v, 0)),
+        ("societal_cost_to_close_proportional_gbp", gbp),
+    ):
+        key = quantity.removesuffix("_gbp")
+        out[f"costs.{key}"] = fmt(nat[quantity]["mean"])
+        out[f"costs.{key}_interval"] = interval(
+            fmt(nat[quantity]["lo"]), fmt(nat[quantity]["hi"]), h["interval"]
+        )
+    out["costs.recruitment_cap"] = pct(h["recruitment"]["cap_share_per_year_median"])
+    out["costs.ramp_up_years"] = num(h["recruitment"]["ramp_up_years_median"], 1)
     out["costs.q1_q5_before"] = points(h["q1_q5_difference_before"]["mean"], 1)
     scheme = h["primary_scheme"]
     out["costs.scheme"] = label(SCHEME_LABELS, scheme)
@@ -359,7 +372,7 @@ def cost_values(h: dict) -> dict[str, str]:
         top = h["drivers"][output]["sobol_total"]
         for i, d in enumerate(top, start=1):
             out[f"costs.driver_{key}_{i}"] = label(PARAMETER_PHRASES, d["parameter"])
-            out[f"costs.driver_{key}_{i}_st"] = num(d["st"])
+            out[f"costs.driver_{key}_{i}_st"] = f"{num(d['st'])} ± {num(d['st_conf'])}"
     grid = h["threshold_grid"]
     out["costs.grid_lambda"] = f"{num(grid['lambda'][0], 1)} to {num(grid['lambda'][1], 1)}"
     out["costs.grid_theta"] = f"{num(grid['theta'][0], 1)} to {num(grid['theta'][1], 1)}"
