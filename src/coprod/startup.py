@@ -25,10 +25,14 @@ MAX_ALIASES = 20  # YAML aliases a config file may hold (ours hold none)
 MAX_NODES = 100_000  # YAML nodes after expanding aliases (config.yaml has about 100)
 MAX_SHARDS = 64  # multiverse shard jobs: 2 cores; more only adds scheduling work
 MEMORY_BUDGET_BYTES = 4 * 1024**3  # one cost-model job on a shared 2-core machine
-# Live (draws x areas) float64 arrays at the cost model's peak: five components per scenario,
-# their temporaries and the parameter broadcasts (coprod.analysis.costs.simulate).
-COST_ARRAYS_AT_PEAK = 20
-MAX_COST_AREAS = 296  # the larger cost geography, LAD24 (coprod.data.validation.ROWS)
+# The cost model (coprod.analysis.costs.evaluate) works on chunks of draws over every LSOA and
+# keeps per-draw results for every council and district: estimated live float64 arrays of
+# each shape at its peak (participation, gap, unit cost, need, one programme array per rule,
+# spend, members, closed; and per area the gap, cost and share closed per rule).
+COST_CHUNK_ARRAYS = 30  # (chunk_draws x LSOAs)
+COST_AREA_ARRAYS = 30  # (n_draws x councils and districts)
+COST_LSOAS = 33_755  # LSOA 2021 in England (coprod.data.validation.ROWS)
+COST_AREAS = 153 + 296  # upper-tier councils and districts
 # Hosts downloads may come from. Kept here, in code, not in config/datasets.yaml: a list in
 # the same file as the URLs would bound nothing (an edit adding a URL could add its host).
 ALLOWED_HOSTS = (
@@ -161,22 +165,27 @@ def check_config(
     check_sizes(config)
 
 
-def cost_memory_bytes(n_draws: int, areas: int = MAX_COST_AREAS) -> int:
-    """Estimated peak memory of the cost model: COST_ARRAYS_AT_PEAK float64 (draws x areas)."""
-    return n_draws * areas * 8 * COST_ARRAYS_AT_PEAK
+def cost_memory_bytes(n_draws: int, chunk_draws: int) -> int:
+    """Estimated peak memory of the cost model: a chunk of draws over every LSOA plus every
+    draw's results per council and district, float64."""
+    return 8 * (
+        chunk_draws * COST_LSOAS * COST_CHUNK_ARRAYS + n_draws * COST_AREAS * COST_AREA_ARRAYS
+    )
 
 
 def check_sizes(config: Mapping) -> None:
     """Sizes that set memory or the number of jobs have upper bounds (refused with the figure)."""
     costs = config.get("costs", {})
-    if isinstance(costs.get("n_draws"), int):
-        need = cost_memory_bytes(costs["n_draws"])
+    n_draws, chunk = costs.get("n_draws"), costs.get("chunk_draws")
+    if isinstance(n_draws, int) and isinstance(chunk, int):
+        need = cost_memory_bytes(n_draws, min(chunk, n_draws))
         if need > MEMORY_BUDGET_BYTES:
             raise ConfigError(
-                f"costs.n_draws: {costs['n_draws']:,} draws x {MAX_COST_AREAS} areas x "
-                f"{COST_ARRAYS_AT_PEAK} arrays x 8 bytes = {need / 1024**3:,.1f} GiB, more than "
-                f"the {MEMORY_BUDGET_BYTES / 1024**3:.0f} GiB budget; at most "
-                f"{MEMORY_BUDGET_BYTES // (MAX_COST_AREAS * 8 * COST_ARRAYS_AT_PEAK):,} draws"
+                f"costs.n_draws {n_draws:,} with costs.chunk_draws {chunk:,}: about "
+                f"{need / 1024**3:,.1f} GiB at the cost model's peak (a chunk of draws x "
+                f"{COST_LSOAS:,} LSOAs x {COST_CHUNK_ARRAYS} arrays, plus every draw x "
+                f"{COST_AREAS} councils and districts x {COST_AREA_ARRAYS} arrays, 8 bytes each), "
+                f"more than the {MEMORY_BUDGET_BYTES / 1024**3:.0f} GiB budget: lower either"
             )
     shards = config.get("multiverse", {}).get("n_shards")
     if isinstance(shards, int) and shards > MAX_SHARDS:

@@ -128,16 +128,30 @@ def set_key(path: Path, keys: list[str], value) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-@pytest.mark.parametrize("draws", [100_000_000, 1_000_000_000])
-def test_n_draws_beyond_memory_is_refused_with_the_figure(work, draws):
-    """n_draws 1e9 ended in MemoryError and deleted five cost files; 1e8 would fill memory."""
-    set_key(work / "config/costs.yaml", ["costs", "n_draws"], draws)
-    gib = startup.cost_memory_bytes(draws) / 1024**3
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("n_draws", 100_000_000), ("n_draws", 1_000_000_000), ("chunk_draws", 10_000)],
+)
+def test_cost_sizes_beyond_memory_are_refused_with_the_figure(work, key, value):
+    """n_draws 1e9 ended in MemoryError and deleted five cost files; 1e8 would fill memory, and
+    so would a chunk of 10,000 draws over every LSOA."""
+    path = work / "config/costs.yaml"
+    set_key(path, ["costs", key], value)
+    costs = yaml.safe_load(path.read_text())["costs"]
+    n, chunk = costs["n_draws"], costs["chunk_draws"]
+    gib = startup.cost_memory_bytes(n, min(chunk, n)) / 1024**3
+    assert gib > 4
     stops_before_any_job(
         work,
-        rf"costs\.n_draws: {draws:,} draws x 296 areas x 20 arrays x 8 "
-        rf"bytes = {gib:,.1f} GiB, more than the 4 GiB budget",
+        rf"costs\.n_draws {n:,} with costs\.chunk_draws {chunk:,}: about {gib:,.1f} GiB "
+        r"at the cost model's peak .* more than the 4 GiB budget",
     )
+
+
+def test_the_configured_cost_sizes_fit_the_memory_budget():
+    costs = yaml.safe_load((ROOT / "config/costs.yaml").read_text())["costs"]
+    need = startup.cost_memory_bytes(costs["n_draws"], costs["chunk_draws"])
+    assert need < startup.MEMORY_BUDGET_BYTES
 
 
 def test_n_shards_is_bounded(work):
