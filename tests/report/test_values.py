@@ -199,7 +199,7 @@ def _config(name: str) -> dict:
         ("LEVELLING_LABELS", lambda m, c: c["costs"]["participation"]["levelling"]),
         (
             "REFERENCE_LABELS",
-            lambda m, c: references(np.ones((1, 2)), np.ones(2), np.ones(2), np.ones(2)),
+            lambda m, c: references(np.ones((1, 5)), np.ones(5), np.arange(1, 6), np.arange(1, 6)),
         ),
         ("SCHEME_LABELS", lambda m, c: [*c["costs"]["scheme_mix"], "mix"]),
         (
