@@ -473,6 +473,16 @@ class Areas:
     def adults(self) -> np.ndarray:
         return self.lsoa["adults_16plus"].to_numpy(dtype=float)
 
+    def references(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        """The reference participation levels per draw of participation ``p`` (draws, LSOAs):
+        IMD fifths on the calibration vintage, power fifths of LSOAs."""
+        return part.references(
+            p,
+            self.adults,
+            self.lsoa["imd_fifth_calibration"].to_numpy(),
+            self.lsoa["power_fifth"].to_numpy(),
+        )
+
     def apportion(self, per_council: np.ndarray) -> np.ndarray:
         """A (draws, councils) council cost spread over the council's districts by adults (a
         labelled assumption: enabling work is council-wide, so each district carries its
@@ -723,12 +733,7 @@ def point_estimate(areas: Areas, settings: CostSettings) -> Point:
     """The primary construction at published anchors and every parameter at its median."""
     f = median_factors(settings)
     p = participation_draws(areas, f, settings)
-    ref = part.references(
-        p,
-        areas.adults,
-        areas.lsoa["imd_fifth_calibration"].to_numpy(),
-        areas.lsoa["power_fifth"].to_numpy(),
-    )[settings.cost_reference]
+    ref = areas.references(p)[settings.cost_reference]
     gap = part.gap_people(p, areas.adults, ref)
     rate = gap[0] / areas.adults
     c, _, _ = unit_costs(areas, f, settings, rate)
@@ -767,9 +772,7 @@ def evaluate(
     lsoa = areas.lsoa
     targets = targets_of(areas)
     p = participation_draws(areas, f, settings)
-    refs = part.references(
-        p, adults, lsoa["imd_fifth_calibration"].to_numpy(), lsoa["power_fifth"].to_numpy()
-    )
+    refs = areas.references(p)
     gap = part.gap_people(p, adults, refs[settings.cost_reference])
     c, saving, _ = unit_costs(areas, f, settings, point.gap_rate)
     eff = (
@@ -953,10 +956,6 @@ def gap_table(areas: Areas, settings: CostSettings, f: pd.DataFrame) -> pd.DataF
     implied England mean at the survey year (to set against the England series)."""
     rows = []
     adults = areas.adults
-    imd, power = (
-        areas.lsoa["imd_fifth_calibration"].to_numpy(),
-        areas.lsoa["power_fifth"].to_numpy(),
-    )
     options = settings.choices["construction"].options
     for k, name in enumerate(options):
         for label, frame in (("point", median_factors(settings)), ("draws", f)):
@@ -969,7 +968,7 @@ def gap_table(areas: Areas, settings: CostSettings, f: pd.DataFrame) -> pd.DataF
                 g["participation_least_deprived"].to_numpy(),
             )
             p = participation_draws(areas, g, settings)
-            refs = part.references(p, adults, imd, power)
+            refs = areas.references(p)
             values = {
                 "implied_england_mean_survey_year": survey @ adults / adults.sum(),
                 "mean_participation_latest": p @ adults / adults.sum(),
@@ -1001,16 +1000,12 @@ def gap_specifications(areas: Areas, settings: CostSettings) -> pd.DataFrame:
     so a reader sees how far the count moves with them rather than one interval. ``primary``
     marks the cost model's choice."""
     adults = areas.adults
-    imd, power = (
-        areas.lsoa["imd_fifth_calibration"].to_numpy(),
-        areas.lsoa["power_fifth"].to_numpy(),
-    )
     base = median_factors(settings)
     rows = []
     for k, construction in enumerate(settings.choices["construction"].options):
         for j, levelling in enumerate(settings.choices["levelling"].options):
             p = participation_draws(areas, base.assign(construction=k, levelling=j), settings)
-            for reference, level in part.references(p, adults, imd, power).items():
+            for reference, level in areas.references(p).items():
                 rows.append(
                     {
                         "construction": construction,
@@ -1414,12 +1409,7 @@ def run_cost_model(areas: Areas, settings: CostSettings) -> dict[str, pd.DataFra
     log.info("budget-response curves done")
     adults = areas.adults
     p0 = participation_draws(areas, median_factors(settings), settings)
-    refs = part.references(
-        p0,
-        adults,
-        areas.lsoa["imd_fifth_calibration"].to_numpy(),
-        areas.lsoa["power_fifth"].to_numpy(),
-    )
+    refs = areas.references(p0)
     point_gaps = {r: part.gap_people(p0, adults, v)[0] for r, v in refs.items()}
     national = pd.DataFrame(
         [
